@@ -1,0 +1,58 @@
+"""The contract between analysis, release and report.
+
+An analysis produces :class:`AnalysisTable` objects: a tidy table plus what the
+release step needs to protect it (which columns are person counts, which
+columns are derived from which counts) and what the report needs to show it
+(a chart specification, a method paragraph). The report only ever sees tables
+that went through release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class ChartSpec:
+    """A declarative chart the report renders with altair (Vega-Lite).
+
+    kind: ``bar`` (x categorical, y value), ``interval`` (point with lower/upper
+    error bars), ``heat`` (x, y categorical, color value), ``line``.
+    """
+
+    kind: str
+    x: str
+    y: str
+    color: str | None = None
+    column: str | None = None  # facet column
+    lower: str | None = None
+    upper: str | None = None
+    tooltip: list[str] = field(default_factory=list)
+    title: str = ""
+    x_title: str | None = None
+    y_title: str | None = None
+    y_format: str | None = None  # d3 format, e.g. ".1%"
+    description: str = ""  # alt text: what the chart shows, in a sentence
+    sort: list[str] | None = None  # explicit order of x categories
+
+
+@dataclass
+class AnalysisTable:
+    """One released (or to-be-released) table."""
+
+    name: str  # file stem under tables/ (snake_case, unique)
+    title: str
+    section: str  # coverage, uptake, holders, skills, models, pathways, sensitivity, second_source, weighting, privacy
+    method: str  # a paragraph for the report: how the numbers were made
+    data: pd.DataFrame
+    # Columns holding unweighted person counts; disclosure control suppresses cells below the minimum.
+    count_columns: list[str] = field(default_factory=list)
+    # Derived column -> the count column(s) it is built on; suppressed when any of them is.
+    dependent: dict[str, list[str]] = field(default_factory=dict)
+    # Columns that index the table (row and column dimensions for complementary suppression).
+    dims: list[str] = field(default_factory=list)
+    chart: ChartSpec | None = None
+    notes: list[str] = field(default_factory=list)
+    released: bool = False  # set by release only

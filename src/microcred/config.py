@@ -1,0 +1,162 @@
+"""Study configuration: what a study varies without code changes.
+
+Occupations of interest, microcredential definitions, coding thresholds, privacy
+and weighting settings live here, loaded from YAML and validated by pydantic, so
+extending a study to adjacent occupations is an edit to a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CREDENTIAL_TYPES = (
+    "mooc_certificate",
+    "vendor_certification",
+    "professional_certification",
+    "bootcamp_certificate",
+    "university_microcredential",
+    "digital_badge",
+    "professional_licence",
+    "academic_credential",
+    "training_attendance",
+    "other",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OccupationGroup(_Strict):
+    """A named group of NOC 2021 unit groups studied together."""
+
+    name: str
+    noc2021: list[str]
+
+    @field_validator("noc2021")
+    @classmethod
+    def _five_digits(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if len(code) != 5 or not code.isdigit():
+                raise ValueError(f"NOC 2021 unit group codes have 5 digits, got {code!r}")
+        return v
+
+
+class Definition(_Strict):
+    """A microcredential definition: the credential types that count."""
+
+    name: str
+    types: list[str]
+    description: str = ""
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - set(CREDENTIAL_TYPES))
+        if unknown:
+            raise ValueError(f"unknown credential types {unknown}; known: {list(CREDENTIAL_TYPES)}")
+        return v
+
+
+class CodingConfig(_Strict):
+    occupation_min_confidence: float = Field(0.35, ge=0, le=1)
+    credential_min_confidence: float = Field(0.5, ge=0, le=1)
+    low_confidence: float = Field(
+        0.6, ge=0, le=1
+    )  # below this a code counts as low-confidence in sensitivity
+
+
+class DisclosureConfig(_Strict):
+    min_cell: int = Field(10, ge=1)
+    rounding_base: int | None = None  # e.g. 5 for random rounding to base 5
+    complementary: bool = True
+
+
+class DPConfig(_Strict):
+    enabled: bool = False
+    epsilon_total: float = Field(1.0, gt=0)
+    epsilon_per_release: float = Field(0.05, gt=0)
+
+
+class WeightingConfig(_Strict):
+    enabled: bool = True
+    margins: list[list[str]] = Field(
+        default_factory=lambda: [["noc2021", "province"], ["education_level"]]
+    )
+    trim_upper: float = Field(5.0, gt=1)  # trim weights above this multiple of the mean weight
+    max_iter: int = 100
+    tolerance: float = 1e-6
+
+
+class StudyConfig(_Strict):
+    """Everything that defines a study run."""
+
+    reference_date: str = "2025-12-31"  # ISO date: "current" positions end here
+    country: str = "CA"
+    occupations: list[OccupationGroup] = Field(
+        default_factory=lambda: [
+            OccupationGroup(name="Data scientists", noc2021=["21211"]),
+            OccupationGroup(
+                name="Software professionals", noc2021=["21230", "21231", "21232", "21234"]
+            ),
+        ]
+    )
+    definitions: list[Definition] = Field(
+        default_factory=lambda: [
+            Definition(
+                name="broad",
+                types=[
+                    "mooc_certificate",
+                    "vendor_certification",
+                    "professional_certification",
+                    "bootcamp_certificate",
+                    "university_microcredential",
+                    "digital_badge",
+                ],
+                description="Any short, assessed or platform-issued credential outside degrees and licences.",
+            ),
+            Definition(
+                name="narrow",
+                types=["mooc_certificate", "bootcamp_certificate", "university_microcredential"],
+                description="Learning-based short credentials only.",
+            ),
+        ]
+    )
+    experience_bands: list[float] = Field(default_factory=lambda: [0, 2, 5, 10, 20])
+    coding: CodingConfig = Field(default_factory=CodingConfig)
+    disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
+    dp: DPConfig = Field(default_factory=DPConfig)
+    weighting: WeightingConfig = Field(default_factory=WeightingConfig)
+    seed: int = 20231129
+
+    @property
+    def occupation_codes(self) -> dict[str, str]:
+        """NOC code → group name for every occupation of interest."""
+        return {code: g.name for g in self.occupations for code in g.noc2021}
+
+    def definition_names(self) -> list[str]:
+        return [d.name for d in self.definitions]
+
+    def fingerprint(self) -> str:
+        """A stable hash of the configuration, recorded in the manifest."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def load_config(path: str | Path | None) -> StudyConfig:
+    """Load a YAML configuration; ``None`` gives the shipped defaults."""
+    if path is None:
+        return StudyConfig()
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"configuration file not found: {p}") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{p}: not valid YAML: {exc}") from exc
+    return StudyConfig.model_validate(raw)

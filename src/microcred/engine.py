@@ -1,0 +1,110 @@
+"""The only module that knows which relational backend is live.
+
+Stages receive an :class:`Engine` and express their relational work in ibis;
+DuckDB is the embedded default, Spark (through ibis's PySpark backend) is for
+data that outgrows one machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+@dataclass
+class EngineSettings:
+    name: str = "duckdb"  # duckdb | spark
+    memory_limit: str | None = None  # e.g. "4GB" (DuckDB)
+    temp_directory: str | None = None  # DuckDB spill directory
+    threads: int | None = None
+    spark_master: str = "local[2]"
+    spark_session: Any = None  # an existing SparkSession, for clusters
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Engine:
+    """A live ibis backend plus the few helpers stages need to move Arrow tables in and out."""
+
+    def __init__(self, settings: EngineSettings | None = None):
+        self.settings = settings or EngineSettings()
+        self.name = self.settings.name
+        if self.name == "duckdb":
+            self.con = self._duckdb()
+        elif self.name == "spark":
+            self.con = self._spark()
+        else:
+            raise ValueError(f"unknown engine {self.name!r}; use duckdb or spark")
+        self._n = 0
+
+    def _duckdb(self) -> Any:
+        con = ibis.duckdb.connect()
+        raw = con.con
+        s = self.settings
+        if s.memory_limit:
+            raw.execute(f"SET memory_limit='{s.memory_limit}'")
+        tmp = s.temp_directory or os.path.join(tempfile.gettempdir(), "microcred-duckdb")
+        raw.execute(f"SET temp_directory='{tmp}'")
+        if s.threads:
+            raw.execute(f"SET threads={int(s.threads)}")
+        raw.execute("SET preserve_insertion_order=true")
+        return con
+
+    def _spark(self) -> Any:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:  # pragma: no cover - depends on extra
+            raise RuntimeError("the spark engine needs the extra: uv sync --extra spark") from exc
+        s = self.settings
+        session = s.spark_session
+        if session is None:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+            builder = (
+                SparkSession.builder.master(s.spark_master)
+                .appName("microcred")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.shuffle.partitions", "8")
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            )
+            for k, v in s.extra.items():
+                builder = builder.config(k, v)
+            session = builder.getOrCreate()
+        self.spark = session
+        return ibis.pyspark.connect(session)
+
+    # ---- moving data ----------------------------------------------------------------
+
+    def table(self, data: pa.Table, name: str | None = None) -> ibis.Table:
+        """Register an Arrow table with the backend and return it as an ibis table."""
+        self._n += 1
+        name = name or f"t{self._n}"
+        return self.con.create_table(name, data, overwrite=True)
+
+    def read_parquet(self, path: str | Path, name: str | None = None) -> ibis.Table:
+        self._n += 1
+        return self.con.read_parquet(str(path), table_name=name or f"p{self._n}")
+
+    def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def write_parquet(self, expr: ibis.Table | pa.Table, path: str | Path) -> None:
+        """Write a table deterministically (same rows, same order → same bytes)."""
+        data = expr if isinstance(expr, pa.Table) else self.to_arrow(expr)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data, str(path), compression="zstd", write_statistics=True)
+
+    def close(self) -> None:
+        if self.name == "duckdb":
+            self.con.disconnect()

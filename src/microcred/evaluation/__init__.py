@@ -1,0 +1,1 @@
+"""Evaluation of coders against hand-labelled sets (the coders' proof)."""
