@@ -107,6 +107,9 @@ QUARANTINE = pa.schema(
         pa.field("row", pa.int64()),  # 1-based data row (CSV) or line (JSONL); null = whole file
         pa.field("field", _str),
         pa.field("reason", _str, nullable=False),
+        # row_dropped: the record was not ingested (counts as quarantined in the accounting);
+        # field_nulled: the record was ingested with this field set to null.
+        pa.field("action", _str),
     ]
 )
 
