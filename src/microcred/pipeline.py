@@ -1,0 +1,397 @@
+"""The whole study in one call: sources → coding → features → analysis → release → report.
+
+Why here: the stages know nothing of each other; this orchestrator wires their
+canonical tables together, times each stage, and writes the manifest that makes
+a run auditable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from microcred import __version__
+from microcred.config import StudyConfig
+from microcred.datadir import DataDir
+from microcred.engine import Engine, EngineSettings
+from microcred.manifest import Timings, input_hashes, versions, write_manifest
+from microcred.progress import StageProgress
+from microcred.pseudonym import Pseudonymizer
+
+
+@dataclass
+class RunOptions:
+    source: str
+    input_path: Path
+    out_dir: Path
+    config: StudyConfig = field(default_factory=StudyConfig)
+    data_dir: DataDir = field(default_factory=DataDir)
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    survey_path: Path | None = None  # Stack Overflow survey CSV, the second source
+    margins_path: Path | None = None  # Statistics Canada margins (folder or files) for weighting
+    cache_dir: Path | None = None  # content-addressed coding cache
+    planted: tuple[str, ...] = ()  # strings the personal-data gate must not find in outputs
+    quiet: bool = False
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    report_path: Path | None
+
+
+def _distinct(engine: Engine, table: pa.Table, columns: list[str]) -> pa.Table:
+    """Distinct non-null combinations of ``columns`` (the unit every coder works on), sorted."""
+    t = engine.table(table.select(columns))
+    expr = t.select(*columns).distinct().order_by(columns)
+    return engine.to_arrow(expr)
+
+
+def _code_all(
+    engine: Engine, tables: dict[str, pa.Table], opts: RunOptions, progress: StageProgress
+) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
+    """Run every coder on the distinct strings of the canonical tables."""
+    from microcred.coding.cache import CodingCache
+    from microcred.coding.credentials import CredentialCoder
+    from microcred.coding.education import EducationCoder
+    from microcred.coding.occupation import OccupationCoder
+    from microcred.coding.skills import SkillCoder
+
+    cfg = opts.config
+    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
+    coded: dict[str, pa.Table] = {}
+    summary: list[dict[str, Any]] = []
+
+    titles = _distinct(
+        engine, tables["positions"].filter(pc.is_valid(tables["positions"]["title"])), ["title"]
+    )
+    with progress.step("coding job titles (NOC 2021)", total=titles.num_rows):
+        coder = OccupationCoder.load(
+            opts.data_dir, min_confidence=cfg.coding.occupation_min_confidence
+        )
+        coded["titles"] = _cached(cache, "titles", coder, titles["title"], lambda a: coder.code(a))
+    t = coded["titles"]
+    abst = int(pc.sum(pc.is_null(t["noc2021"])).as_py() or 0)
+    low = int(
+        pc.sum(
+            pc.less(pc.fill_null(t["noc2021_confidence"], 0.0), cfg.coding.low_confidence)
+        ).as_py()
+        or 0
+    )
+    summary.append(
+        {
+            "coder": "occupation (NOC 2021)",
+            "distinct": t.num_rows,
+            "coded": t.num_rows - abst,
+            "abstained": abst,
+            "low_confidence": low,
+        }
+    )
+
+    creds = tables["credentials"]
+    keys = _distinct(engine, creds, ["name", "authority", "url_host"])
+    with progress.step("coding credentials", total=keys.num_rows):
+        ccoder = CredentialCoder.load(cfg.definitions, opts.data_dir)
+        coded["credentials"] = _cached(cache, "credentials", ccoder, keys, lambda b: ccoder.code(b))
+    c = coded["credentials"]
+    unk = int(pc.sum(pc.equal(c["credential_type"], "unknown")).as_py() or 0) if c.num_rows else 0
+    lowc = (
+        int(
+            pc.sum(
+                pc.less(pc.fill_null(c["coding_confidence"], 0.0), cfg.coding.low_confidence)
+            ).as_py()
+            or 0
+        )
+        if c.num_rows
+        else 0
+    )
+    summary.append(
+        {
+            "coder": "credential type",
+            "distinct": c.num_rows,
+            "coded": c.num_rows - unk,
+            "abstained": unk,
+            "low_confidence": lowc,
+        }
+    )
+
+    keys = _distinct(engine, tables["educations"], ["degree", "field"])
+    with progress.step("coding education", total=keys.num_rows):
+        ecoder = EducationCoder.load(opts.data_dir)
+        coded["education"] = _cached(cache, "education", ecoder, keys, lambda b: ecoder.code(b))
+    e = coded["education"]
+    unk = int(pc.sum(pc.equal(e["education_level"], "unknown")).as_py() or 0) if e.num_rows else 0
+    summary.append(
+        {
+            "coder": "education level",
+            "distinct": e.num_rows,
+            "coded": e.num_rows - unk,
+            "abstained": unk,
+            "low_confidence": 0,
+        }
+    )
+
+    skills = _distinct(engine, tables["skills"], ["skill"])
+    with progress.step("coding skills", total=skills.num_rows):
+        scoder = SkillCoder.load(opts.data_dir)
+        coded["skills"] = _cached(
+            cache, "skills", scoder, skills["skill"], lambda a: scoder.code(a)
+        )
+    s = coded["skills"]
+    unk = int(pc.sum(pc.is_null(s["skill_id"])).as_py() or 0) if s.num_rows else 0
+    summary.append(
+        {
+            "coder": "skills taxonomy",
+            "distinct": s.num_rows,
+            "coded": s.num_rows - unk,
+            "abstained": unk,
+            "low_confidence": 0,
+        }
+    )
+    return coded, summary
+
+
+def _cached(cache: Any, kind: str, coder: Any, inputs: pa.Array | pa.Table, fn: Any) -> pa.Table:
+    if cache is None:
+        return fn(inputs)
+    return cache.code(kind, coder, inputs, fn)
+
+
+def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
+    dir_.mkdir(parents=True, exist_ok=True)
+    for name, table in sorted(tables.items()):
+        pq.write_table(table, dir_ / f"{name}.parquet", compression="zstd")
+
+
+def run(opts: RunOptions) -> RunResult:
+    """Run the study end to end and write tables, report, figures and manifest to ``opts.out_dir``."""
+    from microcred.analysis import run_analyses
+    from microcred.analysis.summary import findings as summarize
+    from microcred.features.person import build_person_features
+    from microcred.release import release_tables
+    from microcred.release.pii_gate import gate
+    from microcred.report.build import build_report
+    from microcred.sources import read_source
+
+    cfg = opts.config
+    out = Path(opts.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = Timings()
+    progress = StageProgress(quiet=opts.quiet)
+    engine = Engine(opts.engine)
+    pseudonymizer = _pseudonymizer_for(opts)
+    try:
+        with (
+            timings.stage("sources"),
+            progress.step(f"reading {opts.source} from {opts.input_path}"),
+        ):
+            batch = read_source(opts.source, opts.input_path, pseudonymizer)
+            tables = batch.tables
+            survey = None
+            if opts.survey_path is not None:
+                sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
+                survey = sbatch.tables.get("survey")
+                batch.accounting.extend(sbatch.accounting)
+            _write_tables(out / "canonical", {k: v for k, v in tables.items() if k != "survey"})
+
+        with timings.stage("coding"):
+            coded, coding_summary = _code_all(engine, tables, opts, progress)
+            _write_tables(out / "coded", coded)
+
+        with timings.stage("features"), progress.step("building person features"):
+            fs = build_person_features(engine, tables, coded, cfg)
+
+        weighting_info = None
+        weighting_tables: list[Any] = []
+        with timings.stage("weighting"):
+            if cfg.weighting.enabled and opts.margins_path is not None:
+                with progress.step("raking to population margins"):
+                    fs, weighting_info, weighting_tables = _apply_weights(fs, opts)
+
+        with timings.stage("analysis"), progress.step("running analyses"):
+            analysis_tables = run_analyses(
+                fs, cfg, survey=survey, weighted=weighting_info is not None
+            )
+            analysis_tables = (
+                _coverage_tables(batch, coding_summary) + weighting_tables + analysis_tables
+            )
+
+        with timings.stage("release"), progress.step("disclosure control and release"):
+            released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
+
+        with timings.stage("report"), progress.step("writing report"):
+            ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)
+            report_path = build_report(out, released.tables, ctx)
+
+        with timings.stage("privacy gate"):
+            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
+
+        accounting = [a.__dict__ if hasattr(a, "__dict__") else dict(a) for a in batch.accounting]
+        manifest = {
+            "microcred_version": __version__,
+            "source": opts.source,
+            "input": input_hashes(Path(opts.input_path)),
+            "survey_input": input_hashes(Path(opts.survey_path)) if opts.survey_path else None,
+            "config": cfg.model_dump(mode="json"),
+            "config_sha256": cfg.fingerprint(),
+            "seed": cfg.seed,
+            "engine": opts.engine.name,
+            "versions": versions(),
+            "row_accounting": accounting,
+            "rows": {
+                "read": sum(a["rows_read"] for a in accounting),
+                "ingested": sum(a["rows_ingested"] for a in accounting),
+                "quarantined": sum(a["rows_quarantined"] for a in accounting),
+            },
+            "tables": {k: v.num_rows for k, v in sorted(tables.items())},
+            "coding": coding_summary,
+            "weighting": weighting_info,
+            "releases": getattr(released, "manifest_entries", None),
+            "outputs": sorted(
+                str(p.relative_to(out)) for p in (out / "tables").glob("*") if p.is_file()
+            ),
+            "timings_seconds": timings.stages,
+        }
+        write_manifest(out / "manifest.json", manifest)
+        return RunResult(out, manifest, report_path)
+    finally:
+        engine.close()
+
+
+def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:
+    if opts.source == "parquet":  # canonical tables are already pseudonymous
+        return Pseudonymizer.throwaway()
+    return Pseudonymizer.from_environment()
+
+
+def _apply_weights(fs: Any, opts: RunOptions) -> tuple[Any, dict[str, Any], list[Any]]:
+    from microcred.analysis.weighting import load_margins, rake
+
+    features_df = fs.person_features.to_pandas()
+    margins = load_margins(opts.margins_path, opts.config)
+    result = rake(features_df, margins, opts.config)
+    fs = fs.with_weights(result.weights)
+    return fs, result.diagnostics, result.tables
+
+
+def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[Any]:
+    """Row accounting, coding rates and quarantine reasons, as releasable tables."""
+    import pandas as pd
+
+    from microcred.analysis.result import AnalysisTable, ChartSpec
+
+    acc = pd.DataFrame(
+        [a.__dict__ if hasattr(a, "__dict__") else dict(a) for a in batch.accounting]
+    )
+    if not acc.empty:
+        acc = acc.groupby("source", as_index=False)[
+            ["rows_read", "rows_ingested", "rows_quarantined"]
+        ].sum()
+    q = batch.tables["quarantine"]
+    reasons = Counter(
+        (r["source"], _reason_kind(r["reason"])) for r in q.select(["source", "reason"]).to_pylist()
+    )
+    qdf = pd.DataFrame(
+        [{"source": s, "reason": r, "records": n} for (s, r), n in sorted(reasons.items())],
+        columns=["source", "reason", "records"],
+    )
+    coding = pd.DataFrame(coding_summary)
+    coding["coded_share"] = (
+        coding["coded"] / coding["distinct"].where(coding["distinct"] > 0)
+    ).round(4)
+    return [
+        AnalysisTable(
+            name="coverage_row_accounting",
+            title="Rows read, ingested and quarantined, by source",
+            section="coverage",
+            method="Every input row is accounted for: rows read = rows ingested + rows quarantined. "
+            "Quarantined records are kept in the quarantine table with file, row, field and reason.",
+            data=acc,
+            dims=["source"],
+        ),
+        AnalysisTable(
+            name="coverage_coding",
+            title="Coding rates on distinct strings",
+            section="coverage",
+            method="Coders work on distinct strings. 'abstained' counts strings left uncoded (occupation below the "
+            "confidence threshold, credential type unknown, education level unknown, skill not in the taxonomy); "
+            "'low_confidence' counts codes below the low-confidence threshold used in the sensitivity analysis.",
+            data=coding,
+            dims=["coder"],
+            chart=ChartSpec(
+                kind="bar",
+                x="coder",
+                y="coded_share",
+                title="Share of distinct strings coded",
+                x_title="Coder",
+                y_title="Share coded",
+                y_format=".0%",
+                description="Bar chart of the share of distinct input strings each coder assigned a code.",
+            ),
+        ),
+        AnalysisTable(
+            name="coverage_quarantine_reasons",
+            title="Quarantined records by reason",
+            section="coverage",
+            method="Records that could not be read are quarantined, never silently dropped.",
+            data=qdf,
+            dims=["source", "reason"],
+        ),
+    ]
+
+
+def _reason_kind(reason: str) -> str:
+    """Group quarantine reasons without their row-specific detail (values may be personal)."""
+    return reason.split(":", 1)[0].strip()[:80]
+
+
+def _report_context(
+    opts: RunOptions,
+    batch: Any,
+    coding_summary: list[dict[str, Any]],
+    released: Any,
+    weighting_info: dict[str, Any] | None,
+    summarize: Any,
+) -> Any:
+    from microcred.report.context import ReportContext
+
+    cfg = opts.config
+    tables = released.tables
+    by_name = {t.name: t for t in tables}
+    acc = by_name.get("coverage_row_accounting")
+    qr = by_name.get("coverage_quarantine_reasons")
+    return ReportContext(
+        title="Microcredentials among Canadian digital professionals",
+        subtitle=f"Source: {opts.source} · occupations: "
+        + "; ".join(f"{g.name} ({', '.join(g.noc2021)})" for g in cfg.occupations),
+        run_id=f"config {cfg.fingerprint()[:12]} · seed {cfg.seed}",
+        reference_date=cfg.reference_date,
+        findings=summarize(tables),
+        accounting=acc.data.to_dict("records") if acc is not None else [],
+        coding=coding_summary,
+        quarantine_reasons=qr.data.to_dict("records") if qr is not None else [],
+        config_summary={
+            "definitions": {d.name: d.types for d in cfg.definitions},
+            "occupation_min_confidence": cfg.coding.occupation_min_confidence,
+            "low_confidence": cfg.coding.low_confidence,
+        },
+        privacy={
+            "min_cell": cfg.disclosure.min_cell,
+            "rounding_base": cfg.disclosure.rounding_base,
+            "dp": cfg.dp.enabled,
+            "epsilon_total": cfg.dp.epsilon_total if cfg.dp.enabled else None,
+        },
+        weighting=weighting_info,
+    )
+
+
+def dump_json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True, default=str)
