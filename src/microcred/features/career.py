@@ -1,0 +1,170 @@
+"""Career features from the position history, in ibis (DuckDB or Spark).
+
+Conventions (see docs/analysis-methods.md):
+
+* a position is the half-open interval ``[start, end)`` of day numbers; a
+  year-precision start is 1 January, a year-precision end runs to 31 December
+  (so "2018–2019" is two years), a month-precision end to the last day of that
+  month;
+* a position is *ongoing* when ``is_current`` is true, or when it has a start
+  and no end; ongoing positions run to the reference date (inclusive);
+* positions without a start date do not count towards experience;
+* overlapping and concurrent positions are merged before summing
+  (gaps-and-islands over a running maximum of end dates), so two part-time jobs
+  held at once count once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from microcred.config import StudyConfig
+from microcred.features.dates import (
+    DAYS_PER_YEAR,
+    date_day_number,
+    period_end_day_number,
+    python_day_number,
+)
+from microcred.features.ladder import seniority_rank_expr
+
+_FAR = 10**8  # sorts after any real day number (nulls last on every backend)
+
+_LEGAL_SUFFIX = (
+    r"\s+(inc|incorporated|ltd|ltée|ltee|llc|llp|corp|corporation|limited|co|plc|gmbh|sa|ulc)$"
+)
+
+
+def normalise_company(company: ir.StringValue) -> ir.StringValue:
+    """Lower-case, punctuation-free company name without a trailing legal suffix.
+
+    Why: "Shopify Inc." and "shopify" are one employer; anything smarter (an
+    employer register) is out of scope. Empty results become null.
+    """
+    s = company.lower().re_replace(r"[^0-9a-zà-ÿ&]+", " ").strip()
+    s = s.re_replace(_LEGAL_SUFFIX, "").strip()
+    s = s.re_replace(_LEGAL_SUFFIX, "").strip()
+    return (s.length() > 0).ifelse(s, ibis.null("string"))
+
+
+def position_intervals(
+    positions: ir.Table, titles_coded: ir.Table, config: StudyConfig
+) -> ir.Table:
+    """Positions joined to their title codes, with ``start_day``/``end_day`` and flags."""
+    ref_day = python_day_number(dt.date.fromisoformat(config.reference_date))
+    codes = list(config.occupation_codes)
+    tc = titles_coded.select(
+        tc_title="title",
+        noc2021="noc2021",
+        noc2021_title="noc2021_title",
+        noc2021_confidence="noc2021_confidence",
+        seniority="seniority",
+        title_language="title_language",
+    )
+    p = positions.left_join(tc, positions.title == tc.tc_title).drop("tc_title")
+    ongoing = p.is_current.fill_null(False) | (p.end_date.isnull() & p.start_date.notnull())
+    start_day = date_day_number(p.start_date)
+    end_day = ongoing.ifelse(
+        ibis.literal(ref_day + 1, "int64"),
+        period_end_day_number(p.end_date, p.end_precision.fill_null("day")),
+    )
+    # a position that ends before it starts (bad input) counts as zero length
+    end_day = ibis.greatest(end_day, start_day)
+    return p.mutate(
+        ongoing=ongoing,
+        start_day=start_day,
+        end_day=end_day,
+        in_occupation=p.noc2021.isin(codes).fill_null(False),
+        seniority_rank=seniority_rank_expr(p.seniority),
+        employer=normalise_company(p.company),
+    )
+
+
+def merged_years(intervals: ir.Table, name: str) -> ir.Table:
+    """Per person, years covered by the union of ``[start_day, end_day)`` intervals.
+
+    Gaps-and-islands: order intervals by start; a new island begins where the start
+    lies after every earlier end; islands are summed.
+    """
+    t = intervals.filter(intervals.start_day.notnull() & intervals.end_day.notnull())
+    order = ["start_day", "end_day", "position_idx"]
+    upto_here = ibis.window(group_by="person_id", order_by=order, rows=(None, 0))
+    t = t.mutate(run_max=t.end_day.max().over(upto_here))
+    t = t.mutate(prev_max=t.run_max.lag().over(ibis.window(group_by="person_id", order_by=order)))
+    t = t.mutate(new_island=(t.prev_max.isnull() | (t.start_day > t.prev_max)).ifelse(1, 0))
+    t = t.mutate(island=t.new_island.sum().over(upto_here))
+    islands = t.group_by(["person_id", "island"]).aggregate(
+        lo=t.start_day.min(), hi=t.end_day.max()
+    )
+    return islands.group_by("person_id").aggregate(
+        **{name: ((islands.hi - islands.lo).sum().cast("float64") / DAYS_PER_YEAR)}
+    )
+
+
+def _current_position(iv: ir.Table) -> ir.Table:
+    """One row a person: the current position (ongoing first; among ongoing ones the
+    longest-running; if none is ongoing, the one that ended last), ties by index."""
+    t = iv.filter(iv.title.notnull())
+    k_ongoing = t.ongoing.ifelse(0, 1)
+    k_when = t.ongoing.ifelse(t.start_day, -t.end_day).fill_null(_FAR)
+    k_start = t.start_day.fill_null(_FAR)
+    w = ibis.window(group_by=t.person_id, order_by=[k_ongoing, k_when, k_start, t.position_idx])
+    t = t.mutate(rn=ibis.row_number().over(w))
+    return t.filter(t.rn == 0).select(
+        "person_id",
+        current_position_idx="position_idx",
+        noc2021="noc2021",
+        noc2021_title="noc2021_title",
+        noc2021_confidence="noc2021_confidence",
+        seniority="seniority",
+        seniority_rank="seniority_rank",
+        current_employer="employer",
+        current_province="province",
+    )
+
+
+def _first_ranked_position(iv: ir.Table) -> ir.Table:
+    """The earliest position whose seniority is known (for the trajectory)."""
+    t = iv.filter(iv.seniority_rank.notnull())
+    w = ibis.window(group_by=t.person_id, order_by=[t.start_day.fill_null(_FAR), t.position_idx])
+    t = t.mutate(rn=ibis.row_number().over(w))
+    return t.filter(t.rn == 0).select(
+        "person_id", first_position_idx="position_idx", first_rank="seniority_rank"
+    )
+
+
+def career_features(positions: ir.Table, titles_coded: ir.Table, config: StudyConfig) -> ir.Table:
+    """Per person with at least one position: experience, occupation entry, employers,
+    current occupation and seniority trajectory, and the share of French titles."""
+    iv = position_intervals(positions, titles_coded, config)
+    total = merged_years(iv, "years_experience")
+    in_occ = merged_years(iv.filter(iv.in_occupation), "years_in_occupation")
+    per_person = iv.group_by("person_id").aggregate(
+        occupation_entry_date=iv.start_date.min(where=iv.in_occupation),
+        n_employers=iv.employer.nunique(),
+        n_titles_en=(iv.title_language == "en").sum(),
+        n_titles_fr=(iv.title_language == "fr").sum(),
+    )
+    current = _current_position(iv)
+    first = _first_ranked_position(iv)
+
+    out = per_person.left_join(total, "person_id").drop("person_id_right")
+    out = out.left_join(in_occ, "person_id").drop("person_id_right")
+    out = out.left_join(current, "person_id").drop("person_id_right")
+    out = out.left_join(first, "person_id").drop("person_id_right")
+    trajectory = ibis.cases(
+        (out.seniority_rank.isnull() | out.first_rank.isnull(), "unknown"),
+        (out.first_position_idx == out.current_position_idx, "unknown"),
+        (out.seniority_rank > out.first_rank, "up"),
+        (out.seniority_rank < out.first_rank, "down"),
+        else_="flat",
+    )
+    return out.mutate(
+        # no dated position: experience unknown (null), not zero
+        years_in_occupation=out.years_experience.notnull().ifelse(
+            out.years_in_occupation.fill_null(0.0), ibis.null("float64")
+        ),
+        seniority_trajectory=trajectory,
+    ).drop("first_position_idx", "first_rank")
