@@ -93,6 +93,23 @@ class WeightingConfig(_Strict):
     tolerance: float = 1e-6
 
 
+class LinkageConfig(_Strict):
+    """Privacy-preserving record linkage: the clkhash schema (None = shipped default) and match threshold."""
+
+    schema_path: str | None = None
+    threshold: float = Field(0.85, gt=0, le=1)
+    # Column names in the holder's file for each linkage field (field -> column).
+    columns: dict[str, str] = Field(
+        default_factory=lambda: {
+            "given_name": "given_name",
+            "surname": "surname",
+            "birth_year": "birth_year",
+            "province": "province",
+            "email": "email",
+        }
+    )
+
+
 class StudyConfig(_Strict):
     """Everything that defines a study run."""
 
@@ -132,6 +149,7 @@ class StudyConfig(_Strict):
     disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     dp: DPConfig = Field(default_factory=DPConfig)
     weighting: WeightingConfig = Field(default_factory=WeightingConfig)
+    linkage: LinkageConfig = Field(default_factory=LinkageConfig)
     seed: int = 20231129
 
     @property

@@ -1,0 +1,68 @@
+"""The demo: a synthetic cohort with known truth through the whole pipeline.
+
+Why a module: the demo, the recovery test and the benchmarks all need
+"synth → run" with the same wiring.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from microcred.config import StudyConfig
+from microcred.datadir import DataDir
+from microcred.engine import EngineSettings
+from microcred.pipeline import RunOptions, RunResult, run
+
+DEMO_FORMAT = "jsonl"  # exercises a real reader (and the pseudonymiser) on raw strings
+
+
+def survey_sample(data_dir: DataDir) -> Path | None:
+    p = data_dir.root / "samples" / "stackoverflow_2025" / "survey_results_public_first1000.csv"
+    return p if p.is_file() else None
+
+
+def run_demo(
+    profiles: int,
+    out: Path,
+    seed: int,
+    data_dir: DataDir | None = None,
+    engine: EngineSettings | None = None,
+    quiet: bool = False,
+    config: StudyConfig | None = None,
+    fmt: str = DEMO_FORMAT,
+) -> RunResult:
+    from microcred import synth
+
+    data_dir = data_dir or DataDir()
+    out = Path(out)
+    cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
+    input_dir = out / "input"
+    synth.write(cohort, fmt, input_dir)
+    source_path = _source_path(input_dir, fmt)
+    margins = input_dir / "margins"
+    opts = RunOptions(
+        source="jsonl" if fmt == "jsonl" else fmt,
+        input_path=source_path,
+        out_dir=out / "run",
+        config=config or StudyConfig(seed=seed),
+        data_dir=data_dir,
+        engine=engine or EngineSettings(),
+        survey_path=survey_sample(data_dir),
+        margins_path=margins if margins.exists() else None,
+        quiet=quiet,
+    )
+    return run(opts)
+
+
+def _source_path(input_dir: Path, fmt: str) -> Path:
+    if fmt == "jsonl":
+        files = sorted(input_dir.glob("*.jsonl"))
+        return files[0] if len(files) == 1 else input_dir
+    if fmt == "linkedin-export":
+        cands = [
+            p
+            for p in input_dir.iterdir()
+            if p.is_dir() and p.name != "margins" and p.name != "truth"
+        ]
+        return cands[0] if len(cands) == 1 else input_dir
+    return input_dir
