@@ -1,0 +1,228 @@
+"""Profile dates → (first day of the period, precision).
+
+Profiles say "2019", "Aug 2023", "août 2023" or "2019-08-14"; we keep the first
+day of the period they name plus a precision (``year`` / ``month`` / ``day``)
+instead of inventing a day nobody wrote. Parsing is cached by string because a
+cohort repeats the same few thousand date strings millions of times.
+
+Hand-written rather than ``dateutil``/``dateparser``: those guess (they fill a
+missing month with today's, read "08/2019" as a day) and are ~50x slower; here
+every accepted shape is listed and everything else raises
+:class:`DateParseError`, which readers turn into a quarantine record.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+# Words that mean "no date": treated like an empty cell.
+_EMPTY = frozenset({"", "-", "--", "n/a", "na", "nan", "none", "null", "nil", "unknown"})
+# Words that mean "still going": no date, and the period is open (see is_present).
+_PRESENT = frozenset(
+    {
+        "present",
+        "current",
+        "currently",
+        "now",
+        "ongoing",
+        "today",
+        "aujourd'hui",
+        "present day",
+        "actuel",
+        "actuellement",
+        "en cours",
+        "maintenant",
+    }
+)
+
+# month token (accents stripped, lower case, no trailing dot) → (month, language or None)
+_EN_ONLY = {
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_FR_ONLY = {
+    "janv": 1,
+    "janvier": 1,
+    "fevr": 2,
+    "fev": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avr": 4,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juil": 7,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+}
+_SHARED = {"sept": 9, "oct": 10, "nov": 11, "dec": 12}
+
+MONTHS: dict[str, tuple[int, str | None]] = {
+    **{k: (v, "en") for k, v in _EN_ONLY.items()},
+    **{k: (v, "fr") for k, v in _FR_ONLY.items()},
+    **{k: (v, None) for k, v in _SHARED.items()},
+}
+
+_YEAR = re.compile(r"(\d{4})")
+_YEAR_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ].*)?")
+_MONTH_YEAR = re.compile(r"(\d{1,2})[-/.](\d{4})")
+_NUMERIC_DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_NAME_YEAR = re.compile(r"([a-z]+)\.? ?(\d{4})")
+_DAY_NAME_YEAR = re.compile(r"(\d{1,2})(?:er|st|nd|rd|th)? ([a-z]+)\.? (\d{4})")
+_NAME_DAY_YEAR = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})")
+
+
+class DateParseError(ValueError):
+    """A non-empty date string in none of the accepted shapes."""
+
+    def __init__(self, text: str, why: str = "unrecognised date"):
+        super().__init__(f"{why}: {text!r}")
+        self.text = text
+        self.why = why
+
+
+class ParsedDate(NamedTuple):
+    value: date  # first day of the period
+    precision: str  # year | month | day
+    language: str | None  # 'en' / 'fr' when a month name gave it away, else None
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents stripped, typographic apostrophes and spaces normalised."""
+    text = text.replace("\u2019", "'").replace("\u00a0", " ")
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(folded.split()).strip(" ,;")
+
+
+def is_present(text: str | None) -> bool:
+    """True for "Present", "aujourd'hui", ...: an end date that means the period is still open."""
+    return text is not None and _fold(str(text)) in _PRESENT
+
+
+def _year(text: str, raw: str) -> int:
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateParseError(raw, f"year outside {MIN_YEAR}-{MAX_YEAR}")
+    return year
+
+
+def _build(raw: str, year: int, month: int, day: int, precision: str, lang: str | None):
+    try:
+        return ParsedDate(date(year, month, day), precision, lang)
+    except ValueError:
+        raise DateParseError(raw, "impossible date") from None
+
+
+def _month(token: str, raw: str) -> tuple[int, str | None]:
+    found = MONTHS.get(token)
+    if found is None:
+        raise DateParseError(raw, "unknown month name")
+    return found
+
+
+@lru_cache(maxsize=1 << 17)
+def parse_date(text: str | None) -> ParsedDate | None:
+    """Parse one profile date; ``None`` for empty / "Present"; :class:`DateParseError` otherwise.
+
+    Accepted: ``2019``, ``2019-08``, ``2019/08``, ``2019-08-14`` (a time part is ignored),
+    ``08/2019``, ``Aug 2023``, ``August 2023``, ``août 2023``, ``janv. 2020``, ``14 août 2023``,
+    ``August 14, 2023``, ``14/08/2019``. A numeric day/month that could be either way round
+    (``03/04/2019``) keeps only the year: we do not guess.
+    """
+    if text is None:
+        return None
+    raw = str(text)
+    s = _fold(raw)
+    if s in _EMPTY or s in _PRESENT:
+        return None
+    if m := _YEAR.fullmatch(s):
+        return _build(raw, _year(m[1], raw), 1, 1, "year", None)
+    if m := _YEAR_MONTH.fullmatch(s):
+        return _build(raw, _year(m[1], raw), int(m[2]), 1, "month", None)
+    if m := _YEAR_MONTH_DAY.fullmatch(s):
+        return _build(raw, _year(m[1], raw), int(m[2]), int(m[3]), "day", None)
+    if m := _MONTH_YEAR.fullmatch(s):
+        return _build(raw, _year(m[2], raw), int(m[1]), 1, "month", None)
+    if m := _NAME_YEAR.fullmatch(s):
+        month, lang = _month(m[1], raw)
+        return _build(raw, _year(m[2], raw), month, 1, "month", lang)
+    if m := _DAY_NAME_YEAR.fullmatch(s):
+        month, lang = _month(m[2], raw)
+        return _build(raw, _year(m[3], raw), month, int(m[1]), "day", lang)
+    if m := _NAME_DAY_YEAR.fullmatch(s):
+        month, lang = _month(m[1], raw)
+        return _build(raw, _year(m[3], raw), month, int(m[2]), "day", lang)
+    if m := _NUMERIC_DMY.fullmatch(s):
+        a, b, year = int(m[1]), int(m[2]), _year(m[3], raw)
+        if a > 12 and b <= 12:
+            return _build(raw, year, b, a, "day", None)
+        if b > 12 and a <= 12:
+            return _build(raw, year, a, b, "day", None)
+        if a == b and a <= 12:
+            return _build(raw, year, a, a, "day", None)
+        if a <= 12 and b <= 12:
+            return _build(raw, year, 1, 1, "year", None)  # ambiguous day/month order
+        raise DateParseError(raw, "impossible date")
+    raise DateParseError(raw)
+
+
+def date_from_parts(year: object, month: object = None, day: object = None) -> ParsedDate | None:
+    """Date from vendor ``{year, month, day}`` parts; precision follows the parts given."""
+    if year in (None, "", 0):
+        return None
+    raw = f"{year}-{month}-{day}"
+    try:
+        y = int(year)  # type: ignore[call-overload]
+        m = int(month) if month not in (None, "", 0) else None  # type: ignore[call-overload]
+        d = int(day) if day not in (None, "", 0) and m else None  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise DateParseError(raw, "non-numeric date part") from None
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise DateParseError(raw, f"year outside {MIN_YEAR}-{MAX_YEAR}")
+    if m is None:
+        return _build(raw, y, 1, 1, "year", None)
+    if d is None:
+        return _build(raw, y, m, 1, "month", None)
+    return _build(raw, y, m, d, "day", None)
+
+
+def parse_dates(texts: list[str | None]) -> tuple[list[date | None], list[str | None]]:
+    """Parse many strings at once (values, precisions); raises on the first bad one."""
+    values: list[date | None] = []
+    precisions: list[str | None] = []
+    for t in texts:
+        parsed = parse_date(t)
+        values.append(parsed.value if parsed else None)
+        precisions.append(parsed.precision if parsed else None)
+    return values, precisions
