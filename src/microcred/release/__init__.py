@@ -1,1 +1,132 @@
-"""release stage."""
+"""Release stage: the only way a table reaches ``tables/``, the report and figures.
+
+``release_tables`` takes the analyses' ``AnalysisTable`` objects, applies
+differential privacy when ``config.dp.enabled`` (noise first, so that the
+suppression that follows is post-processing of noisy counts), then disclosure
+control (always), marks them ``released=True`` and writes them deterministically
+as ``tables/<name>.csv`` and ``tables/<name>.parquet``. The personal-data gate
+(:mod:`microcred.release.pii_gate`) is run over the whole output directory by the
+pipeline once the report is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from microcred.analysis.result import AnalysisTable
+from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
+from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
+from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
+
+__all__ = [
+    "BudgetExceededError",
+    "Finding",
+    "PersonalDataFound",
+    "PrivacyAccountant",
+    "ReleaseResult",
+    "gate",
+    "release_tables",
+    "scan_outputs",
+    "write_table",
+]
+
+FLOAT_FORMAT = "%.10g"  # stable text for floats: same number, same bytes, on every platform
+
+
+@dataclass
+class ReleaseResult:
+    tables: list[AnalysisTable]
+    manifest_entries: list[dict] = field(default_factory=list)
+    privacy: dict = field(default_factory=dict)  # disclosure settings and, with DP, the ε ledger
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_table(table: AnalysisTable, tables_dir: Path) -> list[Path]:
+    """Write one released table as CSV and Parquet; byte-identical for identical data."""
+    if not table.released:
+        raise ValueError(f"table {table.name!r} has not been through release; refusing to write it")
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    df = table.data.reset_index(drop=True)
+    csv_path = tables_dir / f"{table.name}.csv"
+    df.to_csv(csv_path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep="")
+    pq_path = tables_dir / f"{table.name}.parquet"
+    arrow = pa.Table.from_pandas(df, preserve_index=False)
+    arrow = arrow.replace_schema_metadata(None)  # pandas metadata carries library versions
+    pq.write_table(arrow, pq_path, compression="zstd")
+    return [csv_path, pq_path]
+
+
+def release_tables(
+    tables: list[AnalysisTable], config, out_dir: Path | None, seed: int
+) -> ReleaseResult:
+    """Protect every table (DP when configured, then disclosure control) and write them.
+
+    ``config`` is a ``StudyConfig``. ``out_dir`` None releases in memory only.
+    Raises :class:`BudgetExceededError` when DP is on and the tables need more ε
+    than ``config.dp.epsilon_total``; nothing is written in that case.
+    """
+    names = [t.name for t in tables]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"table names must be unique; repeated: {dupes}")
+    dc = config.disclosure
+    accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
+    released: list[AnalysisTable] = []
+    reports: list[DisclosureReport] = []
+    dp_by_table: dict[str, list[dict]] = {}
+    for table in sorted(tables, key=lambda t: t.name):
+        current = table
+        if accountant is not None:
+            current, rels = dp_table(current, accountant)
+            dp_by_table[table.name] = [r.as_dict() for r in rels]
+        protected, report = protect_table(
+            current,
+            min_cell=dc.min_cell,
+            complementary=dc.complementary,
+            rounding_base=dc.rounding_base,
+            seed=seed,
+        )
+        released.append(replace(protected, released=True))
+        reports.append(report)
+    entries: list[dict] = []
+    for table, report in zip(released, reports, strict=True):
+        entry = {
+            "table": table.name,
+            "section": table.section,
+            "rows": len(table.data),
+            "columns": list(map(str, table.data.columns)),
+            **report.as_dict(),
+        }
+        if table.name in dp_by_table:
+            entry["dp"] = dp_by_table[table.name]
+        if out_dir is not None:
+            paths = write_table(table, Path(out_dir) / "tables")
+            entry["files"] = {p.relative_to(out_dir).as_posix(): _sha256(p) for p in sorted(paths)}
+        entries.append(entry)
+    privacy = {
+        "disclosure": {
+            "min_cell": dc.min_cell,
+            "complementary": dc.complementary,
+            "rounding_base": dc.rounding_base,
+            "suppressed_symbol": "x",
+            "status_column": SUPPRESSED_COLUMN,
+        },
+        "dp": accountant.manifest() if accountant is not None else {"enabled": False},
+    }
+    return ReleaseResult(tables=released, manifest_entries=entries, privacy=privacy)
+
+
+def released_frame(table: AnalysisTable) -> pd.DataFrame:
+    """The data of a released table (raises for an unreleased one): the report's accessor."""
+    if not table.released:
+        raise ValueError(f"table {table.name!r} has not been through release")
+    return table.data
