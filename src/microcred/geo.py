@@ -418,10 +418,12 @@ def normalise_location(text: str | None) -> Location:
     if not tokens:
         return UNKNOWN
     many = len(tokens) > 1
+    found_all = [_lookup(token, many) for token in tokens]
+    if many and tokens[-1] == "ca" and any(f and f[0] == "CA" for f in found_all[:-1]):
+        found_all[-1] = ("CA", None)  # "Toronto, CA": the ISO code of Canada, not California
     country: str | None = None
     province: str | None = None
-    for token in reversed(tokens):
-        found = _lookup(token, many)
+    for found in reversed(found_all):
         if found is None:
             continue
         c, p = found
