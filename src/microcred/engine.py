@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ class Engine:
                 SparkSession.builder.master(s.spark_master)
                 .appName("microcred")
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.session.timeZone", "UTC")
@@ -105,6 +107,52 @@ class Engine:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(data, str(path), compression="zstd", write_statistics=True)
 
+    # ---- coders ----------------------------------------------------------------------
+
+    def code_distinct(
+        self, inputs: pa.Table, loader: Callable[[], Any], single_column: bool
+    ) -> pa.Table:
+        """Run a coder over distinct inputs: in process on DuckDB, as Arrow UDFs on Spark executors.
+
+        ``loader`` must be picklable (e.g. ``functools.partial(Coder.load, ...)``): each
+        Spark Python worker loads the coder once and codes its Arrow batches.
+        """
+        if self.name != "spark" or inputs.num_rows == 0:
+            coder = loader()
+            return coder.code(inputs.column(0).combine_chunks() if single_column else inputs)
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        probe = loader().code(
+            inputs.slice(0, 1).column(0).combine_chunks() if single_column else inputs.slice(0, 1)
+        )
+        key = f"{id(loader)}-{probe.schema}"
+        fn = _arrow_coder_udf(loader, single_column, key)
+        parts = max(2, min(64, inputs.num_rows // 50_000 + 1))
+        df = self.spark.createDataFrame(inputs.to_pandas()).repartition(parts)
+        out = df.mapInArrow(fn, from_arrow_schema(probe.schema)).toArrow()
+        keys = [(c, "ascending") for c in inputs.column_names]
+        return out.cast(probe.schema).sort_by(keys)
+
     def close(self) -> None:
         if self.name == "duckdb":
             self.con.disconnect()
+
+
+_WORKER_CODERS: dict[str, Any] = {}
+
+
+def _arrow_coder_udf(
+    loader: Callable[[], Any], single_column: bool, key: str
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function Spark ships to executors: load the coder once per worker, code each batch."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        coder = _WORKER_CODERS.get(key)
+        if coder is None:
+            coder = _WORKER_CODERS[key] = loader()
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            coded = coder.code(table.column(0).combine_chunks() if single_column else table)
+            yield from coded.to_batches()
+
+    return run

@@ -59,6 +59,8 @@ def _code_all(
     engine: Engine, tables: dict[str, pa.Table], opts: RunOptions, progress: StageProgress
 ) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
     """Run every coder on the distinct strings of the canonical tables."""
+    from functools import partial
+
     from microcred.coding.cache import CodingCache
     from microcred.coding.credentials import CredentialCoder
     from microcred.coding.education import EducationCoder
@@ -99,8 +101,10 @@ def _code_all(
     creds = tables["credentials"]
     keys = _distinct(engine, creds, ["name", "authority", "url_host"])
     with progress.step("coding credentials", total=keys.num_rows):
-        ccoder = CredentialCoder.load(cfg.definitions, opts.data_dir)
-        coded["credentials"] = _cached(cache, "credentials", ccoder, keys, lambda b: ccoder.code(b))
+        load = partial(CredentialCoder.load, cfg.definitions, opts.data_dir)
+        coded["credentials"] = _cached(
+            cache, "credentials", load, keys, lambda b: engine.code_distinct(b, load, False)
+        )
     c = coded["credentials"]
     unk = int(pc.sum(pc.equal(c["credential_type"], "unknown")).as_py() or 0) if c.num_rows else 0
     lowc = (
@@ -125,8 +129,10 @@ def _code_all(
 
     keys = _distinct(engine, tables["educations"], ["degree", "field"])
     with progress.step("coding education", total=keys.num_rows):
-        ecoder = EducationCoder.load(opts.data_dir)
-        coded["education"] = _cached(cache, "education", ecoder, keys, lambda b: ecoder.code(b))
+        load = partial(EducationCoder.load, opts.data_dir)
+        coded["education"] = _cached(
+            cache, "education", load, keys, lambda b: engine.code_distinct(b, load, False)
+        )
     e = coded["education"]
     unk = int(pc.sum(pc.equal(e["education_level"], "unknown")).as_py() or 0) if e.num_rows else 0
     summary.append(

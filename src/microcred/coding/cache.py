@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from microcred import __version__
@@ -56,9 +55,9 @@ class CodingCache:
         self.stats: dict[str, dict[str, int]] = {}
 
     def code(
-        self, kind: str, coder: Any, inputs: pa.Array | pa.Table, fn: Callable[[Any], pa.Table]
+        self, kind: str, loader: Any, inputs: pa.Array | pa.Table, fn: Callable[[Any], pa.Table]
     ) -> pa.Table:
-        folder = self.root / kind / coder_fingerprint(coder)
+        folder = self.root / kind / coder_fingerprint(loader)
         keys = _input_keys(inputs)
         known = self._load(folder)
         known_keys = set(known[_KEY].to_pylist()) if known is not None else set()
@@ -102,4 +101,4 @@ def _unique_first(col: pa.ChunkedArray) -> tuple[list[str], pa.Array]:
     return list(seen), pa.array(list(seen.values()), pa.int64())
 
 
-__all__ = ["CodingCache", "coder_fingerprint", "pc"]
+__all__ = ["CodingCache", "coder_fingerprint"]
