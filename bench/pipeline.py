@@ -1,0 +1,139 @@
+"""Pipeline benchmark: wall time, peak RSS, profiles/s, per-stage times, floor ratio, scaling ratio.
+
+    uv run python bench/pipeline.py --profiles 100000 [--engine duckdb|spark] [--scale 10] [--memory-limit 4GB]
+
+The cohort is generated once per (N, seed) into --work (synthesis is not timed).
+Each pipeline run happens in a fresh child process so its peak RSS is its own.
+The "floor" is a DuckDB query over the same input that reads every table, joins
+positions to persons and groups by person: the least any pipeline must do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def ensure_cohort(n: int, seed: int, work: Path) -> Path:
+    target = work / f"cohort-{n}-{seed}"
+    if (target / ".done").exists():
+        return target
+    from microcred import synth
+    from microcred.datadir import DataDir
+
+    t = time.perf_counter()
+    cohort = synth.generate(n, seed=seed, data_dir=DataDir())
+    synth.write(cohort, "parquet", target)
+    (target / ".done").write_text("ok")
+    print(
+        f"  synthesised {n:,} profiles in {time.perf_counter() - t:.1f}s (not part of the figures)"
+    )
+    return target
+
+
+def floor_query(input_dir: Path) -> float:
+    con = duckdb.connect()
+    t = time.perf_counter()
+    for name in ("persons", "educations", "credentials", "skills", "learning"):
+        p = input_dir / f"{name}.parquet"
+        if p.exists():
+            con.execute(f"SELECT count(*) FROM read_parquet('{p}')").fetchall()
+    con.execute(
+        f"""SELECT p.person_id, count(*) AS n, max(q.start_date)
+            FROM read_parquet('{input_dir / "persons.parquet"}') p
+            JOIN read_parquet('{input_dir / "positions.parquet"}') q USING (person_id)
+            GROUP BY p.person_id"""
+    ).fetchall()
+    return time.perf_counter() - t
+
+
+def run_child(input_dir: Path, out: Path, engine: str, memory_limit: str | None) -> dict:
+    code = f"""
+import json, time, resource
+from pathlib import Path
+from microcred.pipeline import RunOptions, run
+from microcred.engine import EngineSettings
+t = time.perf_counter()
+res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_dir=Path({str(out)!r}),
+                     engine=EngineSettings(name={engine!r}, memory_limit={memory_limit!r}), quiet=True))
+wall = time.perf_counter() - t
+print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_seconds"],
+      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+    env = dict(os.environ)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"pipeline failed (exit {proc.returncode})")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH"))
+    return json.loads(line[5:])
+
+
+def measure(n: int, args: argparse.Namespace) -> dict:
+    input_dir = ensure_cohort(n, args.seed, args.work)
+    child = run_child(
+        input_dir, args.work / f"out-{n}-{args.engine}", args.engine, args.memory_limit
+    )
+    floor = floor_query(input_dir)
+    child.update(
+        {
+            "profiles": n,
+            "floor": floor,
+            "ratio_floor": child["wall"] / floor if floor else float("nan"),
+        }
+    )
+    return child
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--profiles", type=int, default=100_000)
+    ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    ap.add_argument(
+        "--scale",
+        type=int,
+        default=10,
+        help="also run scale×N to report time(scale·N)/time(N); 0 to skip",
+    )
+    ap.add_argument("--memory-limit", default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "microcred-bench"
+    )
+    args = ap.parse_args()
+    os.environ.setdefault("MICROCRED_PSEUDONYM_KEY", "bench-key-not-secret-0123456789abcdef")
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = [measure(args.profiles, args)]
+    if args.scale and args.scale > 1:
+        rows.append(measure(args.profiles * args.scale, args))
+    print(f"\nengine={args.engine} cores={os.cpu_count()} memory_limit={args.memory_limit}")
+    print(
+        f"{'profiles':>12} {'wall s':>8} {'profiles/s':>11} {'peak RSS MB':>12} {'floor s':>8} {'÷ floor':>8}"
+    )
+    for r in rows:
+        print(
+            f"{r['profiles']:>12,} {r['wall']:>8.1f} {r['profiles'] / r['wall']:>11,.0f} {r['rss_mb']:>12,.0f} "
+            f"{r['floor']:>8.2f} {r['ratio_floor']:>8.1f}"
+        )
+    for r in rows:
+        print(
+            f"stages at {r['profiles']:,}: "
+            + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items())
+        )
+    if len(rows) == 2:
+        print(f"time({args.scale}·N) ÷ time(N) = {rows[1]['wall'] / rows[0]['wall']:.2f}")
+    _ = resource  # (children's RSS is read inside the child)
+
+
+if __name__ == "__main__":
+    main()
