@@ -51,6 +51,8 @@ _CONFIDENCE = {
     "school_hint": 0.6,
     "credential_text": 0.9,
     "credential_school": 0.85,
+    "not_completed": 0.0,
+    "non_degree": 0.0,
     "none": 0.0,
 }
 _MAX_NGRAM = 6
@@ -99,6 +101,8 @@ class EducationCoder:
     credential_text: frozenset[str]
     credential_school: frozenset[str]
     continuing_education: frozenset[str]
+    not_completed: frozenset[str] = frozenset()
+    non_degree: frozenset[str] = frozenset()
     college_school_words: frozenset[str] = field(
         default_factory=lambda: frozenset({"cegep", "college", "colleges"})
     )
@@ -156,6 +160,8 @@ class EducationCoder:
             credential_text=frozenset(normalise(p) for p in markers["text"]),
             credential_school=frozenset(normalise(p) for p in markers["school"]),
             continuing_education=frozenset(normalise(p) for p in markers["continuing_education"]),
+            not_completed=frozenset(normalise(p) for p in markers.get("not_completed") or []),
+            non_degree=frozenset(normalise(p) for p in markers.get("non_degree") or []),
         )
 
     # ---- coding -------------------------------------------------------------------------
@@ -239,10 +245,14 @@ class EducationCoder:
                 and self._has_phrase(school.split(), self.continuing_education)
             ):
                 return NOT_EDUCATION, _WEAK, "credential_school"
+        if self._has_phrase(deg_tokens, self.not_completed):
+            return UNKNOWN, 0, "not_completed"  # "PhD candidate", "ABD": the degree is not held
         if best is not None:
             if best.level == "bachelor" and self._is_secondary_school(school):
                 return "no_postsecondary", _WEAK, "school_hint"  # French "bac" at a lycée
             return best.level, best.strength, "degree_phrase"
+        if self._has_phrase(deg_tokens, self.non_degree):
+            return UNKNOWN, 0, "non_degree"  # a course, an exchange, a minor: no level to read
         if school and deg_tokens and self._is_secondary_school(school):
             return "no_postsecondary", _WEAK, "school_hint"
         if school and (deg_tokens or fld_tokens) and self._is_college(school):
