@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 # A first path segment that is only a locale ("en-us", "fr") says nothing about the issuer.
 _LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
+# A segment kept must look like a route ("verify", "badges", "api"), not an id or a handle.
+_ROUTE = re.compile(r"^[a-z]{2,20}$")
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -22,7 +24,10 @@ def url_host(url: str | None) -> str | None:
     """``host/first-segment`` of a credential URL ("coursera.org/verify"), else None.
 
     The scheme, "www.", query, fragment, locale segments and everything after the first
-    meaningful path segment are dropped. Non-URLs give None.
+    meaningful path segment are dropped. The first segment itself is kept only when more
+    path follows it and it is a short lower-case word (a route such as ``verify``); a
+    last segment, or one with digits, hyphens or capitals, is likely the person's id or
+    handle ("credential.net/jane-doe-1234"), so only the host is kept. Non-URLs give None.
     """
     if not url:
         return None
@@ -43,7 +48,9 @@ def url_host(url: str | None) -> str | None:
     segments = [s for s in parts.path.split("/") if s]
     while segments and _LOCALE.match(segments[0]):
         segments.pop(0)
-    return f"{host}/{segments[0].lower()}" if segments else host
+    if len(segments) >= 2 and _ROUTE.match(segments[0]):
+        return f"{host}/{segments[0]}"
+    return host
 
 
 # Words that make a string a degree rather than a field of study.

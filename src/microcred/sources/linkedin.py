@@ -171,7 +171,7 @@ class _ExportReader:
         self.languages: list[str] = []
 
     def display(self, base: str) -> str:
-        return f"{self.export.rel}/{self.files.get(base, base)}"
+        return f"{self.export.rel}/{self.files.get(base, base.capitalize())}"
 
     def rows(self, base: str) -> Iterator[tuple[FileAccount, int, dict[str, str], dict[str, str]]]:
         """(account, 1-based row, values by key, header by key) for each readable data row."""

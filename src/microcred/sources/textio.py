@@ -21,18 +21,25 @@ class UnreadableFile(ValueError):
     """The bytes are not text in any encoding we accept, or not CSV at all."""
 
 
-def _decode_line(line: bytes) -> tuple[str, bool]:
+def _decode_line(line: bytes) -> tuple[str, str]:
+    """(text, how): how is 'ascii', 'utf-8' or 'cp1252' (latin-1 for cp1252's 5 holes)."""
+    if line.isascii():
+        return line.decode("ascii"), "ascii"
     try:
-        return line.decode("utf-8"), False
+        return line.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         try:
-            return line.decode("cp1252"), True
+            return line.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
-            return line.decode("latin-1"), True
+            return line.decode("latin-1"), "cp1252"
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding label): UTF-8 (BOM stripped), UTF-16 with BOM, else cp1252 per line."""
+    """(text, encoding label): UTF-8 (BOM stripped), UTF-16 with BOM, else cp1252 per line.
+
+    The label is ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252`` (no line was valid
+    non-ASCII UTF-8) or ``utf-8+cp1252(N lines)`` for a file mixing both.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         label = "utf-8-sig"
@@ -49,13 +56,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), label
     except UnicodeDecodeError:
         pass
-    parts = data.split(b"\n")
-    decoded = [_decode_line(p) for p in parts]
-    fallback = sum(1 for _, fb in decoded if fb)
+    decoded = [_decode_line(p) for p in data.split(b"\n")]
+    fallback = sum(1 for _, how in decoded if how == "cp1252")
+    utf8 = sum(1 for _, how in decoded if how == "utf-8")
     text = "\n".join(s for s, _ in decoded)
-    if fallback == sum(1 for p in parts if p):
-        return text, "cp1252"
-    return text, f"utf-8+cp1252({fallback} lines)"
+    return text, ("cp1252" if utf8 == 0 else f"utf-8+cp1252({fallback} lines)")
 
 
 def normalise_header(name: str) -> str:
