@@ -170,7 +170,8 @@ def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
     text = raw.decode("utf-8", errors="replace")
     if suffix == ".json":
         with contextlib.suppress(ValueError):  # JSON escapes (\u0040 for @) must not hide anything
-            text = text + "\n" + json.dumps(json.loads(text), ensure_ascii=False)
+            text = json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True)
+            return scanner.scan_text(text, rel, "normalised JSON ")
     if suffix in (".html", ".htm"):
         outside, bundles = _split_html(text)
         return scanner.scan_text(outside, rel, "") + scanner.scan_text(
