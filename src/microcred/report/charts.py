@@ -1,0 +1,434 @@
+"""Turn an analysis table's :class:`ChartSpec` into an accessible altair chart.
+
+Every chart carries a title, axis titles, tooltips, an explicit colour-blind-safe
+palette (Okabe–Ito for categories, viridis for heat maps) and a ``description``
+that Vega renders as the SVG's ``aria-label``. Suppressed cells (null after
+disclosure control) are left out of the marks and counted in a visible subtitle,
+so a missing bar never reads as a zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.report.assets import vegalite_version
+from microcred.report.values import column_label, json_records, ordered_unique
+
+# Okabe & Ito (2008), reordered so the first colours have good contrast on white;
+# yellow comes late because it is hard to see as a thin line or small point.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+)
+HEAT_SCHEME = "viridis"  # perceptually uniform and readable with colour-vision deficiency
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', Arial, sans-serif"
+CHART_KINDS = ("bar", "interval", "heat", "line")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class UnreleasedTableError(ValueError):
+    """A table that did not go through disclosure control reached the report."""
+
+
+def ensure_released(table: AnalysisTable) -> None:
+    """Refuse tables that have not been through release: figures come from released tables only."""
+    if not table.released:
+        raise UnreleasedTableError(
+            f"table {table.name!r} has not been released through disclosure control; "
+            "the report renders released tables only"
+        )
+
+
+def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
+    """The altair chart for a released table, or None when the table has no chart."""
+    ensure_released(table)
+    spec = table.chart
+    if spec is None:
+        return None
+    _check_spec(table, spec)
+    data = table.data
+    value_col = spec.color if spec.kind == "heat" else spec.y
+    shown = data[data[value_col].notna()]
+    notes = _suppression_notes(len(data) - len(shown), shown, spec)
+    used = _used_columns(spec)
+    values = alt.Data(values=json_records(shown, used))
+
+    layers, width, height = _LAYERS[spec.kind](data, spec)
+    inner = alt.LayerChart(layer=layers, width=width, height=height)
+    title = alt.TitleParams(text=spec.title or table.title, subtitle=notes or alt.Undefined)
+    description = _description(table, spec, notes)
+    if spec.column:
+        chart = alt.FacetChart(
+            spec=inner,
+            facet=alt.FacetMapping(
+                column=alt.FacetFieldDef(
+                    field=_field(spec.column),
+                    type="nominal",
+                    title=column_label(spec.column),
+                    sort=ordered_unique(data[spec.column]),
+                    header=alt.Header(labelFontSize=12, titleFontSize=13, labelColor="#1b1b1b"),
+                )
+            ),
+        )
+    else:
+        chart = inner
+    chart = _configure(chart.properties(title=title, description=description))
+    # Data goes in last: altair deep-copies the whole chart on every method call.
+    chart.data = values
+    return chart
+
+
+def save_figures(charts: Mapping[str, alt.TopLevelMixin], figures_dir: Path) -> list[Path]:
+    """Write ``<name>.svg`` and ``<name>.png`` for each chart with vl-convert (no network).
+
+    Returns the written paths, sorted, so callers can list them in a manifest.
+    """
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    version = vegalite_version()
+    written: list[Path] = []
+    for name in sorted(charts):
+        if not _SAFE_NAME.match(name):
+            raise ValueError(f"figure name {name!r} is not a safe file stem")
+        spec = charts[name].to_dict()
+        svg_path = figures_dir / f"{name}.svg"
+        png_path = figures_dir / f"{name}.png"
+        # No base URLs allowed: a figure may only use the data inlined in its spec.
+        svg = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
+        svg_path.write_text(svg, encoding="utf-8")
+        png_path.write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: one Vega run a figure
+        written += [png_path, svg_path]
+    return sorted(written)
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _check_spec(table: AnalysisTable, spec: ChartSpec) -> None:
+    if spec.kind not in CHART_KINDS:
+        raise ValueError(
+            f"table {table.name!r}: chart kind {spec.kind!r} is not one of {list(CHART_KINDS)}"
+        )
+    if spec.kind == "heat" and not spec.color:
+        raise ValueError(f"table {table.name!r}: a heat chart needs a color (value) column")
+    if spec.kind == "interval" and not (spec.lower and spec.upper):
+        raise ValueError(f"table {table.name!r}: an interval chart needs lower and upper columns")
+    missing = [c for c in _used_columns(spec) if c not in table.data.columns]
+    if missing:
+        raise ValueError(
+            f"table {table.name!r}: chart refers to columns {missing} that the table does not have "
+            f"(columns: {list(table.data.columns)})"
+        )
+
+
+def _used_columns(spec: ChartSpec) -> list[str]:
+    cols = [spec.x, spec.y, spec.color, spec.column, spec.lower, spec.upper, *spec.tooltip]
+    return list(dict.fromkeys(c for c in cols if c))
+
+
+# ----------------------------------------------------------------------- encodings
+
+
+def _field(name: str) -> str:
+    """Escape characters Vega-Lite reads as nested-field syntax."""
+    return re.sub(r"([.\[\]\\])", r"\\\1", name)
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _x_encoding(
+    data: pd.DataFrame, spec: ChartSpec, *, categorical: bool = True, band: float = 36
+) -> alt.X:
+    """The x channel; categories keep their slot even when every value in it is suppressed."""
+    series = data[spec.x]
+    title = spec.x_title or column_label(spec.x)
+    if not categorical and pd.api.types.is_datetime64_any_dtype(series):
+        return alt.X(f"{_field(spec.x)}:T", title=title)
+    if not categorical and _is_numeric(series):
+        whole = bool((series.dropna() % 1 == 0).all())
+        axis = alt.Axis(format="d", tickMinStep=1) if whole else alt.Axis(format="~r")
+        return alt.X(f"{_field(spec.x)}:Q", title=title, axis=axis)
+    order = spec.sort or ordered_unique(series)
+    longest = max((len(str(v)) for v in order), default=0)
+    rotate = longest * 6.5 > band  # ~6.5 px a character at 12 px
+    axis = alt.Axis(labelAngle=-35 if rotate else 0, labelLimit=180)
+    return alt.X(
+        f"{_field(spec.x)}:{'O' if spec.sort else 'N'}",
+        title=title,
+        sort=order,
+        scale=alt.Scale(domain=order),
+        axis=axis,
+    )
+
+
+def _y_encoding(spec: ChartSpec, *, zero: bool, field: str | None = None) -> alt.Y:
+    """The value axis; ``field`` lets an error-bar layer share the point layer's axis."""
+    axis = alt.Axis(format=spec.y_format) if spec.y_format else alt.Axis()
+    return alt.Y(
+        f"{_field(field or spec.y)}:Q",
+        title=spec.y_title or column_label(spec.y),
+        axis=axis,
+        scale=alt.Scale(zero=zero),
+    )
+
+
+def _color_encoding(data: pd.DataFrame, spec: ChartSpec) -> alt.Color:
+    domain = ordered_unique(data[spec.color])
+    return alt.Color(
+        f"{_field(spec.color)}:N",
+        title=column_label(spec.color),
+        scale=alt.Scale(domain=domain, range=list(OKABE_ITO)),
+        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=240),
+    )
+
+
+def _tooltips(data: pd.DataFrame, spec: ChartSpec) -> list[alt.Tooltip]:
+    fields = spec.tooltip or [
+        c for c in (spec.x, spec.column, spec.color, spec.y, spec.lower, spec.upper) if c
+    ]
+    formatted = {spec.y, spec.lower, spec.upper} | ({spec.color} if spec.kind == "heat" else set())
+    tips = []
+    for name in dict.fromkeys(fields):
+        numeric = _is_numeric(data[name])
+        fmt = spec.y_format if (numeric and name in formatted and spec.y_format) else None
+        if numeric and fmt is None:
+            fmt = ",.4~r"
+        tips.append(
+            alt.Tooltip(
+                f"{_field(name)}:{'Q' if numeric else 'N'}",
+                title=column_label(name),
+                format=fmt or alt.Undefined,
+            )
+        )
+    return tips
+
+
+def _size(n_x: int, groups: int, faceted: bool) -> int:
+    per = max(40 if faceted else 64, 26 * groups)
+    low, high = (200, 380) if faceted else (420, 760)
+    return max(low, min(high, n_x * per))
+
+
+# -------------------------------------------------------------------------- layers
+
+
+def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, Any], int]:
+    """x (+ colour side by side via xOffset) and tooltips shared by bar and interval charts."""
+    groups = 1
+    encoding: dict[str, Any] = {"tooltip": _tooltips(data, spec)}
+    if spec.color:
+        encoding["color"] = _color_encoding(data, spec)
+        if spec.color != spec.x:
+            encoding["xOffset"] = alt.XOffset(
+                f"{_field(spec.color)}:N", sort=ordered_unique(data[spec.color])
+            )
+            groups = max(1, data[spec.color].nunique())
+    else:
+        encoding["color"] = alt.value(OKABE_ITO[0])
+    n_x = max(1, data[spec.x].nunique())
+    width = _size(n_x, groups, bool(spec.column))
+    encoding["x"] = _x_encoding(data, spec, band=width / n_x)
+    return encoding, width
+
+
+def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+    encoding, width = _grouped_encoding(data, spec)
+    encoding["y"] = _y_encoding(spec, zero=True)
+    bars = alt.Chart().mark_bar(cornerRadiusEnd=2).encode(**encoding)
+    return [bars], width, 280
+
+
+def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+    encoding, width = _grouped_encoding(data, spec)
+    bounds_known = {
+        "and": [
+            {"field": spec.lower, "valid": True},
+            {"field": spec.upper, "valid": True},
+        ]
+    }
+    rule = (
+        alt.Chart()
+        .mark_rule(strokeWidth=2)
+        .encode(
+            y=_y_encoding(spec, zero=False, field=spec.lower),
+            y2=alt.Y2(f"{_field(spec.upper)}:Q"),
+            **encoding,
+        )
+        .transform_filter(bounds_known)
+    )
+    point = (
+        alt.Chart()
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(y=_y_encoding(spec, zero=False), **encoding)
+    )
+    return [rule, point], width, 280
+
+
+def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+    encoding: dict[str, Any] = {
+        "x": _x_encoding(data, spec, categorical=False),
+        "y": _y_encoding(spec, zero=False),
+        "tooltip": _tooltips(data, spec),
+    }
+    if spec.color:
+        encoding["color"] = _color_encoding(data, spec)
+    else:
+        encoding["color"] = alt.value(OKABE_ITO[0])
+    layers = [
+        alt.Chart().mark_line(point=alt.OverlayMarkDef(filled=True, size=50)).encode(**encoding)
+    ]
+    if spec.lower and spec.upper:
+        band = (
+            alt.Chart()
+            .mark_area(opacity=0.18)
+            .encode(
+                x=encoding["x"],
+                y=alt.Y(f"{_field(spec.lower)}:Q"),
+                y2=alt.Y2(f"{_field(spec.upper)}:Q"),
+                color=encoding["color"],
+            )
+        )
+        layers.insert(0, band)
+    return layers, 360 if spec.column else 620, 280
+
+
+def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+    assert spec.color  # checked in _check_spec
+    y_order = ordered_unique(data[spec.y])
+    n_x, n_y = max(1, data[spec.x].nunique()), len(y_order)
+    longest = max((len(str(v)) for v in ordered_unique(data[spec.x])), default=0)
+    width = max(160, min(720, n_x * max(56, min(170, longest * 7 + 12))))
+    height = max(80, min(720, n_y * 24))
+    x_enc = _x_encoding(data, spec, band=width / n_x)
+    y_enc = alt.Y(
+        f"{_field(spec.y)}:N",
+        title=spec.y_title or column_label(spec.y),
+        sort=y_order,
+        scale=alt.Scale(domain=y_order),
+        axis=alt.Axis(labelLimit=220),
+    )
+    values = pd.to_numeric(data[spec.color], errors="coerce").dropna()
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    legend_format = spec.y_format or alt.Undefined
+    rect = (
+        alt.Chart()
+        .mark_rect(stroke="#ffffff", strokeWidth=1)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            color=alt.Color(
+                f"{_field(spec.color)}:Q",
+                title=column_label(spec.color),
+                scale=alt.Scale(scheme=HEAT_SCHEME),
+                legend=alt.Legend(format=legend_format, gradientLength=160),
+            ),
+            tooltip=_tooltips(data, spec),
+        )
+    )
+    # Value labels: light text on the dark (low) end of viridis, dark text on the light end.
+    middle = low + (high - low) * 0.55
+    text = (
+        alt.Chart()
+        .mark_text(fontSize=11)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            text=alt.Text(f"{_field(spec.color)}:Q", format=spec.y_format or ",.3~r"),
+            color=alt.condition(
+                f"datum[{_js_string(spec.color)}] < {middle!r}",
+                alt.value("#ffffff"),
+                alt.value("#1b1b1b"),
+            ),
+        )
+    )
+    return [rect, text], width, height
+
+
+_LAYERS = {
+    "bar": _bar_layers,
+    "interval": _interval_layers,
+    "line": _line_layers,
+    "heat": _heat_layers,
+}
+
+
+def _js_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# ---------------------------------------------------------------------- text bits
+
+
+def _suppression_notes(n_suppressed: int, shown: pd.DataFrame, spec: ChartSpec) -> list[str]:
+    notes = []
+    if n_suppressed:
+        notes.append(
+            f"{n_suppressed} suppressed value{'s' if n_suppressed != 1 else ''} not shown "
+            "(disclosure control); see the table."
+        )
+    if spec.kind == "interval" and spec.lower and spec.upper:
+        open_bounds = int((shown[spec.lower].isna() | shown[spec.upper].isna()).sum())
+        if open_bounds:
+            notes.append(
+                f"{open_bounds} interval{'s' if open_bounds != 1 else ''} suppressed or not "
+                "estimable: point shown without error bar."
+            )
+    return notes
+
+
+def _description(table: AnalysisTable, spec: ChartSpec, notes: list[str]) -> str:
+    text = spec.description.strip()
+    if not text:
+        what = spec.y_title or column_label(spec.y)
+        by = spec.x_title or column_label(spec.x)
+        text = f"{spec.kind.capitalize()} chart of {what} by {by}" + (
+            f", by {column_label(spec.color)}" if spec.color and spec.kind != "heat" else ""
+        )
+        text += "."
+    return " ".join([text, *notes])
+
+
+def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """One house style for every chart (a single configure call: each call copies the chart)."""
+    return chart.configure(
+        font=FONT,
+        background="#ffffff",
+        padding=8,
+        range=alt.RangeConfig(category=list(OKABE_ITO)),
+        title=alt.TitleConfig(
+            fontSize=15,
+            fontWeight=600,
+            anchor="start",
+            color="#1b1b1b",
+            subtitleColor="#4a4a4a",
+            subtitleFontSize=12,
+            offset=10,
+        ),
+        axis=alt.AxisConfig(
+            labelFontSize=12,
+            titleFontSize=12,
+            labelColor="#333333",
+            titleColor="#1b1b1b",
+            titleFontWeight=600,
+            gridColor="#e5e7eb",
+            domainColor="#6b7280",
+            tickColor="#6b7280",
+        ),
+        legend=alt.LegendConfig(labelFontSize=12, titleFontSize=12, titleColor="#1b1b1b"),
+        view=alt.ViewConfig(stroke=None),
+    )
