@@ -138,7 +138,9 @@ def _first_ranked_position(iv: ir.Table) -> ir.Table:
 def career_features(positions: ir.Table, titles_coded: ir.Table, config: StudyConfig) -> ir.Table:
     """Per person with at least one position: experience, occupation entry, employers,
     current occupation and seniority trajectory, and the share of French titles."""
-    iv = position_intervals(positions, titles_coded, config)
+    # materialised once: the date arithmetic would otherwise be inlined into every
+    # window and join below (ibis fuses projections), making the SQL huge
+    iv = position_intervals(positions, titles_coded, config).cache()
     total = merged_years(iv, "years_experience")
     in_occ = merged_years(iv.filter(iv.in_occupation), "years_in_occupation")
     per_person = iv.group_by("person_id").aggregate(

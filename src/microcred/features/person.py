@@ -205,11 +205,13 @@ def build_person_features(
     )
     skills_coded = engine.table(_coded(coded, "skills_coded", schema.SKILLS_CODED, ("skill",)))
 
-    enriched = enrich_credentials(credentials, cred_coded)
-    career = career_features(positions, titles_coded, config)
-    holders = holder_features(enriched, config)
-    edu = _education(educations, edu_coded)
-    sk = _skills(skills, skills_coded)
+    # each part is materialised (``cache``) before the final join: ibis compiles
+    # small trees much faster than one large one, and the backend computes each once
+    enriched = enrich_credentials(credentials, cred_coded).cache()
+    career = career_features(positions, titles_coded, config).cache()
+    holders = holder_features(enriched, config).cache()
+    edu = _education(educations, edu_coded).cache()
+    sk = _skills(skills, skills_coded).cache()
 
     t = persons
     for part in (career, edu, sk, holders):
