@@ -85,6 +85,9 @@ class FeatureSet:
 
     person_features: pa.Table
     credentials_enriched: pa.Table
+    # (person_id, skill, is_digital): distinct coded skill labels a person lists; raw,
+    # uncoded skill strings are left out (they can be free text)
+    person_skills: pa.Table | None = None
 
 
 # ---- inputs ------------------------------------------------------------------------------
@@ -173,6 +176,16 @@ def _skills(skills: ir.Table, skills_coded: ir.Table) -> ir.Table:
         n_hot_skills=s.skill.nunique(where=s.hot.fill_null(False)),
     )
     return agg
+
+
+def _person_skills(skills: ir.Table, skills_coded: ir.Table) -> ir.Table:
+    sc = skills_coded.filter(skills_coded.skill_label.notnull()).select(
+        sc_skill="skill", label="skill_label", is_digital="is_digital"
+    )
+    s = skills.inner_join(sc, skills.skill == sc.sc_skill)
+    return s.group_by(["person_id", "label"]).aggregate(
+        is_digital=s.is_digital.fill_null(False).max()
+    ).rename(skill="label")
 
 
 def _occupation_group(noc: ir.StringValue, config: StudyConfig) -> ir.StringValue:
@@ -276,7 +289,14 @@ def build_person_features(
     person_features = _sorted(person_features.cast(target), "person_id")
     enriched_arrow = engine.to_arrow(enriched)
     enriched_arrow = _sorted(enriched_arrow, ["person_id", "credential_idx"])
-    return FeatureSet(person_features=person_features, credentials_enriched=enriched_arrow)
+    person_skills = _sorted(
+        engine.to_arrow(_person_skills(skills, skills_coded)), ["person_id", "skill"]
+    )
+    return FeatureSet(
+        person_features=person_features,
+        credentials_enriched=enriched_arrow,
+        person_skills=person_skills,
+    )
 
 
 def _sorted(t: pa.Table, keys: str | list[str]) -> pa.Table:

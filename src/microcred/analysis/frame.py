@@ -1,0 +1,63 @@
+"""The person-level frame every analysis reads, and the helpers to slice it.
+
+Why pandas here: after the features stage a study is one row a person (tens
+of thousands of rows at most), which statsmodels and scipy take directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from microcred.config import StudyConfig
+
+ALL_GROUPS = "All occupations of interest"
+
+
+@dataclass
+class StudyFrame:
+    """Persons (all of them) plus the study's settings."""
+
+    persons: pd.DataFrame
+    config: StudyConfig
+    weighted: bool
+
+    @property
+    def study(self) -> pd.DataFrame:
+        """People in the occupations of interest (and the study country)."""
+        return self.persons[self.persons["in_study"].fillna(False).astype(bool)]
+
+    def weights(self, df: pd.DataFrame) -> np.ndarray | None:
+        """Survey weights for ``df`` when the run is weighted, else None."""
+        if not self.weighted or "weight" not in df:
+            return None
+        return df["weight"].fillna(1.0).to_numpy(dtype=float)
+
+    @property
+    def definitions(self) -> list[str]:
+        return self.config.definition_names()
+
+    @property
+    def primary(self) -> str:
+        """The first configured definition: the one single-definition tables use."""
+        return self.definitions[0]
+
+    def groups(self, df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+        """(label, rows) for every configured group, then all groups together."""
+        out = [(g.name, df[df["occupation_group"] == g.name]) for g in self.config.occupations]
+        out.append((ALL_GROUPS, df))
+        return out
+
+
+def to_frame(person_features: pa.Table, config: StudyConfig, weighted: bool) -> StudyFrame:
+    df = person_features.to_pandas()
+    df = df.sort_values("person_id", kind="stable").reset_index(drop=True)
+    return StudyFrame(df, config, weighted)
+
+
+def holder(df: pd.DataFrame, definition: str, hiconf: bool = False) -> np.ndarray:
+    col = f"holder_{definition}_hiconf" if hiconf else f"holder_{definition}"
+    return df[col].fillna(False).to_numpy(dtype=bool)

@@ -1,0 +1,460 @@
+"""Analysis 4 — adjusted models.
+
+* Holding on covariates: logistic GLM (statsmodels ``GLM`` with a Binomial
+  family and ``var_weights``; ``Logit.fit`` would silently ignore weights),
+  sandwich (HC1) standard errors, odds ratios with 95 % intervals.
+* Seniority on holding: inverse-probability-of-treatment weighting with a
+  logistic propensity score (ATE, stabilised, trimmed at the 99th percentile),
+  covariate balance before/after (Austin 2011), weighted differences with
+  sandwich intervals and a TOST equivalence test; plus an ordinal logit
+  (``OrderedModel``) of the seniority rank on holding and covariates.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+from microcred.analysis.frame import StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.stats import Z95, smd
+from microcred.features.ladder import SENIOR_RANK
+
+COVARIATES = (
+    "experience_band",
+    "education_level",
+    "formal_digital_training",
+    "occupation_group",
+    "province",
+)
+MIN_LEVEL = 10  # levels with fewer people are pooled into "other"
+EQUIVALENCE_BOUND = 0.1  # seniority ranks
+TRIM_QUANTILE = 0.99
+
+
+# ---- design ----------------------------------------------------------------------------
+
+
+@dataclass
+class Design:
+    X: pd.DataFrame  # float dummies, no constant
+    levels: dict[str, tuple[str, list[str]]]  # variable -> (reference, non-reference levels)
+    values: pd.DataFrame  # the pooled categorical values per person
+
+
+def design(df: pd.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> Design:
+    """Treatment-coded dummies; the most common level is the reference; rare levels pooled."""
+    cols, levels, values = [], {}, {}
+    for var in covariates:
+        if var not in df:
+            continue
+        v = df[var].fillna("unknown").astype(str)
+        counts = v.value_counts()
+        rare = set(counts[counts < MIN_LEVEL].index)
+        if rare and len(rare) < len(counts):
+            v = v.where(~v.isin(rare), "other")
+        counts = v.value_counts()
+        if len(counts) < 2:
+            continue
+        ordered = sorted(counts.index, key=lambda lv: (-counts[lv], lv))
+        ref, rest = ordered[0], sorted(ordered[1:])
+        levels[var] = (ref, rest)
+        values[var] = v
+        for lv in rest:
+            cols.append(pd.Series((v == lv).astype(float).to_numpy(), name=f"{var}={lv}"))
+    X = pd.concat(cols, axis=1) if cols else pd.DataFrame(index=range(len(df)))
+    X.index = df.index
+    return Design(X, levels, pd.DataFrame(values, index=df.index))
+
+
+def _normalised(w: np.ndarray | None, n: int) -> np.ndarray:
+    if w is None:
+        return np.ones(n)
+    w = np.asarray(w, dtype=float)
+    return w * n / w.sum()
+
+
+def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None):
+    """Binomial GLM with ``var_weights`` (pseudo-likelihood) and HC1 standard errors."""
+    Xc = sm.add_constant(X, has_constant="add")
+    model = sm.GLM(
+        np.asarray(y, dtype=float),
+        Xc,
+        family=sm.families.Binomial(),
+        var_weights=_normalised(w, len(y)),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(cov_type="HC1")
+
+
+# ---- 4a: odds ratios ----------------------------------------------------------------------
+
+
+def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
+    study = sf.study
+    w = sf.weights(study)
+    dz = design(study)
+    rows, notes = [], []
+    for d in sf.definitions:
+        y = holder(study, d)
+        if y.sum() == 0 or y.sum() == len(y) or dz.X.empty:
+            notes.append(f"{d}: model not fitted (no variation in holding or no covariates).")
+            continue
+        try:
+            res = weighted_logit(y, dz.X, w)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            notes.append(f"{d}: model did not fit ({type(exc).__name__}).")
+            continue
+        ci = res.conf_int()
+        for var, (ref, rest) in dz.levels.items():
+            for lv in rest:
+                term = f"{var}={lv}"
+                at = (dz.values[var] == lv).to_numpy()
+                rows.append(
+                    {
+                        "definition": d,
+                        "variable": var,
+                        "level": lv,
+                        "reference": ref,
+                        "n": int(at.sum()),
+                        "holders_at_level": int((at & y).sum()),
+                        "odds_ratio": math.exp(res.params[term]),
+                        "lower": math.exp(ci.loc[term, 0]),
+                        "upper": math.exp(ci.loc[term, 1]),
+                        "p_value": float(res.pvalues[term]),
+                    }
+                )
+    df = pd.DataFrame(
+        rows,
+        columns=["definition", "variable", "level", "reference", "n", "holders_at_level",
+                 "odds_ratio", "lower", "upper", "p_value"],
+    )  # fmt: skip
+    deps = ["n", "holders_at_level"]
+    return AnalysisTable(
+        name="models_holding_odds_ratios",
+        title="Adjusted odds of holding a microcredential",
+        section="models",
+        method=(
+            "Logistic regression (statsmodels GLM, Binomial family, logit link) of holding at "
+            "least one microcredential on experience band, education level, formal digital "
+            "training, occupation group and province, among people in study. Survey weights "
+            "enter as normalised var_weights (pseudo-likelihood); standard errors are "
+            "heteroskedasticity-robust (HC1). Each level is compared with the most common level "
+            f"of its variable; levels with fewer than {MIN_LEVEL} people are pooled as 'other'."
+        ),
+        data=df,
+        count_columns=deps,
+        dependent={"odds_ratio": deps, "lower": deps, "upper": deps, "p_value": deps},
+        dims=["definition", "variable", "level"],
+        chart=ChartSpec(
+            kind="interval",
+            x="level",
+            y="odds_ratio",
+            lower="lower",
+            upper="upper",
+            column="variable",
+            color="definition",
+            tooltip=["variable", "level", "reference", "odds_ratio", "lower", "upper", "p_value"],
+            title="Adjusted odds ratios of holding a microcredential",
+            x_title="Level (vs the most common level)",
+            y_title="Odds ratio",
+            y_format=".2f",
+            description=(
+                "Odds ratios with 95 % intervals from a weighted logistic model; values above 1 "
+                "mean higher odds of holding than the reference level."
+            ),
+        ),
+        notes=notes,
+    )
+
+
+# ---- 4b: seniority ------------------------------------------------------------------------
+
+
+def ipw_weights(
+    treated: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None, trim: float = TRIM_QUANTILE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stabilised ATE inverse-probability weights (times survey weights), trimmed.
+
+    Returns (weights, propensity). Propensity scores are clipped to [0.01, 0.99]; the
+    weights are capped at their ``trim`` quantile.
+    """
+    t = np.asarray(treated, dtype=bool)
+    ws = _normalised(w, len(t))
+    ps = np.clip(weighted_logit(t, X, ws).fittedvalues.to_numpy(), 0.01, 0.99)
+    p_bar = float(np.average(t, weights=ws))
+    sw = np.where(t, p_bar / ps, (1 - p_bar) / (1 - ps))
+    sw = np.minimum(sw, np.quantile(sw, trim))
+    return sw * ws, ps
+
+
+def balance(
+    treated: np.ndarray, X: pd.DataFrame, before: np.ndarray | None, after: np.ndarray
+) -> pd.DataFrame:
+    """SMD of every covariate column before and after weighting."""
+    t = np.asarray(treated, dtype=bool)
+    rows = []
+    for col in X.columns:
+        x = X[col].to_numpy(dtype=float)
+        b1 = None if before is None else before[t]
+        b0 = None if before is None else before[~t]
+        rows.append(
+            {
+                "covariate": col,
+                "treated_at_level": int(x[t].sum()),
+                "control_at_level": int(x[~t].sum()),
+                "smd_before": smd(x[t], x[~t], b1, b0),
+                "smd_after": smd(x[t], x[~t], after[t], after[~t]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Effect:
+    estimate: float
+    lower: float
+    upper: float
+    se: float
+    p_value: float
+
+
+def weighted_difference(y: np.ndarray, treated: np.ndarray, w: np.ndarray) -> Effect:
+    """Weighted mean difference (treated − control) by WLS with a sandwich (HC1) SE.
+
+    The SE treats the weights as fixed (ignores propensity-estimation error), which
+    for ATE weighting is usually conservative (Lunceford & Davidian 2004).
+    """
+    Xd = sm.add_constant(np.asarray(treated, dtype=float), has_constant="add")
+    res = sm.WLS(np.asarray(y, dtype=float), Xd, weights=w).fit(cov_type="HC1")
+    est, se = float(res.params[1]), float(res.bse[1])
+    return Effect(est, est - Z95 * se, est + Z95 * se, se, float(res.pvalues[1]))
+
+
+def tost_p(estimate: float, se: float, bound: float) -> float:
+    """Two one-sided tests for |effect| < bound (normal approximation): the larger p."""
+    if not se or math.isnan(se):
+        return math.nan
+    p_low = 1 - stats.norm.cdf((estimate + bound) / se)
+    p_high = stats.norm.cdf((estimate - bound) / se)
+    return float(max(p_low, p_high))
+
+
+def seniority_verdict(
+    estimate: float,
+    lower: float,
+    upper: float,
+    equivalence_p: float,
+    bound: float = EQUIVALENCE_BOUND,
+) -> str:
+    """Plain words: does "no seniority difference" hold, and how sure are we."""
+    if any(math.isnan(x) for x in (estimate, lower, upper)):
+        return "The seniority comparison could not be estimated from these data."
+    span = f"{estimate:+.2f} ranks (95 % CI {lower:+.2f} to {upper:+.2f})"
+    if lower > 0 or upper < 0:
+        side = "more" if estimate > 0 else "less"
+        return (
+            f"Holders are {side} senior than comparable non-holders: {span}. "
+            "'No seniority difference' does not hold in these data."
+        )
+    if not math.isnan(equivalence_p) and equivalence_p < 0.05:
+        return (
+            f"'No seniority difference' holds: the difference is {span}, within ±{bound:g} rank "
+            f"(equivalence test p = {equivalence_p:.3f})."
+        )
+    return (
+        f"No significant seniority difference ({span}), but the data cannot rule out a "
+        f"difference larger than ±{bound:g} rank (equivalence not shown"
+        + ("" if math.isnan(equivalence_p) else f", p = {equivalence_p:.3f}")
+        + ")."
+    )
+
+
+def ordinal_holder_effect(rank: np.ndarray, treated: np.ndarray, X: pd.DataFrame) -> Effect:
+    """Log-odds (proportional odds, logit) of a higher seniority rank for holders."""
+    levels = sorted(set(int(r) for r in rank))
+    endog = pd.Series(pd.Categorical(rank.astype(int), categories=levels, ordered=True))
+    exog = pd.concat(
+        [pd.Series(np.asarray(treated, dtype=float), name="holder"), X.reset_index(drop=True)],
+        axis=1,
+    )
+    exog = exog.loc[:, exog.std(ddof=0) > 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = OrderedModel(endog, exog, distr="logit").fit(method="bfgs", disp=False, maxiter=500)
+    est, se = float(res.params["holder"]), float(res.bse["holder"])
+    return Effect(est, est - Z95 * se, est + Z95 * se, se, float(res.pvalues["holder"]))
+
+
+def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
+    study = sf.study
+    study = study[study["seniority_rank"].notna()]
+    w_all = sf.weights(study)
+    dz = design(study)
+    rank = study["seniority_rank"].to_numpy(dtype=float)
+    senior = (rank >= SENIOR_RANK).astype(float)
+    bal_rows, eff_rows, notes = [], [], []
+    for d in sf.definitions:
+        t = holder(study, d)
+        n1, n0 = int(t.sum()), int((~t).sum())
+        if n1 < 2 or n0 < 2 or dz.X.empty:
+            notes.append(f"{d}: too few holders or non-holders with a known seniority.")
+            continue
+        try:
+            w, _ = ipw_weights(t, dz.X, w_all)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            notes.append(f"{d}: propensity model did not fit ({type(exc).__name__}).")
+            continue
+        b = balance(t, dz.X, w_all, w)
+        bal_rows.append(b.assign(definition=d))
+        base = {"definition": d, "holders": n1, "non_holders": n0}
+        e_rank = weighted_difference(rank, t, w)
+        p_eq = tost_p(e_rank.estimate, e_rank.se, EQUIVALENCE_BOUND)
+        verdict = seniority_verdict(e_rank.estimate, e_rank.lower, e_rank.upper, p_eq)
+        eff_rows.append(
+            {
+                **base,
+                "estimand": "IPW difference in mean seniority rank",
+                **vars(e_rank),
+                "equivalence_p": p_eq,
+                "verdict": verdict,
+            }  # fmt: skip
+        )
+        e_sen = weighted_difference(senior, t, w)
+        eff_rows.append(
+            {
+                **base,
+                "estimand": "IPW difference in share senior or above",
+                **vars(e_sen),
+                "equivalence_p": np.nan,
+                "verdict": "",
+            }  # fmt: skip
+        )
+        try:
+            e_ord = ordinal_holder_effect(rank, t, dz.X)
+            eff_rows.append(
+                {
+                    **base,
+                    "estimand": "Ordinal logit odds ratio (higher rank)",
+                    "estimate": math.exp(e_ord.estimate),
+                    "lower": math.exp(e_ord.lower),
+                    "upper": math.exp(e_ord.upper),
+                    "se": e_ord.se,
+                    "p_value": e_ord.p_value,
+                    "equivalence_p": np.nan,
+                    "verdict": "",
+                }  # fmt: skip
+            )
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            notes.append(f"{d}: ordinal model did not fit ({type(exc).__name__}).")
+        notes.append(f"{d}: {verdict}")
+    eff = pd.DataFrame(
+        eff_rows,
+        columns=["definition", "estimand", "holders", "non_holders", "estimate", "lower",
+                 "upper", "se", "p_value", "equivalence_p", "verdict"],
+    )  # fmt: skip
+    bal = (
+        pd.concat(bal_rows)
+        if bal_rows
+        else pd.DataFrame(
+            columns=[
+                "covariate",
+                "treated_at_level",
+                "control_at_level",
+                "smd_before",
+                "smd_after",
+                "definition",
+            ]
+        )
+    )
+    bal = bal[
+        [
+            "definition",
+            "covariate",
+            "treated_at_level",
+            "control_at_level",
+            "smd_before",
+            "smd_after",
+        ]
+    ]
+    eff_deps = ["holders", "non_holders"]
+    bal_deps = ["treated_at_level", "control_at_level"]
+    method = (
+        "Seniority (ordinal rank of the current title: intern 0 … executive 7) among people in "
+        "study whose seniority is known. Propensity of holding from a logistic GLM on experience "
+        "band, education level, formal digital training, occupation group and province; "
+        "stabilised inverse-probability weights for the average treatment effect, propensities "
+        f"clipped to [0.01, 0.99] and weights capped at their {TRIM_QUANTILE:.0%} quantile, "
+        "multiplied by survey weights when present. Differences are weighted least squares with "
+        f"HC1 sandwich intervals; equivalence is a TOST against ±{EQUIVALENCE_BOUND} rank. The "
+        "ordinal model is a proportional-odds logit (statsmodels OrderedModel, unweighted) of "
+        "the rank on holding and the same covariates."
+    )
+    return [
+        AnalysisTable(
+            name="models_seniority_effect",
+            title="Seniority of holders vs comparable non-holders",
+            section="models",
+            method=method,
+            data=eff,
+            count_columns=eff_deps,
+            dependent={
+                c: eff_deps
+                for c in ("estimate", "lower", "upper", "se", "p_value", "equivalence_p")
+            },
+            dims=["definition", "estimand"],
+            chart=ChartSpec(
+                kind="interval",
+                x="estimand",
+                y="estimate",
+                lower="lower",
+                upper="upper",
+                color="definition",
+                tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
+                title="Seniority: holders vs comparable non-holders",
+                x_title="Estimate",
+                y_title="Effect of holding (difference, or odds ratio)",
+                y_format=".2f",
+                description=(
+                    "Weighted differences in seniority rank and in the share senior or above, and "
+                    "the ordinal-model odds ratio, with 95 % intervals."
+                ),
+            ),
+            notes=notes,
+        ),
+        AnalysisTable(
+            name="models_seniority_balance",
+            title="Covariate balance before and after propensity weighting",
+            section="models",
+            method=method + " Balance: standardised mean differences (Austin 2011) of each "
+            "covariate level between holders and non-holders; |SMD| < 0.1 is read as balanced.",
+            data=bal.reset_index(drop=True),
+            count_columns=bal_deps,
+            dependent={"smd_before": bal_deps, "smd_after": bal_deps},
+            dims=["definition", "covariate"],
+            chart=ChartSpec(
+                kind="bar",
+                x="covariate",
+                y="smd_after",
+                color="definition",
+                tooltip=["covariate", "smd_before", "smd_after"],
+                title="Covariate balance after weighting",
+                x_title="Covariate level",
+                y_title="Standardised mean difference after weighting",
+                y_format=".2f",
+                description="Standardised differences of each covariate after propensity weighting.",
+            ),
+        ),
+    ]
+
+
+def model_tables(sf: StudyFrame) -> list[AnalysisTable]:
+    return [holding_odds_ratios(sf), *seniority_tables(sf)]

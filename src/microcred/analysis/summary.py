@@ -1,0 +1,145 @@
+"""Plain-words findings from released tables only.
+
+Every sentence is built from a released table, so a suppressed cell (NaN/None)
+becomes "suppressed", and a missing table simply yields no sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from microcred.analysis.result import AnalysisTable
+
+
+def _missing(v: object) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def pct(v: object, digits: int = 1) -> str | None:
+    return None if _missing(v) else f"{float(v) * 100:.{digits}f} %"
+
+
+def _interval(lo: object, hi: object) -> str:
+    if _missing(lo) or _missing(hi):
+        return ""
+    return f" (95 % CI {float(lo) * 100:.1f}–{float(hi) * 100:.1f} %)"
+
+
+def _group_phrase(group: str) -> str:
+    g = group.strip()
+    return "people in all occupations of interest" if g.lower().startswith("all ") else g.lower()
+
+
+def _uptake(t: AnalysisTable) -> list[str]:
+    out = []
+    for r in t.data.itertuples(index=False):
+        share = pct(r.share)
+        who = _group_phrase(str(r.occupation_group))
+        if share is None:
+            out.append(
+                f"Under the {r.definition} definition, the share of {who} listing a "
+                "microcredential is suppressed (too few people to publish)."
+            )
+        else:
+            out.append(
+                f"Under the {r.definition} definition, {share} of {who}"
+                f"{_interval(r.lower, r.upper)} list at least one microcredential."
+            )
+    return out
+
+
+def _sensitivity(t: AnalysisTable) -> list[str]:
+    d = t.data.dropna(subset=["share"])
+    if d.empty:
+        return []
+    out = []
+    for group, g in d.groupby("occupation_group", sort=True):
+        lo, hi = g["share"].min(), g["share"].max()
+        out.append(
+            f"Across definitions, coding thresholds and weighting, uptake among "
+            f"{_group_phrase(str(group))} ranges from {pct(lo)} to {pct(hi)}."
+        )
+    return out
+
+
+def _seniority(t: AnalysisTable) -> list[str]:
+    out = []
+    d = t.data
+    if "verdict" not in d:
+        return out
+    for r in d.itertuples(index=False):
+        if not str(r.estimand).startswith("IPW difference in mean seniority"):
+            continue
+        if _missing(r.estimate):
+            out.append(f"Seniority ({r.definition} definition): the estimate is suppressed.")
+        elif isinstance(r.verdict, str) and r.verdict:
+            out.append(f"Seniority ({r.definition} definition): {r.verdict}")
+    return out
+
+
+def _pathways(t: AnalysisTable) -> list[str]:
+    out = []
+    d = t.data
+    for r in d[d["formal_digital_training"].isin(["yes", "no"])].itertuples(index=False):
+        who = "with" if r.formal_digital_training == "yes" else "without"
+        share = pct(r.share_before_entry, 0)
+        if share is None:
+            out.append(
+                f"Among holders {who} formal digital training ({r.definition} definition), the "
+                "share whose first microcredential came before entering the occupation is suppressed."
+            )
+        else:
+            out.append(
+                f"Among holders {who} formal digital training ({r.definition} definition), {share}"
+                f"{_interval(r.lower, r.upper)} earned their first "
+                "microcredential before entering the occupation."
+            )
+    return out
+
+
+def _holders(t: AnalysisTable) -> list[str]:
+    d = t.data.dropna(subset=["smd"])
+    if d.empty:
+        return []
+    out = []
+    for definition, g in d.groupby("definition", sort=True):
+        r = g.loc[g["smd"].abs().idxmax()]
+        more = "more" if r["smd"] > 0 else "less"
+        out.append(
+            f"The largest difference between holders and non-holders ({definition} definition) is "
+            f"in {str(r['variable']).replace('_', ' ')} '{r['category']}': {pct(r['share_holders'])} "
+            f"of holders vs {pct(r['share_non_holders'])} of non-holders ({more} common among "
+            f"holders; SMD {r['smd']:.2f})."
+        )
+    return out
+
+
+_WRITERS: dict[str, Callable[[AnalysisTable], list[str]]] = {
+    "uptake_by_group": _uptake,
+    "sensitivity": _sensitivity,
+    "holders_vs_non_holders": _holders,
+    "models_seniority_effect": _seniority,
+    "pathways": _pathways,
+}
+
+
+def findings(released_tables: list[AnalysisTable]) -> list[str]:
+    """Plain-words sentences with the numbers, in a fixed order of tables."""
+    by_name = {t.name: t for t in released_tables}
+    out: list[str] = []
+    for name, write in _WRITERS.items():
+        t = by_name.get(name)
+        if t is None or t.data is None or t.data.empty:
+            continue
+        try:
+            out.extend(write(t))
+        except (KeyError, AttributeError, TypeError, ValueError):
+            out.append(f"The {t.title.lower()} table could not be summarised (unexpected shape).")
+    return [s for s in out if s]

@@ -1,0 +1,294 @@
+"""Analysis 1 — uptake: who lists at least one microcredential, by occupation and type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.stats import proportion
+
+SHARE_DEPS = {"share": ["n", "holders"], "lower": ["n", "holders"], "upper": ["n", "holders"]}
+
+INTERVAL_METHOD = (
+    "95 % intervals are Wilson score intervals (Wilson 1927) for unweighted shares; when "
+    "calibration weights vary, the share is weighted and the Wilson interval is computed at "
+    "Kish's effective sample size. `n` and `holders` are unweighted person counts."
+)
+
+
+def share_row(y: np.ndarray, w: np.ndarray | None) -> dict:
+    p = proportion(y, w)
+    return {
+        "n": p.n,
+        "holders": p.successes,
+        "share": p.share,
+        "lower": p.lower,
+        "upper": p.upper,
+        "interval": p.method,
+    }
+
+
+def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
+    rows = []
+    for d in sf.definitions:
+        for label, g in sf.groups(sf.study):
+            rows.append(
+                {
+                    "definition": d,
+                    "occupation_group": label,
+                    **share_row(holder(g, d), sf.weights(g)),
+                }
+            )
+    df = pd.DataFrame(rows)
+    return AnalysisTable(
+        name="uptake_by_group",
+        title="Share listing at least one microcredential, by occupation group",
+        section="uptake",
+        method=(
+            "People whose current occupation (most recent current position, coded to NOC 2021) "
+            "falls in an occupation group of interest; a holder lists at least one credential of a "
+            "type the definition counts. People who list no credential count as non-holders. "
+            + INTERVAL_METHOD
+        ),
+        data=df,
+        count_columns=["n", "holders"],
+        dependent=dict(SHARE_DEPS),
+        dims=["definition", "occupation_group"],
+        chart=ChartSpec(
+            kind="interval",
+            x="occupation_group",
+            y="share",
+            lower="lower",
+            upper="upper",
+            color="definition",
+            tooltip=["definition", "occupation_group", "n", "holders", "share"],
+            title="Microcredential uptake by occupation group",
+            x_title="Occupation group",
+            y_title="Share holding ≥ 1 microcredential",
+            y_format=".1%",
+            description=(
+                "Share of people in each occupation group who list at least one "
+                "microcredential, with 95 % intervals, under each definition."
+            ),
+            sort=[g.name for g in sf.config.occupations] + [ALL_GROUPS],
+        ),
+    )
+
+
+def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
+    rows = []
+    study = sf.study
+    for d in sf.definitions:
+        for g in sf.config.occupations:
+            for code in g.noc2021:
+                sub = study[study["noc2021"] == code]
+                titles = sub["noc2021_title"].dropna()
+                rows.append(
+                    {
+                        "definition": d,
+                        "occupation_group": g.name,
+                        "noc2021": code,
+                        "noc2021_title": titles.iloc[0] if len(titles) else None,
+                        **share_row(holder(sub, d), sf.weights(sub)),
+                    }
+                )
+    df = pd.DataFrame(rows)
+    return AnalysisTable(
+        name="uptake_by_noc",
+        title="Share listing at least one microcredential, by NOC 2021 unit group",
+        section="uptake",
+        method="As the group table, by 5-digit NOC 2021 unit group. " + INTERVAL_METHOD,
+        data=df,
+        count_columns=["n", "holders"],
+        dependent=dict(SHARE_DEPS),
+        dims=["definition", "noc2021"],
+        chart=ChartSpec(
+            kind="interval",
+            x="noc2021",
+            y="share",
+            lower="lower",
+            upper="upper",
+            color="definition",
+            tooltip=["noc2021", "noc2021_title", "n", "holders", "share"],
+            title="Microcredential uptake by NOC 2021 unit group",
+            x_title="NOC 2021 unit group",
+            y_title="Share holding ≥ 1 microcredential",
+            y_format=".1%",
+            description="Uptake for each 5-digit occupation of interest, with 95 % intervals.",
+        ),
+    )
+
+
+def _study_credentials(sf: StudyFrame, enriched: pa.Table) -> pd.DataFrame:
+    """Credentials of people in study, with their occupation group."""
+    ce = enriched.to_pandas()
+    study = sf.study[["person_id", "occupation_group"]]
+    return ce.merge(study, on="person_id", how="inner")
+
+
+def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
+    """Share of people in study listing at least one credential of each type."""
+    ce = _study_credentials(sf, enriched)
+    types = sorted(t for t in ce["credential_type"].dropna().unique())
+    rows = []
+    for label, g in sf.groups(sf.study):
+        ids = g["person_id"]
+        for t in types:
+            with_type = set(ce.loc[ce["credential_type"] == t, "person_id"])
+            y = ids.isin(with_type).to_numpy()
+            rows.append(
+                {"occupation_group": label, "credential_type": t, **share_row(y, sf.weights(g))}
+            )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "occupation_group",
+            "credential_type",
+            "n",
+            "holders",
+            "share",
+            "lower",
+            "upper",
+            "interval",
+        ],
+    )
+    return AnalysisTable(
+        name="uptake_by_type",
+        title="Share listing at least one credential of each type",
+        section="uptake",
+        method=(
+            "For each credential type of the taxonomy, the share of people in study who list at "
+            "least one credential of that type (a person can count under several types). "
+            + INTERVAL_METHOD
+        ),
+        data=df,
+        count_columns=["n", "holders"],
+        dependent=dict(SHARE_DEPS),
+        dims=["occupation_group", "credential_type"],
+        chart=ChartSpec(
+            kind="bar",
+            x="credential_type",
+            y="share",
+            color="occupation_group",
+            tooltip=["occupation_group", "credential_type", "holders", "share"],
+            title="Credential types listed",
+            x_title="Credential type",
+            y_title="Share of people",
+            y_format=".1%",
+            description="Share of people in each occupation group listing each credential type.",
+        ),
+    )
+
+
+def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) -> AnalysisTable:
+    """Distinct holders per provider (or platform) among microcredentials of people in study."""
+    ce = _study_credentials(sf, enriched)
+    rows = []
+    for d in sf.definitions:
+        micro_col = f"is_micro_{d}"
+        if micro_col not in ce:
+            continue
+        m = ce[ce[micro_col].fillna(False).astype(bool) & ce[column].notna()]
+        n_holders = int(holder(sf.study, d).sum())
+        counts = m.groupby(column)["person_id"].nunique().rename("holders").reset_index()
+        counts = counts.sort_values(["holders", column], ascending=[False, True]).head(top)
+        for r in counts.itertuples(index=False):
+            rows.append(
+                {
+                    "definition": d,
+                    column: getattr(r, column),
+                    "holders": int(r.holders),
+                    "all_holders": n_holders,
+                    "share_of_holders": r.holders / n_holders if n_holders else np.nan,
+                }
+            )
+    df = pd.DataFrame(
+        rows, columns=["definition", column, "holders", "all_holders", "share_of_holders"]
+    )
+    noun = "providers" if column == "provider" else "platforms"
+    return AnalysisTable(
+        name=f"top_{noun}",
+        title=f"Top {noun} of microcredentials",
+        section="uptake",
+        method=(
+            f"Among people in study, the number of distinct holders with at least one "
+            f"microcredential from each {column} (as coded from the credential catalogue), the top "
+            f"{top} per definition, and their share of all holders."
+        ),
+        data=df,
+        count_columns=["holders", "all_holders"],
+        dependent={"share_of_holders": ["holders", "all_holders"]},
+        dims=["definition", column],
+        chart=ChartSpec(
+            kind="bar",
+            x=column,
+            y="holders",
+            color="definition",
+            tooltip=["definition", column, "holders", "share_of_holders"],
+            title=f"Top {noun} (distinct holders)",
+            x_title=column.capitalize(),
+            y_title="Distinct holders",
+            y_format=",d",
+            description=f"Number of people holding a microcredential from each of the top {noun}.",
+        ),
+    )
+
+
+def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
+    """Distribution of the number of microcredentials among holders (1, 2, …, cap+)."""
+    rows = []
+    labels = [str(i) for i in range(1, cap)] + [f"{cap}+"]
+    for d in sf.definitions:
+        n = sf.study[f"n_micro_{d}"].fillna(0).astype(int)
+        n = n[n > 0]
+        total = int(len(n))
+        binned = n.clip(upper=cap)
+        for i, lab in enumerate(labels, start=1):
+            k = int((binned == i).sum())
+            rows.append(
+                {
+                    "definition": d,
+                    "n_microcredentials": lab,
+                    "holders": k,
+                    "all_holders": total,
+                    "share_of_holders": k / total if total else np.nan,
+                }
+            )
+    df = pd.DataFrame(rows)
+    return AnalysisTable(
+        name="credentials_per_holder",
+        title="Number of microcredentials per holder",
+        section="uptake",
+        method="Among holders in study, how many microcredentials each lists (unweighted).",
+        data=df,
+        count_columns=["holders", "all_holders"],
+        dependent={"share_of_holders": ["holders", "all_holders"]},
+        dims=["definition", "n_microcredentials"],
+        chart=ChartSpec(
+            kind="bar",
+            x="n_microcredentials",
+            y="share_of_holders",
+            color="definition",
+            tooltip=["definition", "n_microcredentials", "holders", "share_of_holders"],
+            title="Microcredentials per holder",
+            x_title="Number of microcredentials listed",
+            y_title="Share of holders",
+            y_format=".0%",
+            description="How many microcredentials holders list, as a share of all holders.",
+            sort=labels,
+        ),
+    )
+
+
+def uptake_tables(sf: StudyFrame, enriched: pa.Table) -> list[AnalysisTable]:
+    return [
+        uptake_by_group(sf),
+        uptake_by_noc(sf),
+        uptake_by_type(sf, enriched),
+        top_issuers(sf, enriched, "provider"),
+        top_issuers(sf, enriched, "platform"),
+        credentials_per_holder(sf),
+    ]
