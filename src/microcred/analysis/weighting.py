@@ -1,0 +1,364 @@
+"""Calibrate the profile sample to Statistics Canada population margins by raking.
+
+Why: profile data over-represents some people (large provinces, recent
+graduates, people who curate their profiles). Raking (iterative proportional
+fitting) finds the weights closest to the base weights — in the
+Kullback-Leibler sense — whose weighted counts reproduce every configured
+margin (e.g. occupation × province, and education level).
+
+Library choice: ``samplics`` 0.6 (``SampleWeight.rake``) is installed but is
+archived upstream ("no longer maintained", it says so on import), and its
+raking returns neither the number of iterations nor whether it converged; it
+also divides by zero on a population cell without sample; and importing it
+costs over 10 s of CPU (it pulls in statsmodels). Raking and the Taylor
+variance of a proportion are each a dozen lines of vectorised numpy, so they
+are written here, with the diagnostics the report needs; the tests check both
+against ``samplics`` (``SampleWeight.rake``, ``TaylorEstimator``) and against
+hand-computed examples.
+
+People who cannot be placed in a margin cell — a margin variable unknown, or a
+cell absent from (or zero in) the population — get weight 0, are flagged in
+``WeightingResult.in_frame`` and counted by reason in the diagnostics: they are
+reported, never silently dropped. Population cells with no sample cannot be
+reached; their population is reported as uncovered and each margin is rescaled
+to the covered total of the first margin so that the margins stay consistent.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from microcred.analysis.result import AnalysisTable, ChartSpec
+
+POPULATION = "population"
+UNKNOWN_VALUES = frozenset({"", "unknown", "Unknown", "UNKNOWN"})
+
+
+@dataclass
+class WeightingResult:
+    weights: np.ndarray  # one weight a person, 0 for people outside the frame
+    diagnostics: dict
+    tables: list[AnalysisTable] = field(default_factory=list)
+    in_frame: np.ndarray | None = None  # bool: the person could be placed in every margin
+
+
+@dataclass
+class _Margin:
+    key: tuple[str, ...]
+    codes: np.ndarray  # cell index a person, -1 outside
+    labels: list[tuple]  # cell labels in index order
+    target: np.ndarray  # population a cell
+
+
+def _weighting_config(config):
+    return getattr(config, "weighting", config)
+
+
+def _cell_keys(features: pd.DataFrame, key: tuple[str, ...]) -> list[tuple | None]:
+    cols = [features[c] for c in key]
+    out: list[tuple | None] = []
+    for vals in zip(*cols, strict=True):
+        if any(
+            v is None or (isinstance(v, float) and np.isnan(v)) or v in UNKNOWN_VALUES for v in vals
+        ):
+            out.append(None)
+        else:
+            out.append(tuple(str(v) for v in vals))
+    return out
+
+
+def _build_margin(features: pd.DataFrame, key: tuple[str, ...], pop: pd.DataFrame):
+    missing = [c for c in (*key, POPULATION) if c not in pop.columns]
+    if missing:
+        raise ValueError(f"margin {key}: population table lacks columns {missing}")
+    absent_f = [c for c in key if c not in features.columns]
+    if absent_f:
+        raise ValueError(f"margin {key}: features lack columns {absent_f}")
+    pop = pop.assign(**{c: pop[c].astype(str) for c in key})
+    agg = pop.groupby(list(key), sort=True)[POPULATION].sum()
+    agg = agg[agg > 0]
+    labels = [k if isinstance(k, tuple) else (k,) for k in agg.index]
+    index = {lab: i for i, lab in enumerate(labels)}
+    keys = _cell_keys(features, key)
+    codes = np.array([-1 if k is None else index.get(k, -2) for k in keys], dtype=np.int64)
+    return _Margin(key, codes, labels, agg.to_numpy(dtype=float)), codes
+
+
+def ipf(
+    base: np.ndarray, margins: list[_Margin], max_iter: int, tolerance: float
+) -> tuple[np.ndarray, int, float, bool]:
+    """Iterative proportional fitting: (weights, iterations, max relative margin error, converged).
+
+    Every person in ``base`` must sit in a cell of every margin with a positive target.
+    """
+    w = base.astype(float).copy()
+    err = np.inf
+    for it in range(1, max_iter + 1):
+        for m in margins:
+            sums = np.bincount(m.codes, weights=w, minlength=len(m.target))
+            factor = np.divide(m.target, sums, out=np.ones_like(sums), where=sums > 0)
+            w *= factor[m.codes]
+        err = max_margin_error(w, margins)
+        if err <= tolerance:
+            return w, it, err, True
+    return w, max_iter, err, False
+
+
+def max_margin_error(w: np.ndarray, margins: list[_Margin]) -> float:
+    """Largest |achieved - target| / target over every cell of every margin."""
+    worst = 0.0
+    for m in margins:
+        sums = np.bincount(m.codes, weights=w, minlength=len(m.target))
+        worst = max(worst, float(np.max(np.abs(sums - m.target) / m.target)))
+    return worst
+
+
+def trim_weights(w: np.ndarray, cap_ratio: float) -> tuple[np.ndarray, int]:
+    """Cap weights at ``cap_ratio`` × mean and spread the excess over the uncapped ones.
+
+    Repeats until no weight exceeds the cap (redistribution can push others over it).
+    Total weight is preserved. Returns (weights, number of capped weights).
+    """
+    w = w.astype(float).copy()
+    total = w.sum()
+    capped = np.zeros(len(w), dtype=bool)
+    for _ in range(100):
+        cap = cap_ratio * total / len(w)
+        over = (w > cap * (1 + 1e-12)) & ~capped
+        if not over.any():
+            break
+        capped |= over
+        w[capped] = cap
+        free = ~capped
+        if not free.any() or w[free].sum() == 0:
+            break
+        w[free] *= (total - w[capped].sum()) / w[free].sum()
+    return w, int(capped.sum())
+
+
+def kish_ess(w: np.ndarray) -> float:
+    """Kish's effective sample size (Σw)² / Σw² over positive weights."""
+    w = w[w > 0]
+    return float(w.sum() ** 2 / np.square(w).sum()) if len(w) else 0.0
+
+
+def design_effect(w: np.ndarray) -> float:
+    """Kish's design effect due to unequal weights, 1 + CV² (= n / ESS)."""
+    w = w[w > 0]
+    if len(w) == 0:
+        return float("nan")
+    return float(1.0 + np.var(w) / np.mean(w) ** 2)
+
+
+def rake(
+    features: pd.DataFrame,
+    margins: dict[tuple[str, ...], pd.DataFrame],
+    config,
+    base_weights: np.ndarray | None = None,
+) -> WeightingResult:
+    """Rake ``features`` (one row a person) to population ``margins``, trim, re-rake.
+
+    ``margins`` maps a tuple of feature column names (e.g. ``("noc2021", "province")``)
+    to a DataFrame with those columns plus ``population``. ``config`` is a
+    ``StudyConfig`` or its ``WeightingConfig`` (``trim_upper``, ``max_iter``, ``tolerance``).
+    """
+    wc = _weighting_config(config)
+    n = len(features)
+    base = np.ones(n) if base_weights is None else np.asarray(base_weights, dtype=float)
+    if not margins:
+        raise ValueError("rake needs at least one margin")
+    built: list[_Margin] = []
+    reasons: dict[str, int] = {}
+    in_frame = np.ones(n, dtype=bool)
+    for key in margins:
+        m, codes = _build_margin(features, tuple(key), margins[key])
+        name = "×".join(key)
+        unknown = codes == -1
+        absent = codes == -2
+        reasons[f"{name}: unknown"] = int(unknown.sum())
+        reasons[f"{name}: cell absent from population"] = int(absent.sum())
+        in_frame &= codes >= 0
+        built.append(m)
+    # population cells that the in-frame sample cannot reach
+    uncovered: dict[str, float] = {}
+    for m in built:
+        reach = np.bincount(m.codes[in_frame], minlength=len(m.target)) > 0
+        uncovered["×".join(m.key)] = float(m.target[~reach].sum() / m.target.sum())
+        m.target = np.where(reach, m.target, 0.0)
+    ref_total = built[0].target.sum()
+    for m in built:
+        if m.target.sum() > 0:
+            m.target = m.target * ref_total / m.target.sum()
+    # keep reachable cells only, and only in-frame people
+    idx = np.flatnonzero(in_frame)
+    for m in built:
+        keep = m.target > 0
+        remap = np.full(len(m.target), -1)
+        remap[keep] = np.arange(keep.sum())
+        m.codes = remap[m.codes[idx]]
+        m.labels = [lab for lab, k in zip(m.labels, keep, strict=True) if k]
+        m.target = m.target[keep]
+    weights = np.zeros(n)
+    diagnostics: dict = {
+        "n_persons": n,
+        "n_in_frame": int(len(idx)),
+        "out_of_frame": {k: v for k, v in sorted(reasons.items()) if v},
+        "population_uncovered_share": uncovered,
+    }
+    if len(idx) == 0:
+        diagnostics.update(converged=False, iterations=0, max_margin_error=float("nan"))
+        return WeightingResult(weights, diagnostics, [], in_frame)
+    w, iters, err, ok = ipf(base[idx], built, wc.max_iter, wc.tolerance)
+    total_iters, trimmed, rounds = iters, 0, 0
+    for rounds in range(1, 11):  # trim → re-rake until the cap holds after raking
+        cap = wc.trim_upper * w.mean()
+        if (w <= cap * (1 + 1e-6)).all():
+            rounds -= 1
+            break
+        w, n_capped = trim_weights(w, wc.trim_upper)
+        trimmed = max(trimmed, n_capped)
+        w, iters, err, ok = ipf(w, built, wc.max_iter, wc.tolerance)
+        total_iters += iters
+    weights[idx] = w
+    diagnostics.update(
+        converged=bool(ok),
+        iterations=int(total_iters),
+        trim_rounds=int(rounds),
+        trimmed=int(trimmed),
+        max_margin_error=float(err),
+        max_weight_ratio=float(w.max() / w.mean()),
+        ess=kish_ess(w),
+        deff=design_effect(w),
+        weight_min=float(w.min()),
+        weight_max=float(w.max()),
+        weight_total=float(w.sum()),
+    )
+    if not ok:
+        warnings.warn(
+            f"raking did not converge in {wc.max_iter} iterations (max margin error {err:.3g}); "
+            "margins may be inconsistent or cells too sparse",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    tables = _diagnostic_tables(w, built, diagnostics)
+    return WeightingResult(weights, diagnostics, tables, in_frame)
+
+
+def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> list[AnalysisTable]:
+    summary_rows = [
+        ("persons in sample", diag["n_persons"]),
+        ("persons weighted (in frame)", diag["n_in_frame"]),
+        *[(f"not weighted — {k}", v) for k, v in diag["out_of_frame"].items()],
+        ("converged", int(diag["converged"])),
+        ("iterations", diag["iterations"]),
+        ("max relative margin error", diag["max_margin_error"]),
+        ("weights trimmed", diag["trimmed"]),
+        ("max weight / mean weight", diag["max_weight_ratio"]),
+        ("Kish effective sample size", diag["ess"]),
+        ("design effect (1 + CV²)", diag["deff"]),
+        *[
+            (f"population share uncovered — {k}", v)
+            for k, v in diag["population_uncovered_share"].items()
+        ],
+    ]
+    summary = pd.DataFrame(summary_rows, columns=["statistic", "value"])
+    summary["value"] = summary["value"].astype(float)
+    t1 = AnalysisTable(
+        name="weighting_diagnostics",
+        title="Raking diagnostics",
+        section="weighting",
+        method=(
+            "Profiles were raked (iterative proportional fitting) to Statistics Canada "
+            "population margins, weights above the configured multiple of the mean were "
+            "trimmed and the sample re-raked. The effective sample size and design effect "
+            "are Kish's; people whose margin cell is unknown or absent from the population "
+            "are not weighted and are counted here."
+        ),
+        data=summary,
+        count_columns=[],
+        dims=["statistic"],
+    )
+    tables = [t1]
+    for m in margins:
+        achieved = np.bincount(m.codes, weights=w, minlength=len(m.target))
+        sample = np.bincount(m.codes, minlength=len(m.target))
+        cells = pd.DataFrame([dict(zip(m.key, lab, strict=True)) for lab in m.labels])
+        cells["sample_n"] = sample.astype(int)
+        cells["target"] = m.target
+        cells["achieved"] = achieved
+        cells["relative_error"] = (achieved - m.target) / m.target
+        name = "_".join(m.key)
+        tables.append(
+            AnalysisTable(
+                name=f"weighting_margin_{name}",
+                title=f"Population margin {' × '.join(m.key)}: target and achieved by the weights",
+                section="weighting",
+                method="Weighted totals of the raked sample against the population targets, per cell.",
+                data=cells,
+                count_columns=["sample_n"],
+                dependent={"achieved": ["sample_n"], "relative_error": ["sample_n"]},
+                dims=list(m.key),
+                chart=ChartSpec(
+                    kind="bar",
+                    x=m.key[-1],
+                    y="relative_error",
+                    color=m.key[0] if len(m.key) > 1 else None,
+                    title=f"Margin error after raking: {' × '.join(m.key)}",
+                    y_format=".2%",
+                    description="Relative difference between weighted totals and population "
+                    "targets, per margin cell.",
+                ),  # fmt: skip
+            )
+        )
+    return tables
+
+
+# ---- variance estimation ------------------------------------------------------------------
+
+
+def weighted_proportion(
+    y: np.ndarray, w: np.ndarray, strata: np.ndarray | None = None, alpha: float = 0.05
+) -> tuple[float, float, float, float]:
+    """Weighted proportion with a Taylor-linearised standard error: (p, se, lower, upper).
+
+    The calibrated weights are treated as the weights of a single-stage
+    with-replacement design, each person a PSU, optionally stratified:
+    ``z_i = w_i (y_i - p) / Σw`` and ``var(p) = Σ_h n_h/(n_h-1) Σ_i (z_hi - z̄_h)²``.
+    This ignores the variance reduction from calibration, so the standard error is
+    conservative. The interval is the logit interval with a t quantile on n − H
+    degrees of freedom (as ``samplics.TaylorEstimator`` computes it; the tests check
+    the two agree), which stays inside [0, 1]. Persons with weight 0 (outside the
+    weighting frame) or missing y are excluded. Why not call samplics here: importing
+    it pulls in statsmodels and more (over 10 s of CPU), for four lines of algebra.
+    """
+    from scipy import stats
+
+    y = np.asarray(y, dtype=float)
+    w = np.asarray(w, dtype=float)
+    keep = (w > 0) & ~np.isnan(y)
+    y, w = y[keep], w[keep]
+    s = np.zeros(len(y), dtype=int) if strata is None else pd.factorize(np.asarray(strata)[keep])[0]
+    if len(y) == 0:
+        nan = float("nan")
+        return nan, nan, nan, nan
+    p = float(np.sum(w * y) / np.sum(w))
+    if p in (0.0, 1.0) or len(y) < 2:
+        return p, 0.0, p, p
+    z = w * (y - p) / w.sum()
+    var = 0.0
+    for h in np.unique(s):
+        zh = z[s == h]
+        if len(zh) > 1:  # a stratum with one person contributes nothing (certainty PSU)
+            var += len(zh) / (len(zh) - 1) * float(np.sum((zh - zh.mean()) ** 2))
+    se = float(np.sqrt(var))
+    df = max(len(y) - len(np.unique(s)), 1)
+    q = float(stats.t.ppf(1 - alpha / 2, df))
+    logit = np.log(p / (1 - p))
+    half = q * se / (p * (1 - p))
+    lower = float(1 / (1 + np.exp(-(logit - half))))
+    upper = float(1 / (1 + np.exp(-(logit + half))))
+    return p, se, lower, upper

@@ -1,0 +1,228 @@
+"""Raking reproduces the margins; diagnostics and variances match hand computations."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from microcred.analysis.weighting import (
+    design_effect,
+    kish_ess,
+    rake,
+    trim_weights,
+    weighted_proportion,
+)
+from microcred.config import StudyConfig, WeightingConfig
+
+
+def _two_by_two():
+    # sample cells: (a,x)=2, (a,y)=1, (b,x)=1, (b,y)=2  (odds ratio 4)
+    f = pd.DataFrame({"r": ["a", "a", "a", "b", "b", "b"], "c": ["x", "x", "y", "x", "y", "y"]})
+    m = {
+        ("r",): pd.DataFrame({"r": ["a", "b"], "population": [50, 40]}),
+        ("c",): pd.DataFrame({"c": ["x", "y"], "population": [60, 30]}),
+    }
+    return f, m
+
+
+def test_hand_computed_two_by_two():
+    """Hand computation: raking keeps the sample odds ratio (4) and fits the margins.
+
+    The table [[40, 10], [20, 20]] has rows 50/40, columns 60/30 and odds ratio
+    40*20/(10*20) = 4, so it is the raking solution; per-person weights are the
+    cell total over the cell's sample count: (a,x) 40/2=20, (a,y) 10/1=10,
+    (b,x) 20/1=20, (b,y) 20/2=10. Kish ESS = 90² / (2·400 + 100 + 400 + 2·100)
+    = 8100/1500 = 5.4; deff = 1 + CV² = 1 + 25/225 = 10/9.
+    """
+    f, m = _two_by_two()
+    res = rake(f, m, WeightingConfig(trim_upper=100, tolerance=1e-10, max_iter=500))
+    np.testing.assert_allclose(res.weights, [20, 20, 10, 20, 10, 10], rtol=1e-8)
+    d = res.diagnostics
+    assert d["converged"] and d["max_margin_error"] <= 1e-10 and d["iterations"] > 1
+    assert d["ess"] == pytest.approx(5.4)
+    assert d["deff"] == pytest.approx(10 / 9)
+    assert kish_ess(res.weights) == pytest.approx(5.4)
+    assert design_effect(res.weights) == pytest.approx(len(f) / 5.4)
+
+
+def test_agrees_with_samplics():
+    """Raking and the linearised SE agree with samplics (archived, slow to import)."""
+    rng = np.random.default_rng(3)
+    n = 400
+    f = pd.DataFrame(
+        {
+            "prov": rng.choice(["ON", "QC", "BC", "AB"], n, p=[0.5, 0.2, 0.2, 0.1]),
+            "edu": rng.choice(["bachelor", "master", "college"], n, p=[0.5, 0.3, 0.2]),
+        }
+    )
+    m = {
+        ("prov",): pd.DataFrame(
+            {"prov": ["AB", "BC", "ON", "QC"], "population": [120, 150, 400, 330]}
+        ),
+        ("edu",): pd.DataFrame(
+            {"edu": ["bachelor", "college", "master"], "population": [450, 300, 250]}
+        ),
+    }
+    ours = rake(f, m, WeightingConfig(trim_upper=100, tolerance=1e-9, max_iter=1000)).weights
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from samplics.estimation import TaylorEstimator
+        from samplics.utils.types import PopParam
+        from samplics.weighting import SampleWeight
+
+        theirs = SampleWeight().rake(
+            samp_weight=np.ones(n),
+            margins={"prov": f.prov.to_numpy(), "edu": f.edu.to_numpy()},
+            control={
+                "prov": dict(zip(m[("prov",)].prov, m[("prov",)].population, strict=True)),
+                "edu": dict(zip(m[("edu",)].edu, m[("edu",)].population, strict=True)),
+            },
+            tol=1e-12,
+            ctrl_tol=1e-12,
+            max_iter=1000,
+        )
+        y = (f.edu == "master").to_numpy().astype(int)
+        est = TaylorEstimator(PopParam.prop, ciprop_method="logit")
+        est.estimate(y=y, samp_weight=ours, stratum=f.prov)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    p, se, lo, hi = weighted_proportion(y, ours, strata=f.prov.to_numpy())
+    k = next(k for k in est.point_est if float(k) == 1.0)
+    assert (p, se, lo, hi) == pytest.approx(
+        (est.point_est[k], est.stderror[k], est.lower_ci[k], est.upper_ci[k]), rel=1e-6
+    )
+
+
+def test_joint_margin_and_default_config_reproduce_margins():
+    rng = np.random.default_rng(11)
+    n = 3000
+    f = pd.DataFrame(
+        {
+            "noc2021": rng.choice(["21211", "21231", "21232"], n, p=[0.2, 0.5, 0.3]),
+            "province": rng.choice(["ON", "QC", "BC"], n, p=[0.6, 0.1, 0.3]),
+            "education_level": rng.choice(
+                ["bachelor", "master", "doctorate"], n, p=[0.5, 0.4, 0.1]
+            ),
+        }
+    )
+    cells = pd.MultiIndex.from_product([["21211", "21231", "21232"], ["ON", "QC", "BC"]])
+    pop1 = pd.DataFrame(list(cells), columns=["noc2021", "province"])
+    pop1["population"] = rng.integers(1000, 20000, len(pop1))
+    total = pop1.population.sum()
+    pop2 = pd.DataFrame(
+        {"education_level": ["bachelor", "master", "doctorate"], "population": [0.55, 0.35, 0.10]}
+    )
+    pop2["population"] = pop2.population * total
+    res = rake(f, {("noc2021", "province"): pop1, ("education_level",): pop2}, StudyConfig())
+    d = res.diagnostics
+    assert d["converged"] and d["max_margin_error"] <= StudyConfig().weighting.tolerance
+    got = f.assign(w=res.weights).groupby(["noc2021", "province"]).w.sum()
+    want = pop1.set_index(["noc2021", "province"]).population
+    np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-5)
+    assert res.weights.max() <= StudyConfig().weighting.trim_upper * res.weights.mean() * 1.01
+    names = [t.name for t in res.tables]
+    assert names == [
+        "weighting_diagnostics",
+        "weighting_margin_noc2021_province",
+        "weighting_margin_education_level",
+    ]
+    assert all(t.section == "weighting" for t in res.tables)
+    margin_table = res.tables[1].data
+    assert (margin_table.relative_error.abs() < 1e-5).all()
+
+
+def test_people_outside_the_frame_are_reported_not_dropped():
+    f = pd.DataFrame(
+        {
+            "province": ["ON", "ON", "QC", None, "YT", "QC", "ON"],
+            "education_level": [
+                "bachelor",
+                "master",
+                "bachelor",
+                "master",
+                "master",
+                "unknown",
+                "master",
+            ],
+        }
+    )
+    m = {
+        ("province",): pd.DataFrame({"province": ["ON", "QC"], "population": [100, 50]}),
+        ("education_level",): pd.DataFrame(
+            {"education_level": ["bachelor", "master"], "population": [60, 90]}
+        ),
+    }
+    res = rake(f, m, WeightingConfig(trim_upper=100))
+    assert list(res.in_frame) == [True, True, True, False, False, False, True]
+    assert (res.weights[~res.in_frame] == 0).all()
+    oof = res.diagnostics["out_of_frame"]
+    assert oof == {
+        "education_level: unknown": 1,
+        "province: cell absent from population": 1,
+        "province: unknown": 1,
+    }
+    summary = res.tables[0].data.set_index("statistic").value
+    assert summary["not weighted — province: unknown"] == 1
+
+
+def test_population_cell_without_sample_is_reported_as_uncovered():
+    f = pd.DataFrame({"province": ["ON"] * 5 + ["QC"] * 5})
+    m = {("province",): pd.DataFrame({"province": ["ON", "QC", "NU"], "population": [60, 30, 10]})}
+    res = rake(f, m, WeightingConfig(trim_upper=100))
+    assert res.diagnostics["population_uncovered_share"]["province"] == pytest.approx(0.1)
+    assert res.weights.sum() == pytest.approx(90)
+
+
+def test_trimming_caps_and_preserves_total():
+    w = np.array([1.0] * 9 + [91.0])
+    t, n_capped = trim_weights(w, cap_ratio=3.0)
+    assert n_capped == 1
+    assert t.sum() == pytest.approx(w.sum())
+    assert t.max() <= 3.0 * t.mean() + 1e-9
+
+
+def test_weighted_proportion_equal_weights_matches_closed_form():
+    """With equal weights the linearised SE is sqrt(p(1-p)/(n-1))."""
+    y = np.array([1, 0, 1, 0, 0, 1, 0, 0, 0, 1] * 3, dtype=float)
+    p, se, lo, hi = weighted_proportion(y, np.full(len(y), 2.5))
+    assert p == pytest.approx(0.4)
+    assert se == pytest.approx(np.sqrt(0.4 * 0.6 / (len(y) - 1)))
+    assert lo < p < hi
+
+
+def test_weighted_proportion_unequal_weights_matches_linearisation():
+    """Hand formula: z_i = w_i (y_i - p) / Σw, var = n/(n-1) Σ (z_i - z̄)², logit interval."""
+    from scipy import stats
+
+    y = np.array([1, 0, 1, 1, 0, 0, 1, 0, 0, 0], dtype=float)
+    w = np.array([1, 2, 1, 3, 1, 2, 1, 1, 2, 1], dtype=float)
+    p, se, lo, hi = weighted_proportion(y, w)
+    p_hand = (w * y).sum() / w.sum()
+    z = w * (y - p_hand) / w.sum()
+    se_hand = np.sqrt(len(y) / (len(y) - 1) * np.sum((z - z.mean()) ** 2))
+    assert p == pytest.approx(p_hand) and se == pytest.approx(se_hand)
+    q = stats.t.ppf(0.975, len(y) - 1)
+    logit = np.log(p_hand / (1 - p_hand))
+    half = q * se_hand / (p_hand * (1 - p_hand))
+    assert lo == pytest.approx(1 / (1 + np.exp(-(logit - half))), rel=1e-6)
+    assert hi == pytest.approx(1 / (1 + np.exp(-(logit + half))), rel=1e-6)
+    # zero weights (out of frame) are excluded, not counted as zeros
+    p2, se2, _, _ = weighted_proportion(np.append(y, 1.0), np.append(w, 0.0))
+    assert (p2, se2) == pytest.approx((p, se))
+
+
+def test_weighted_proportion_stratified():
+    """Stratified: var = Σ_h n_h/(n_h-1) Σ_i (z_hi - z̄_h)²."""
+    y = np.array([1, 0, 1, 1, 0, 0, 1, 0, 0, 0], dtype=float)
+    w = np.array([1, 2, 1, 3, 1, 2, 1, 1, 2, 1], dtype=float)
+    s = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    _, se, _, _ = weighted_proportion(y, w, strata=s)
+    p = (w * y).sum() / w.sum()
+    z = w * (y - p) / w.sum()
+    var = sum(
+        (s == h).sum() / ((s == h).sum() - 1) * np.sum((z[s == h] - z[s == h].mean()) ** 2)
+        for h in (0, 1)
+    )
+    assert se == pytest.approx(np.sqrt(var))
