@@ -1,0 +1,234 @@
+"""``CredentialCoder``: distinct (name, authority, url_host) triples → credential codes.
+
+Why this shape: the pipeline codes each distinct credential once and joins the codes
+back to people, so the coder works on a table of distinct strings, loads its knowledge
+once, and never looks at anything that identifies a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+from rapidfuzz import fuzz, process
+
+from microcred import schema
+from microcred.coding.credentials.catalogue import Catalogue, Provider, load_catalogue
+from microcred.coding.credentials.model import FallbackModel, fit_fallback
+from microcred.coding.credentials.rules import (
+    EXAM_TYPES,
+    AuthorityMatch,
+    Decision,
+    NameFacts,
+    RuleSet,
+)
+from microcred.coding.credentials.text import host_candidates, normalise, reduce_url
+from microcred.config import Definition, StudyConfig
+from microcred.datadir import DataDir
+
+TAXONOMY_VERSION = "microcred credential taxonomy v1"
+FUZZY_CUTOFF = 90.0  # rapidfuzz ratio (0-100) for a misspelt authority to count as an alias
+ASSESSED_BY_TYPE = {
+    "vendor_certification": "yes",
+    "professional_certification": "yes",
+    "professional_licence": "yes",
+    "academic_credential": "yes",
+    "university_microcredential": "yes",
+    "training_attendance": "no",
+}
+EXPIRES_BY_TYPE = {"academic_credential": "no", "professional_licence": "yes"}
+
+
+class CredentialCoder:
+    """Codes credentials by the microcred credential taxonomy (see credential-taxonomy.md)."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        definitions: Sequence[Definition],
+        min_confidence: float = 0.5,
+    ):
+        self.catalogue = catalogue
+        self.definitions = list(definitions)
+        names = [d.name for d in self.definitions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"definition names must be unique, got {names}")
+        self.min_confidence = min_confidence
+        self.rules = RuleSet(catalogue)
+        self._alias_keys = sorted(catalogue.aliases)
+        self._model: FallbackModel | None = None
+        self._vocabulary: frozenset[str] | None = None
+
+    @classmethod
+    def load(
+        cls,
+        definitions: list[Definition] | None = None,
+        data_dir: DataDir | None = None,
+        min_confidence: float | None = None,
+    ) -> CredentialCoder:
+        """Load the catalogue (kept in the repository; ``data_dir`` is accepted for the common
+        coder signature and not needed) for the given definitions (default: the study's)."""
+        config = StudyConfig()
+        defs = definitions if definitions is not None else config.definitions
+        conf = config.coding.credential_min_confidence if min_confidence is None else min_confidence
+        return cls(load_catalogue(), defs, conf)
+
+    # ---- schema ---------------------------------------------------------------------------
+    def output_schema(self) -> pa.Schema:
+        fields: list[pa.Field] = []
+        for f in schema.CREDENTIALS_CODED_BASE:
+            fields.append(f)
+            if f.name == "credential_type":
+                fields += [pa.field(f"is_micro_{d.name}", pa.bool_()) for d in self.definitions]
+        return pa.schema(fields)
+
+    # ---- coding ---------------------------------------------------------------------------
+    def code(self, batch: pa.Table) -> pa.Table:
+        """Code every row of ``batch`` (columns ``name`` and optionally ``authority``, ``url_host``)."""
+        if "name" not in batch.column_names:
+            raise ValueError(f"credential batch needs a 'name' column, got {batch.column_names}")
+        n = batch.num_rows
+        names = _strings(batch, "name", n)
+        auths = _strings(batch, "authority", n)
+        urls = _strings(batch, "url_host", n)
+
+        auth_matches = self._authorities(auths)
+        host_cache: dict[str | None, object] = {}
+        decisions: dict[tuple, tuple[Decision, NameFacts, AuthorityMatch, object]] = {}
+        for triple in zip(names, auths, urls, strict=True):
+            if triple in decisions:
+                continue
+            name, auth, url = triple
+            try:
+                if url not in host_cache:
+                    host_cache[url] = self.rules.host(list(host_candidates(reduce_url(url))))
+                host = host_cache[url]
+                facts = self.rules.name_facts(normalise(name))
+                am = auth_matches[auth]
+                decisions[triple] = (self.rules.decide(facts, am, host), facts, am, host)  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 - one bad record must not stop the batch
+                decisions[triple] = (
+                    Decision(method="error"),
+                    NameFacts(),
+                    AuthorityMatch(),
+                    None,
+                )
+        self._apply_model(decisions)
+        rows = [self._row(t, decisions[t]) for t in zip(names, auths, urls, strict=True)]
+        out_schema = self.output_schema()
+        columns = {f.name: [r.get(f.name) for r in rows] for f in out_schema}
+        return pa.Table.from_pydict(columns, schema=out_schema)
+
+    def _authorities(self, auths: list[str | None]) -> dict[str | None, AuthorityMatch]:
+        """Resolve each distinct authority once; misspelt ones by fuzzy alias matching."""
+        out = {
+            a: self.rules.authority(a)
+            for a in sorted(set(auths), key=lambda x: (x is None, x or ""))
+        }
+        unresolved = [a for a, m in out.items() if m.method == "raw" and a]
+        if unresolved:
+            queries = [normalise(a) for a in unresolved]
+            scores = process.cdist(
+                queries, self._alias_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, workers=1
+            )
+            for a, row in zip(unresolved, scores, strict=True):
+                best = int(row.argmax())
+                if row[best] >= FUZZY_CUTOFF and len(normalise(a)) >= 5:
+                    prov, unit, plat = self.catalogue.aliases[self._alias_keys[best]]
+                    match = self.rules._match(prov, unit, plat, "fuzzy")
+                    out[a] = match
+        return out
+
+    def _fallback(self) -> tuple[FallbackModel, frozenset[str]]:
+        if self._model is None:
+            from microcred.coding.credentials.model import training_examples
+
+            self._model = fit_fallback(self.catalogue)
+            texts, _ = training_examples(self.catalogue)
+            self._vocabulary = frozenset(
+                w for t in texts for w in normalise(t).split() if len(w) > 2
+            )
+        assert self._vocabulary is not None
+        return self._model, self._vocabulary
+
+    def _apply_model(self, decisions: dict) -> None:
+        """Send the residue the rules could not decide (or decided weakly) to the model."""
+        residue = sorted(
+            (t for t, (d, *_rest) in decisions.items() if d.needs_model),
+            key=lambda t: tuple("" if x is None else x for x in t),
+        )
+        if not residue:
+            return
+        model, vocab = self._fallback()
+        texts = [normalise(t[0]) for t in residue]
+        labels, probs = model.predict(texts)
+        for triple, text, label, prob in zip(residue, texts, labels, probs, strict=True):
+            d, facts, am, host = decisions[triple]
+            known = any(w in vocab for w in text.split())
+            prob = round(float(prob), 4)
+            if not known or prob < self.min_confidence or prob <= d.confidence:
+                if d.credential_type != "unknown" and d.confidence < self.min_confidence:
+                    d.credential_type, d.method = "unknown", "none"
+                continue
+            if label in EXAM_TYPES and d.credential_type == "unknown" and am.provider is None:
+                # an exam type needs a named issuer; the model alone cannot tell who
+                continue
+            mention = next((p for p, _, _ in facts.providers if p.kind != "platform"), None)
+            new = self.rules._finish(Decision(), label, "model", prob, am, mention, host, facts)  # type: ignore[arg-type]
+            decisions[triple] = (new, facts, am, host)
+
+    def _row(self, triple: tuple, entry: tuple) -> dict:
+        name, auth, url = triple
+        d: Decision = entry[0]
+        host = entry[3]
+        ctype = d.credential_type
+        fam = d.family
+        prov: Provider | None = self.catalogue.provider(d.provider)
+        row: dict = {"name": name, "authority": auth, "url_host": url, "credential_type": ctype}
+        for definition in self.definitions:
+            row[f"is_micro_{definition.name}"] = (
+                None if ctype == "unknown" else ctype in definition.types
+            )
+        known = ctype != "unknown"
+        platform_rec = self.catalogue.provider(d.platform) or (
+            prov if prov is not None and prov.kind == "platform" else None
+        )
+        assessed = fam.assessed if fam and fam.assessed else None
+        if assessed is None and known:
+            assessed = ASSESSED_BY_TYPE.get(ctype)
+            if assessed is None and ctype == "mooc_certificate" and platform_rec is not None:
+                assessed = platform_rec.assessed
+        expires = None
+        if fam is not None:
+            if fam.validity_years is not None:
+                expires = "yes" if fam.validity_years > 0 else "no"
+            elif fam.expires:
+                expires = fam.expires
+        if expires is None and known:
+            expires = EXPIRES_BY_TYPE.get(ctype)
+            if expires is None and ctype in ("mooc_certificate", "bootcamp_certificate"):
+                rec = platform_rec if platform_rec is not None else prov
+                expires = rec.expires if rec is not None else None
+        row.update(
+            provider=d.provider,
+            provider_kind=prov.kind if prov else None,
+            platform=d.platform,
+            verifiable="yes" if host is not None else "unknown",
+            assessed=assessed or "unknown",
+            workload_hours=fam.workload_hours if fam else None,
+            stackable=(fam.stackable if fam and fam.stackable else d.extra_stackable) or "unknown",
+            expires=expires or "unknown",
+            issuer_country=prov.country if prov else None,
+            credential_family=fam.family if fam else None,
+            coding_confidence=round(d.confidence, 4) if known else 0.0,
+            coding_method=d.method if known else ("error" if d.method == "error" else "none"),
+            taxonomy_version=TAXONOMY_VERSION,
+        )
+        return row
+
+
+def _strings(batch: pa.Table, column: str, n: int) -> list[str | None]:
+    if column not in batch.column_names:
+        return [None] * n
+    values = batch[column].to_pylist()
+    return [None if v is None else str(v) for v in values]

@@ -1,0 +1,438 @@
+"""Rule layer: from the catalogue, keywords, authority and URL of one credential to its code.
+
+Why rules first: the great majority of credentials people list are a few hundred
+known exams and programmes, named providers and verification hosts; these are coded
+exactly and cheaply, in a fixed order of evidence that follows the taxonomy's boundary
+rules. Only what no rule decides goes to the learned fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from microcred.coding.credentials.catalogue import Catalogue, Family, HostRule, Provider
+from microcred.coding.credentials.text import Hit, PhraseIndex, drop_contained, normalise
+
+EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
+NO_PLATFORM_TYPES = frozenset(
+    {
+        "vendor_certification",
+        "professional_certification",
+        "professional_licence",
+        "academic_credential",
+    }
+)
+PREP_PHRASES = (
+    "course", "courses", "practice exam", "practice exams", "practice test", "practice tests",
+    "preparing for", "preparation", "exam prep", "prep course", "learning path", "study guide",
+    "with practice tests", "course completion", "training course", "cours de preparation",
+    "preparation a l examen", "parcours d apprentissage", "masterclass",
+)  # fmt: skip
+NULL_AUTHORITIES = frozenset(
+    {"", "n a", "na", "none", "self", "other", "autre", "aucun", "unknown"}
+)
+
+
+@dataclass
+class AuthorityMatch:
+    """What the authority field names: a provider, a unit of it, and a delivering platform."""
+
+    provider: Provider | None = None
+    unit: str | None = None  # "ce" (continuing education) or "online"
+    platform: Provider | None = None
+    raw: str | None = None  # the authority as given, when the catalogue does not know it
+    method: str = "none"
+
+
+@dataclass
+class Decision:
+    """The coded credential before it becomes a table row."""
+
+    credential_type: str = "unknown"
+    method: str = "none"
+    confidence: float = 0.0
+    family: Family | None = None
+    provider: str | None = None
+    platform: str | None = None
+    extra_stackable: str | None = None
+    needs_model: bool = False
+
+
+@dataclass
+class NameFacts:
+    """Everything the phrase index found in a credential name."""
+
+    family: Family | None = None
+    family_phrase: str = ""
+    keywords: set[str] = field(default_factory=set)
+    providers: list[tuple[Provider, str | None, str | None]] = field(default_factory=list)
+    prep: bool = False
+    certificat: bool = False
+    words: frozenset[str] = frozenset()
+
+
+class RuleSet:
+    """Phrase indexes and lookups built once from a catalogue."""
+
+    def __init__(self, cat: Catalogue):
+        self.cat = cat
+        self.names = PhraseIndex()
+        for order, fam in enumerate(cat.families):
+            self.names.add_all(fam.phrases, ("family", order))
+        for ctype, phrases in cat.keywords.model_dump().items():
+            self.names.add_all(phrases, ("kw", ctype))
+        self.names.add_all(PREP_PHRASES, ("prep", ""))
+        self.names.add("certificat", ("certificat", ""))
+        self.mentions = PhraseIndex()
+        self.authority_index = PhraseIndex()
+        for key, (prov, unit, plat) in cat.aliases.items():
+            self.authority_index.add(key, (prov.name, unit, plat))
+            if _mentionable(key, prov):
+                self.mentions.add(key, (prov.name, unit, plat))
+
+    # ---- names -----------------------------------------------------------------------------
+    def name_facts(self, name_n: str) -> NameFacts:
+        facts = NameFacts(words=frozenset(name_n.split()))
+        hits = self.names.scan(name_n)
+        if hits:
+            hits = drop_contained(hits)
+            best: Hit | None = None
+            for h in hits:
+                for kind, val in h.payloads:
+                    if kind == "family":
+                        if best is None or h.length > best.length:
+                            best = h
+                    elif kind == "kw":
+                        facts.keywords.add(val)
+                    elif kind == "prep":
+                        facts.prep = True
+                    elif kind == "certificat":
+                        facts.certificat = True
+            if best is not None:
+                order = min(v for k, v in best.payloads if k == "family")
+                facts.family = self.cat.families[order]
+                facts.family_phrase = best.phrase
+        mentions = self.mentions.scan(name_n)
+        if mentions:
+            mentions.sort(key=lambda h: (-h.length, h.start))
+            by_name = self.cat.by_name
+            facts.providers = [
+                (by_name[n], unit, plat) for h in mentions for (n, unit, plat) in h.payloads
+            ]
+        return facts
+
+    # ---- authority ---------------------------------------------------------------------------
+    def authority(self, authority: str | None) -> AuthorityMatch:
+        key = normalise(authority)
+        if key in NULL_AUTHORITIES:
+            return AuthorityMatch()
+        exact = self.cat.aliases.get(key)
+        if exact is not None:
+            prov, unit, plat = exact
+            return self._match(prov, unit, plat, "exact")
+        hits = self.authority_index.scan(key)
+        if hits:
+            hits.sort(key=lambda h: (-h.length, h.start))
+            found = [
+                (self.cat.by_name[n], unit, plat) for h in hits for (n, unit, plat) in h.payloads
+            ]
+            non_platform = [f for f in found if f[0].kind != "platform"]
+            platforms = [f for f in found if f[0].kind == "platform"]
+            if non_platform:
+                prov, unit, plat = non_platform[0]
+                match = self._match(prov, unit, plat, "phrase")
+                if match.platform is None and platforms:
+                    match.platform = platforms[0][0]
+                return match
+            prov, unit, plat = platforms[0]
+            return self._match(prov, unit, plat, "phrase")
+        return AuthorityMatch(raw=" ".join(str(authority).split()), method="raw")
+
+    def _match(
+        self, prov: Provider, unit: str | None, plat: str | None, how: str
+    ) -> AuthorityMatch:
+        platform = prov if prov.kind == "platform" else self.cat.provider(plat)
+        return AuthorityMatch(provider=prov, unit=unit, platform=platform, method=how)
+
+    # ---- hosts -------------------------------------------------------------------------------
+    def host(self, candidates: list[str]) -> HostRule | None:
+        rules = self.cat.host_rules
+        for c in candidates:
+            rule = rules.get(c)
+            if rule is not None:
+                return rule
+        return None
+
+    # ---- the decision ------------------------------------------------------------------------
+    def decide(self, facts: NameFacts, auth: AuthorityMatch, host: HostRule | None) -> Decision:
+        """The credential type and provider, following the taxonomy's order of evidence."""
+        cat = self.cat
+        kw = facts.keywords
+        a = auth.provider
+        a_kind = a.kind if a else None
+        a_platform = auth.platform
+        mention = next((p for p, _, _ in facts.providers if p.kind != "platform"), None)
+        mention_unit = next((u for p, u, _ in facts.providers if p.kind != "platform" and u), None)
+        host_platform = cat.provider(host.platform) if host and host.platform else None
+        badge_host = bool(host and host.badge_host)
+        fam = facts.family
+        d = Decision()
+
+        # 1. unrelated certificates and licences (first aid, WHMIS, language tests ...)
+        if "other" in kw:
+            return self._finish(d, "other", "keyword", 0.9, auth, mention, host, facts)
+        # 2. attendance, awards, internal training; a workshop badge on a badge platform
+        if "training_attendance" in kw:
+            if "digital_badge" in kw or badge_host:
+                return self._finish(d, "digital_badge", "keyword", 0.75, auth, mention, host, facts)
+            return self._finish(
+                d, "training_attendance", "keyword", 0.85, auth, mention, host, facts
+            )
+        # 3. a known credential family (exam codes, named certifications and programmes)
+        if fam is not None:
+            platform_authority = a_kind == "platform" or (
+                a_platform is not None and a_kind != "vendor"
+            )
+            if fam.type in EXAM_TYPES and (facts.prep or platform_authority or host_platform):
+                # a course about an exam, taken on a learning platform, is a MOOC
+                provider = a.name if a_kind == "platform" and not a.partner_model else fam.provider
+                return self._finish(
+                    d,
+                    "mooc_certificate",
+                    "catalogue_name",
+                    0.8,
+                    auth,
+                    mention,
+                    host,
+                    facts,
+                    provider=provider,
+                    use_family=False,
+                )
+            if (
+                fam.type == "mooc_certificate"
+                and a_kind == "platform"
+                and not a.partner_model
+                and fam.provider != a.name
+                and fam.platform != a.name
+            ):
+                # a course title that exists elsewhere; this one came from another platform
+                return self._finish(
+                    d,
+                    "mooc_certificate",
+                    "catalogue_authority",
+                    0.85,
+                    auth,
+                    mention,
+                    host,
+                    facts,
+                    provider=a.name,
+                    use_family=False,
+                )
+            method = (
+                "exam_code"
+                if any(ch.isdigit() for ch in facts.family_phrase) or len(facts.family_phrase) <= 5
+                else "catalogue_name"
+            )
+            provider = (
+                fam.provider
+                or (a.name if a else None)
+                or (mention.name if mention else None)
+                or auth.raw
+            )
+            d.family = fam
+            return self._finish(
+                d, fam.type, method, 0.95, auth, mention, host, facts, provider=provider
+            )
+        # 4. the authority is a learning platform or an institution's online unit
+        if (
+            a_kind == "platform"
+            or auth.unit == "online"
+            or (a_platform is not None and a_kind not in ("vendor",))
+        ):
+            return self._finish(
+                d, "mooc_certificate", "catalogue_authority", 0.9, auth, mention, host, facts
+            )
+        # 5. the authority is a bootcamp
+        if a_kind == "bootcamp":
+            return self._finish(
+                d, "bootcamp_certificate", "catalogue_authority", 0.9, auth, mention, host, facts
+            )
+        # 6. keywords in the name
+        inst = (
+            a
+            if a_kind == "university_college"
+            else (
+                mention if mention and mention.kind == "university_college" and a is None else None
+            )
+        )
+        unit = auth.unit if a is not None else mention_unit
+        if "university_microcredential" in kw:
+            words = facts.words
+            if "microprogramme" in words or {"programme", "court"} <= words:
+                d.extra_stackable = "yes"  # Québec microprogrammes count toward a degree
+            return self._finish(
+                d, "university_microcredential", "keyword", 0.85, auth, mention, host, facts
+            )
+        if "academic_credential" in kw:
+            return self._finish(
+                d, "academic_credential", "keyword", 0.85, auth, mention, host, facts
+            )
+        if "bootcamp_certificate" in kw:
+            return self._finish(
+                d, "bootcamp_certificate", "keyword", 0.85, auth, mention, host, facts
+            )
+        if unit == "ce":
+            return self._finish(
+                d,
+                "university_microcredential",
+                "catalogue_authority",
+                0.85,
+                auth,
+                mention,
+                host,
+                facts,
+            )
+        if facts.certificat and (inst is not None or a is None) and "mooc_certificate" not in kw:
+            # a Québec university "certificat" is a 30-credit programme
+            return self._finish(
+                d, "academic_credential", "keyword", 0.7, auth, mention, host, facts
+            )
+        if "digital_badge" in kw:
+            ctype = "university_microcredential" if inst is not None else "digital_badge"
+            return self._finish(d, ctype, "keyword", 0.75, auth, mention, host, facts)
+        if "professional_licence" in kw:
+            return self._finish(
+                d, "professional_licence", "keyword", 0.7, auth, mention, host, facts
+            )
+        if inst is not None:
+            if inst.country != "CA" and "certificate" not in facts.words:
+                return self._finish(
+                    d, "mooc_certificate", "catalogue_authority", 0.65, auth, mention, host, facts
+                )
+            return self._finish(
+                d,
+                "university_microcredential",
+                "catalogue_authority",
+                0.65,
+                auth,
+                mention,
+                host,
+                facts,
+            )
+        if "mooc_certificate" in kw and a_kind not in ("vendor", "industry_body", "employer"):
+            return self._finish(d, "mooc_certificate", "keyword", 0.7, auth, mention, host, facts)
+        # 7. the authority's own kind of credential
+        owner = a or (mention if mention is not None else None)
+        if owner is not None:
+            exam_words = "exam_words" in kw
+            if owner.kind == "vendor":
+                if badge_host and not exam_words:
+                    return self._finish(
+                        d, "digital_badge", "url_domain", 0.65, auth, mention, host, facts
+                    )
+                if exam_words:
+                    return self._finish(
+                        d,
+                        "vendor_certification",
+                        "catalogue_authority",
+                        0.75,
+                        auth,
+                        mention,
+                        host,
+                        facts,
+                    )
+                d.needs_model = True
+                return self._finish(
+                    d,
+                    "vendor_certification",
+                    "catalogue_authority",
+                    0.55,
+                    auth,
+                    mention,
+                    host,
+                    facts,
+                )
+            if owner.default_type is not None:
+                conf = 0.8 if owner.kind in ("industry_body", "employer") else 0.7
+                return self._finish(
+                    d, owner.default_type, "catalogue_authority", conf, auth, mention, host, facts
+                )
+        # 8. the URL alone
+        if host is not None and host.type is not None:
+            return self._finish(d, host.type, "url_domain", 0.7, auth, mention, host, facts)
+        if badge_host:
+            d.needs_model = True
+            return self._finish(d, "digital_badge", "url_domain", 0.55, auth, mention, host, facts)
+        if "mooc_certificate" in kw:
+            return self._finish(d, "mooc_certificate", "keyword", 0.6, auth, mention, host, facts)
+        d.needs_model = True
+        return self._finish(d, "unknown", "none", 0.0, auth, mention, host, facts)
+
+    def _finish(
+        self,
+        d: Decision,
+        ctype: str,
+        method: str,
+        conf: float,
+        auth: AuthorityMatch,
+        mention: Provider | None,
+        host: HostRule | None,
+        facts: NameFacts,
+        provider: str | None = None,
+        use_family: bool = True,
+    ) -> Decision:
+        d.credential_type, d.method, d.confidence = ctype, method, conf
+        if not use_family:
+            d.family = None
+        if provider is None:
+            provider = self.provider_for(auth, mention, host)
+        d.provider = provider
+        if ctype == "mooc_certificate" and d.platform is None:
+            d.platform = self.platform_for(d, auth, host, facts)
+        if ctype in NO_PLATFORM_TYPES or ctype != "mooc_certificate":
+            d.platform = None
+        return d
+
+    def provider_for(
+        self, auth: AuthorityMatch, mention: Provider | None, host: HostRule | None
+    ) -> str | None:
+        """Canonical provider: the designer, not the delivering partner platform."""
+        a = auth.provider
+        if a is not None:
+            if a.kind == "platform" and a.partner_model:
+                return mention.name if mention is not None else None
+            return a.name
+        if mention is not None:
+            return mention.name
+        if host is not None and host.provider is not None:
+            return host.provider
+        return auth.raw
+
+    def platform_for(
+        self, d: Decision, auth: AuthorityMatch, host: HostRule | None, facts: NameFacts
+    ) -> str | None:
+        if auth.platform is not None:
+            return auth.platform.name
+        if auth.unit == "online":
+            return None
+        if host is not None and host.platform is not None:
+            return host.platform
+        plat = next((p for p, _, _ in facts.providers if p.kind == "platform"), None)
+        if plat is not None:
+            return plat.name
+        if d.family is not None and d.family.platform is not None:
+            return d.family.platform
+        prov = self.cat.provider(d.provider)
+        if prov is not None and prov.kind == "platform":
+            return prov.name
+        return None
+
+
+def _mentionable(key: str, prov: Provider) -> bool:
+    """Aliases safe to look for inside a credential name (not 2-letter acronyms, not "mac")."""
+    if len(key) <= 2:
+        return False
+    if len(key) == 3:
+        originals = [prov.name, *prov.aliases, *prov.ce_aliases, *prov.online_aliases]
+        return any(normalise(o) == key and o.isupper() for o in originals)
+    return True

@@ -1,0 +1,158 @@
+"""Text normalisation shared by the catalogue and the coder.
+
+Why one function: catalogue phrases and profile strings must be normalised the same
+way for whole-word phrase lookup to work ("SAA-C03", "saa c03" and "Saa_C03" are one
+phrase; "Université" and "Universite" are one word).
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+_KEEP = set(string.ascii_lowercase + string.digits + "+#")
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x00, 0x2200):
+        ch = chr(code)
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        decomposed = unicodedata.normalize("NFKD", low)
+        ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+        mapped = "".join(c if c in _KEEP else " " for c in ascii_only.lower())
+        if ch.isalpha() and not mapped.strip():
+            continue  # keep letters of other scripts as they are
+        if mapped != ch:
+            table[code] = mapped
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalise(text: str | None) -> str:
+    """Lower case, accents removed, punctuation other than ``+``/``#`` turned into spaces."""
+    if not text:
+        return ""
+    return " ".join(text.translate(_TABLE).split())
+
+
+def reduce_url(value: str | None) -> str:
+    """``host/first-segment`` of a URL (or of an already reduced ``url_host``), lower case.
+
+    Why: the canonical credentials table keeps only this much of a verification URL;
+    the rest identifies the person.
+    """
+    if not value:
+        return ""
+    s = value.strip().lower()
+    if "://" in s:
+        s = s.split("://", 1)[1]
+    for sep in ("?", "#"):
+        s = s.split(sep, 1)[0]
+    parts = [p for p in s.split("/") if p]
+    if not parts:
+        return ""
+    host = parts[0].split("@")[-1].split(":")[0]
+    if host.startswith("www."):
+        host = host[4:]
+    return f"{host}/{parts[1]}" if len(parts) > 1 else host
+
+
+def host_candidates(url_host: str) -> Iterator[str]:
+    """Keys to try for a reduced URL: host/segment, host, then parent domains."""
+    if not url_host:
+        return
+    host, _, seg = url_host.partition("/")
+    labels = host.split(".")
+    for i in range(max(len(labels) - 1, 1)):
+        parent = ".".join(labels[i:])
+        if seg:
+            yield f"{parent}/{seg}"
+        yield parent
+
+
+@dataclass
+class Hit:
+    """A phrase found in a string: token span and what the phrase means."""
+
+    start: int
+    end: int
+    phrase: str
+    payloads: list[Any]
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class PhraseIndex:
+    """Whole-word phrase lookup over token sequences (a dictionary walk, no regex).
+
+    Why: hundreds of phrases are checked against each string; walking token n-grams
+    through a prefix set costs a few dictionary lookups per token instead of one
+    regex pass per phrase.
+    """
+
+    phrases: dict[str, list[Any]] = field(default_factory=dict)
+    prefixes: set[str] = field(default_factory=set)
+
+    def add(self, phrase: str, payload: Any) -> None:
+        key = normalise(phrase)
+        if not key:
+            return
+        bucket = self.phrases.setdefault(key, [])
+        if payload not in bucket:
+            bucket.append(payload)
+        toks = key.split()
+        for i in range(1, len(toks) + 1):
+            self.prefixes.add(" ".join(toks[:i]))
+
+    def add_all(self, phrases: Iterable[str], payload: Any) -> None:
+        for p in phrases:
+            self.add(p, payload)
+
+    def scan(self, normalised: str) -> list[Hit]:
+        """Every phrase occurrence in an already normalised string."""
+        toks = normalised.split()
+        n = len(toks)
+        hits: list[Hit] = []
+        prefixes = self.prefixes
+        phrases = self.phrases
+        for i in range(n):
+            s = toks[i]
+            if s not in prefixes:
+                continue
+            j = i
+            while True:
+                payloads = phrases.get(s)
+                if payloads is not None:
+                    hits.append(Hit(i, j + 1, s, payloads))
+                j += 1
+                if j >= n:
+                    break
+                s = f"{s} {toks[j]}"
+                if s not in prefixes:
+                    break
+        return hits
+
+
+def drop_contained(hits: list[Hit]) -> list[Hit]:
+    """Drop hits whose span lies strictly inside another hit's span (longest phrase wins)."""
+    if len(hits) < 2:
+        return hits
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h and o.start <= h.start and h.end <= o.end and o.length > h.length
+            for o in hits
+        )
+    ]
