@@ -107,11 +107,30 @@ def save_figures(charts: Mapping[str, alt.TopLevelMixin], figures_dir: Path) -> 
         svg_path = figures_dir / f"{name}.svg"
         png_path = figures_dir / f"{name}.png"
         # No base URLs allowed: a figure may only use the data inlined in its spec.
-        svg = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
+        svg = stable_svg_ids(vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[]))
         svg_path.write_text(svg, encoding="utf-8")
         png_path.write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: one Vega run a figure
         written += [png_path, svg_path]
     return sorted(written)
+
+
+_COUNTED_ID = re.compile(r'id="((?:clip|gradient_|pattern_)(\d+))"')
+
+
+def stable_svg_ids(svg: str) -> str:
+    """Renumber Vega's clip/gradient ids from a per-file count.
+
+    Vega numbers them with a process-wide counter, so the same chart drawn after
+    another one would otherwise come out with different bytes.
+    """
+    mapping: dict[str, str] = {}
+    for match in _COUNTED_ID.finditer(svg):
+        full, number = match.group(1), match.group(2)
+        mapping.setdefault(full, f"{full[: -len(number)]}{len(mapping)}")
+    if not mapping:
+        return svg
+    pattern = re.compile(r'(?<=["#])(' + "|".join(map(re.escape, mapping)) + r')(?=[")])')
+    return pattern.sub(lambda m: mapping[m.group(1)], svg)
 
 
 # ---------------------------------------------------------------------------- checks
