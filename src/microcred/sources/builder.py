@@ -29,16 +29,15 @@ _SORT_KEYS = {
 
 
 def clean_text(value: object) -> str | None:
-    """A stripped string, or None for empty / non-string-like values."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        else:
+    """A stripped string with inner whitespace runs collapsed, or None for empty / non-text."""
+    if type(value) is not str:
+        if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return None
-    value = " ".join(value.split())
-    return value or None
+        value = str(value)
+    text = value.strip()
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text or None
 
 
 class CanonicalRows:
@@ -48,7 +47,6 @@ class CanonicalRows:
         self.cols: dict[str, dict[str, list]] = {
             name: {f.name: [] for f in schema.CANONICAL[name]} for name in _SORT_KEYS
         }
-        self._skills_seen: set[tuple[str, str]] = set()
 
     def person(
         self,
@@ -141,15 +139,15 @@ class CanonicalRows:
         c["origin"].append(origin)
 
     def skills(self, person_id: str, names: Iterable[str | None]) -> None:
-        """Add a person's skills; duplicates (after whitespace cleaning) are kept once."""
-        c = self.cols["skills"]
+        """Add all of one person's skills in one call; duplicates (after cleaning) kept once."""
+        seen: set[str] = set()
         for raw in names:
             skill = clean_text(raw)
-            if skill is None or (person_id, skill) in self._skills_seen:
-                continue
-            self._skills_seen.add((person_id, skill))
-            c["person_id"].append(person_id)
-            c["skill"].append(skill)
+            if skill is not None and skill not in seen:
+                seen.add(skill)
+        people = self.cols["skills"]["person_id"]
+        people.extend([person_id] * len(seen))
+        self.cols["skills"]["skill"].extend(sorted(seen))
 
     def learning(
         self,

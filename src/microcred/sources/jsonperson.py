@@ -9,10 +9,10 @@ is logged as ``field_nulled``: the person is still ingested.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from microcred.dates import DateParseError, ParsedDate
+from microcred.geo import Location
 from microcred.sources.builder import ReadContext
 from microcred.sources.fields import split_degree, url_host
 from microcred.sources.jsonshape import dicts, has_any, json_date, pick, resolve_location, text
@@ -29,6 +29,8 @@ _LANGUAGE_WORDS = {
     "francais": "fr",
     "français": "fr",
 }
+
+NOWHERE = Location(None, None)
 
 
 @dataclass(frozen=True)
@@ -146,20 +148,22 @@ class _Person:
     def note(self, path: str, reason: str) -> None:
         self.ctx.quarantine.null_field(self.file, self.line, path, reason)
 
-    def date(self, item: Mapping, keys: tuple[str, ...], path: str) -> ParsedDate | None:
-        key = next((k for k in keys if item.get(k) not in (None, "")), None)
-        if key is None:
-            return None
-        try:
-            parsed = json_date(item[key])
-        except DateParseError as exc:
-            self.note(f"{path}.{key}", str(exc))
-            return None
-        if parsed and parsed.language:
-            self.languages.append(parsed.language)
-        return parsed
+    def date(self, item: dict, keys: tuple[str, ...], where: tuple[str, int]) -> ParsedDate | None:
+        for key in keys:
+            value = item.get(key)
+            if value is None or value == "":
+                continue
+            try:
+                parsed = json_date(value)
+            except DateParseError as exc:
+                self.note(f"{where[0]}[{where[1]}].{key}", str(exc))
+                return None
+            if parsed is not None and parsed.language:
+                self.languages.append(parsed.language)
+            return parsed
+        return None
 
-    def entries(self, record: Mapping, list_key: str) -> list[tuple[int, Mapping]]:
+    def entries(self, record: dict, list_key: str) -> list[tuple[int, dict]]:
         value = record.get(list_key)
         if value is None:
             return []
@@ -168,19 +172,19 @@ class _Person:
             return []
         out = []
         for i, item in dicts(value):
-            if isinstance(item, Mapping):
+            if isinstance(item, dict):
                 out.append((i, item))
             else:
                 self.note(f"{list_key}[{i}]", f"expected an object, got {type(item).__name__}")
         return out
 
 
-def _first_list_key(record: Mapping, keys: tuple[str, ...]) -> str | None:
+def _first_list_key(record: dict, keys: tuple[str, ...]) -> str | None:
     return next((k for k in keys if record.get(k) is not None), None)
 
 
 def map_person(
-    ctx: ReadContext, record: Mapping, person_id: str, file: str, line: int, keys: PersonKeys
+    ctx: ReadContext, record: dict, person_id: str, file: str, line: int, keys: PersonKeys
 ) -> None:
     """Add one person's rows to ``ctx`` (the caller counts the line as ingested)."""
     p = _Person(ctx, file, line, person_id)
@@ -188,17 +192,18 @@ def map_person(
 
     list_key = _first_list_key(record, keys.positions)
     for i, item in p.entries(record, list_key) if list_key else []:
-        path = f"{list_key}[{i}]"
-        start = p.date(item, keys.start, path)
-        end = p.date(item, keys.end, path)
-        flag = pick(item, keys.current)
+        where = (list_key, i)
+        start = p.date(item, keys.start, where)
+        end = p.date(item, keys.end, where)
+        flag = next((item[k] for k in keys.current if k in item), None)
         if isinstance(flag, bool):
             current: bool | None = flag
         elif end is not None:
             current = False
         else:
             current = True if start is not None else None
-        loc = resolve_location(pick(item, keys.place))
+        place = pick(item, keys.place)
+        loc = resolve_location(place) if place else NOWHERE
         rows.position(
             person_id,
             i,
@@ -213,7 +218,7 @@ def map_person(
 
     list_key = _first_list_key(record, keys.educations)
     for i, item in p.entries(record, list_key) if list_key else []:
-        path = f"{list_key}[{i}]"
+        where = (list_key, i)
         raw_degree = text(pick(item, keys.degree))
         field = text(pick(item, keys.field))
         degree, split_field = (raw_degree, None) if field else split_degree(raw_degree)
@@ -223,15 +228,15 @@ def map_person(
             text(pick(item, keys.school)),
             degree,
             field or split_field,
-            p.date(item, keys.start, path),
-            p.date(item, keys.end, path),
+            p.date(item, keys.start, where),
+            p.date(item, keys.end, where),
         )
 
     idx = 0
     for list_key, origin in keys.credentials:
         value = record.get(list_key)
         for i, item in p.entries(record, list_key):
-            path = f"{list_key}[{i}]"
+            where = (list_key, i)
             url = pick(item, keys.url)
             url = url.strip() if isinstance(url, str) else None
             license_no = pick(item, keys.license)
@@ -243,8 +248,8 @@ def map_person(
                 url_host(url) if url else None,
                 bool(url) if url or has_any(item, keys.url) else None,
                 license_no is not None if license_no or has_any(item, keys.license) else None,
-                p.date(item, keys.issued, path),
-                p.date(item, keys.expires, path),
+                p.date(item, keys.issued, where),
+                p.date(item, keys.expires, where),
                 origin,
             )
         if isinstance(value, list):
@@ -267,7 +272,7 @@ def _skill_names(p: _Person, value: object, key: str, keys: PersonKeys) -> list[
     for item in value:
         if isinstance(item, str):
             names.append(item)
-        elif isinstance(item, Mapping):
+        elif isinstance(item, dict):
             names.append(text(pick(item, ("name", "skill", "title"))))
             kw = item.get("keywords")
             if keys.skill_keywords and isinstance(kw, list):
@@ -276,13 +281,13 @@ def _skill_names(p: _Person, value: object, key: str, keys: PersonKeys) -> list[
 
 
 def _person_facts(
-    p: _Person, record: Mapping, keys: PersonKeys
+    p: _Person, record: dict, keys: PersonKeys
 ) -> tuple[str | None, str | None, str, str | None]:
     """(country, province, profile_language, industry)."""
     place = pick(record, keys.person_place)
     region = pick(record, keys.person_region)
     city = pick(record, keys.person_city)
-    if not isinstance(place, (str, Mapping)):
+    if not isinstance(place, (str, dict)):
         place = ", ".join(v for v in (city, region) if isinstance(v, str)) or None
     elif isinstance(place, str) and isinstance(region, str) and region not in place:
         place = f"{place}, {region}"
@@ -291,7 +296,7 @@ def _person_facts(
     return loc.country, loc.province, _language(p, record, keys), text(pick(record, keys.industry))
 
 
-def _language(p: _Person, record: Mapping, keys: PersonKeys) -> str:
+def _language(p: _Person, record: dict, keys: PersonKeys) -> str:
     given = pick(record, keys.language)
     if isinstance(given, str):
         code = _LANGUAGE_WORDS.get(given.strip().lower())
@@ -301,7 +306,7 @@ def _language(p: _Person, record: Mapping, keys: PersonKeys) -> str:
     return "fr" if fr > en else "en" if en > fr else "unknown"
 
 
-def identity_of(record: Mapping, keys: PersonKeys) -> str | None:
+def identity_of(record: dict, keys: PersonKeys) -> str | None:
     """The vendor's person id as a string, or None when the record has none."""
     value = pick(record, keys.identity)
     if isinstance(value, bool) or not isinstance(value, (str, int)):

@@ -11,7 +11,6 @@ single file).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 from microcred.pseudonym import Pseudonymizer
@@ -35,11 +34,11 @@ def _files(root: Path) -> list[tuple[Path, str]]:
     return [(p, p.relative_to(root).as_posix()) for p in files]
 
 
-def _flatten(resume: Mapping) -> dict:
+def _flatten(resume: dict) -> dict:
     """JSON Resume keeps location under basics; lift it to where map_person looks."""
     basics = resume.get("basics")
     flat = dict(resume)
-    if isinstance(basics, Mapping) and isinstance(basics.get("location"), Mapping):
+    if isinstance(basics, dict) and isinstance(basics.get("location"), dict):
         loc = basics["location"]
         for key in ("countryCode", "region", "city"):
             if isinstance(loc.get(key), str):

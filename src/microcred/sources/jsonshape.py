@@ -9,56 +9,67 @@ caller can null the field and quarantine-log it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
 
 from microcred.dates import DateParseError, ParsedDate, date_from_parts, parse_date
 from microcred.geo import Location, country_code, normalise_location
 from microcred.sources.builder import clean_text
 
-_MISSING = object()
 
-
-def pick(record: Mapping, keys: Sequence[str]) -> object:
-    """The first value under ``keys`` that is not None / "" / [] / {} (else None)."""
+def pick(record: dict, keys: Sequence[str]) -> object:
+    """The first truthy value under ``keys`` (None / "" / 0 / [] / {} count as absent)."""
+    get = record.get
     for key in keys:
-        value = record.get(key, _MISSING)
-        if value is _MISSING or value is None or value == "" or value == [] or value == {}:
-            continue
-        return value
+        value = get(key)
+        if value:
+            return value
     return None
 
 
-def has_any(record: Mapping, keys: Sequence[str]) -> bool:
+def has_any(record: dict, keys: Sequence[str]) -> bool:
     return any(key in record for key in keys)
 
 
 def text(value: object) -> str | None:
     """A label from a string, a number, a ``{"name": ...}`` dict, or the first item of a list."""
-    if isinstance(value, Mapping):
+    if type(value) is str:
+        return clean_text(value)
+    if isinstance(value, dict):
         value = pick(value, ("name", "title", "value", "raw"))
     elif isinstance(value, list):
         value = next((v for v in value if v not in (None, "")), None)
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             value = pick(value, ("name", "title", "value", "raw"))
     return clean_text(value)
 
 
 def json_date(value: object) -> ParsedDate | None:
     """A date from a string, a year number, or a ``{year, month, day}`` dict."""
+    kind = type(value)
+    if kind is str:
+        return parse_date(value)
     if value is None:
         return None
-    if isinstance(value, str):
-        return parse_date(value)
-    if isinstance(value, bool):
-        raise DateParseError(repr(value), "not a date")
-    if isinstance(value, int):
+    if kind is int:
         return date_from_parts(value)
-    if isinstance(value, Mapping):
+    if kind is dict:
         return date_from_parts(value.get("year"), value.get("month"), value.get("day"))
     raise DateParseError(repr(value)[:60], "not a date")
 
 
 def resolve_location(place: object, country_hint: object = None) -> Location:
+    if type(place) is str and country_hint is None:
+        return _string_location(place)
+    return _resolve_location(place, country_hint)
+
+
+@lru_cache(maxsize=1 << 16)
+def _string_location(place: str) -> Location:
+    return _resolve_location(place, None)
+
+
+def _resolve_location(place: object, country_hint: object = None) -> Location:
     """(country, province) from a location string or dict plus an optional explicit country.
 
     An explicit country (name or ISO code) wins over one read from the place string; a
@@ -67,7 +78,7 @@ def resolve_location(place: object, country_hint: object = None) -> Location:
     parts: list[str] = []
     if isinstance(place, str):
         parts.append(place)
-    elif isinstance(place, Mapping):
+    elif isinstance(place, dict):
         for key in ("city", "locality", "region", "state", "province", "name", "raw"):
             value = place.get(key)
             if isinstance(value, str) and value.strip():
