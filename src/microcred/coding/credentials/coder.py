@@ -184,7 +184,12 @@ class CredentialCoder:
         ctype = d.credential_type
         fam = d.family
         prov: Provider | None = self.catalogue.provider(d.provider)
-        row: dict = {"name": name, "authority": auth, "url_host": url, "credential_type": ctype}
+        row: dict = {
+            "name": name,
+            "authority": auth,
+            "url_host": _safe_host(url),
+            "credential_type": ctype,
+        }
         for definition in self.definitions:
             row[f"is_micro_{definition.name}"] = (
                 None if ctype == "unknown" else ctype in definition.types
@@ -225,6 +230,16 @@ class CredentialCoder:
             taxonomy_version=TAXONOMY_VERSION,
         )
         return row
+
+
+def _safe_host(url: str | None) -> str | None:
+    """An already reduced ``url_host`` as given (it is the join key); a full URL reduced,
+    because the rest of a verification URL identifies the person."""
+    if url is None:
+        return None
+    if "://" in url or url.count("/") > 1 or "?" in url:
+        return reduce_url(url) or None
+    return url
 
 
 def _strings(batch: pa.Table, column: str, n: int) -> list[str | None]:
