@@ -152,8 +152,6 @@ def eval_credentials(
         "unknown": "unk",
     }
     for c in report.confusion.columns:
-    }
-    for c in report.confusion.columns:
         conf.add_column(short[c], justify="right")
     for label, row in report.confusion.iterrows():
         conf.add_row(str(label), *[str(int(v)) if v else "·" for v in row])
