@@ -360,7 +360,7 @@ def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], 
         )
     )
     # Value labels: light text on the dark (low) end of viridis, dark text on the light end.
-    middle = low + (high - low) * 0.55
+    middle = low + (high - low) * 0.45  # viridis luminance passes ~0.18 here
     text = (
         alt.Chart()
         .mark_text(fontSize=11)

@@ -1,0 +1,181 @@
+"""ChartSpec → Vega-Lite: palette, error bars, facets, suppressed values, alt text; cell formats."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from report_fakes import make_tables
+
+from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.report import UnreleasedTableError, chart_for, save_figures
+from microcred.report.charts import HEAT_SCHEME, OKABE_ITO, stable_svg_ids
+from microcred.report.tables import analysis_table_view, format_number, format_value
+from microcred.report.values import column_label
+
+
+def _table(name: str) -> AnalysisTable:
+    return next(t for t in make_tables() if t.name == name)
+
+
+def _layers(spec: dict) -> list[dict]:
+    inner = spec.get("spec", spec)
+    return inner.get("layer", [inner])
+
+
+def test_bar_chart_has_titles_palette_alt_text_and_a_suppression_note() -> None:
+    table = _table("uptake_by_type")
+    spec = chart_for(table).to_dict()
+    (bar,) = _layers(spec)
+    assert bar["mark"]["type"] == "bar"
+    assert bar["encoding"]["x"]["title"] == "Credential type"
+    assert bar["encoding"]["y"]["title"] == "People"
+    assert bar["encoding"]["y"]["axis"]["format"] == ",d"
+    # The suppressed category keeps its slot on the axis but has no bar.
+    assert bar["encoding"]["x"]["scale"]["domain"][-1] == "digital_badge"
+    assert [r["credential_type"] for r in spec["data"]["values"]][
+        -1
+    ] == "university_microcredential"
+    assert spec["config"]["range"]["category"] == list(OKABE_ITO)
+    assert spec["title"]["subtitle"] == [
+        "1 suppressed value not shown (disclosure control); see the table."
+    ]
+    assert spec["description"].startswith(table.chart.description)
+    assert "1 suppressed value" in spec["description"]
+    assert [t["title"] for t in bar["encoding"]["tooltip"]] == ["Credential type", "Holders"]
+
+
+def test_interval_chart_draws_point_and_rule_from_lower_to_upper() -> None:
+    spec = chart_for(_table("uptake_by_occupation")).to_dict()
+    rule, point = _layers(spec)
+    assert rule["mark"]["type"] == "rule" and point["mark"]["type"] == "point"
+    assert rule["encoding"]["y"]["field"] == "ci_lower"
+    assert rule["encoding"]["y2"]["field"] == "ci_upper"
+    assert point["encoding"]["y"]["field"] == "share"
+    assert point["encoding"]["xOffset"]["field"] == "definition"
+    assert point["encoding"]["color"]["scale"]["domain"] == ["broad", "narrow"]
+    assert point["encoding"]["color"]["scale"]["range"] == list(OKABE_ITO)
+    # Rows with unknown bounds draw the point alone.
+    assert rule["transform"] == [
+        {
+            "filter": {
+                "and": [{"field": "ci_lower", "valid": True}, {"field": "ci_upper", "valid": True}]
+            }
+        }
+    ]
+    assert all(row["share"] is not None for row in spec["data"]["values"])
+
+
+def test_column_facet_and_explicit_sort() -> None:
+    table = _table("holders_by_experience")
+    spec = chart_for(table).to_dict()
+    assert spec["facet"]["column"]["field"] == "occupation_group"
+    assert spec["facet"]["column"]["sort"] == ["Data scientists", "Software professionals"]
+    rule, _ = _layers(spec)
+    assert rule["encoding"]["x"]["sort"] == ["0-2", "2-5", "5-10", "10-20", "20+"]
+    assert rule["encoding"]["x"]["type"] == "ordinal"
+    assert "data" not in spec["spec"]  # data once, at the top
+    assert len(spec["data"]["values"]) == len(table.data) - 2  # two suppressed shares
+
+
+def test_heat_chart_uses_a_colour_blind_safe_scheme_and_labels_cells() -> None:
+    spec = chart_for(_table("distinctive_skills")).to_dict()
+    rect, text = _layers(spec)
+    assert rect["encoding"]["color"]["scale"]["scheme"] == HEAT_SCHEME
+    assert text["encoding"]["text"]["field"] == "z_score"
+    assert text["encoding"]["text"]["format"] == ".2f"
+    assert "Terraform" in rect["encoding"]["y"]["scale"]["domain"]
+    assert len(spec["data"]["values"]) == 11
+
+
+def test_line_chart_with_whole_number_x_has_integer_ticks() -> None:
+    spec = chart_for(_table("credential_timing")).to_dict()
+    (line,) = _layers(spec)
+    assert line["mark"]["type"] == "line"
+    assert line["encoding"]["x"]["type"] == "quantitative"
+    assert line["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
+    assert "subtitle" not in spec["title"]  # nothing suppressed
+
+
+def test_table_without_chart_gives_none_and_unreleased_table_is_refused() -> None:
+    assert chart_for(_table("sensitivity_headline")) is None
+    with pytest.raises(UnreleasedTableError, match="uptake_by_type"):
+        chart_for(dataclasses.replace(_table("uptake_by_type"), released=False))
+
+
+def test_chart_naming_a_missing_column_is_a_clear_error() -> None:
+    table = _table("uptake_by_type")
+    broken = dataclasses.replace(table, chart=dataclasses.replace(table.chart, y="share"))
+    with pytest.raises(ValueError, match=r"uptake_by_type.*\['share'\]"):
+        chart_for(broken)
+    odd = dataclasses.replace(table, chart=dataclasses.replace(table.chart, kind="pie"))
+    with pytest.raises(ValueError, match="pie"):
+        chart_for(odd)
+
+
+def test_dotted_column_names_are_escaped_for_vega_lite() -> None:
+    table = AnalysisTable(
+        name="dotted",
+        title="Dotted",
+        section="uptake",
+        method="m",
+        data=pd.DataFrame({"group.name": ["a", "b"], "share": [0.1, 0.2]}),
+        chart=ChartSpec(kind="bar", x="group.name", y="share"),
+        released=True,
+    )
+    spec = chart_for(table).to_dict()
+    assert _layers(spec)[0]["encoding"]["x"]["field"] == "group\\.name"
+    assert spec["description"] == "Bar chart of Share by Group.name."
+
+
+def test_save_figures_refuses_unsafe_names(tmp_path: Path) -> None:
+    chart = chart_for(_table("uptake_by_type"))
+    with pytest.raises(ValueError, match="safe file stem"):
+        save_figures({"../escape": chart}, tmp_path)
+
+
+def test_svg_ids_are_renumbered_per_file() -> None:
+    svg = (
+        '<clipPath id="clip7"/><linearGradient id="gradient_3"/>'
+        '<path clip-path="url(#clip7)" fill="url(#gradient_3)"/><g id="clip70"/>'
+    )
+    assert stable_svg_ids(svg) == (
+        '<clipPath id="clip0"/><linearGradient id="gradient_1"/>'
+        '<path clip-path="url(#clip0)" fill="url(#gradient_1)"/><g id="clip2"/>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "count", "text"),
+    [
+        (0.0359, ".1%", False, "3.6%"),
+        (0.0359, ".1~%", False, "3.6%"),
+        (1507.0, ",d", False, "1,507"),
+        (46870.0, None, True, "46,870"),
+        (0.00003, None, False, "3e-05"),
+        (1.3127, None, False, "1.31"),
+        (12345.6, None, False, "12,346"),
+        (0.5, "$.2s", False, "0.5"),  # d3-only format: falls back to magnitude rules
+    ],
+)
+def test_numbers_are_formatted_for_reading(value, fmt, count, text) -> None:
+    assert format_number(value, fmt, count=count) == text
+
+
+def test_missing_values_are_suppressed_cells() -> None:
+    for missing in (None, float("nan"), pd.NA):
+        cell = format_value(missing)
+        assert cell.suppressed and cell.text == "x"
+    assert format_value(True).text == "yes"
+    view = analysis_table_view(_table("uptake_by_occupation"))
+    assert view.columns[:3] == ["Occupation", "Definition", "Persons"]
+    assert view.has_suppressed
+    assert [c.header for c in view.rows[0][:3]] == [True, True, False]
+
+
+def test_column_labels() -> None:
+    assert column_label("ci_lower") == "CI lower"
+    assert column_label("rows_quarantined") == "Rows quarantined"
+    assert column_label("smd") == "SMD"
