@@ -1,5 +1,6 @@
 """Synthetic cohort with known truth: ``generate`` profiles, ``write`` them in any source format."""
 
 from microcred.synth.cohort import SynthCohort, generate, person_ids
+from microcred.synth.writers import FORMATS, WriteResult, write
 
-__all__ = ["SynthCohort", "generate", "person_ids"]
+__all__ = ["FORMATS", "SynthCohort", "WriteResult", "generate", "person_ids", "write"]

@@ -90,7 +90,11 @@ def generate(
     all_nocs = sorted(set(k.occupations) | set(k.origin_only))
     ppl = draw_people(rng, k, pop, n, all_nocs)
     female = rng.random(n) < 0.45
-    titles = TitleMaker(k.titles, all_nocs, seed)
+    titles = k.cache.get("titles")
+    if (
+        titles is None
+    ):  # typo variants are fixed per vocabulary; which rows use them depends on the seed
+        titles = k.cache["titles"] = TitleMaker(k.titles, all_nocs, seed=0)
     car = build_careers(rng, k, pop, ppl, all_nocs, titles, ref, female)
     last = np.cumsum(ppl.n_positions) - 1
     seniority = car.level[last]

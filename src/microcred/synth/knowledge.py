@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pv
 import yaml
 
 from microcred.datadir import DataDir
@@ -76,10 +78,14 @@ def split_french_gender(title: str) -> tuple[str, str]:
 
 
 def _read_examples(path: Path, lang: str) -> dict[str, list[str]]:
+    table = pv.read_csv(
+        path, convert_options=pv.ConvertOptions(column_types={"noc2021_code": pa.string()})
+    )
     out: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["noc2021_code"], []).append(row[f"example_title_{lang}"])
+    for code, title in zip(
+        table["noc2021_code"].to_pylist(), table[f"example_title_{lang}"].to_pylist(), strict=True
+    ):
+        out.setdefault(code, []).append(title)
     return out
 
 
@@ -97,6 +103,7 @@ class Knowledge:
     noc_titles: dict[str, str]
     skills: dict[str, list[tuple[str, bool]]]  # noc -> [(skill, hot)]
     skill_commonness: dict[str, int]
+    cache: dict = field(default_factory=dict)  # derived structures (title maker, pools)
 
 
 def _load_noc_titles(dd: DataDir) -> dict[str, str]:
@@ -135,14 +142,21 @@ def _load_skills(dd: DataDir, nocs: list[str]) -> tuple[dict, dict]:
     with dd.path("noc_to_soc").open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             xwalk.setdefault(row["noc"].zfill(5), []).append(row["onet"])
+    tech = pv.read_csv(
+        dd.path("onet_tech_skills"),
+        parse_options=pv.ParseOptions(delimiter="\t", quote_char=False),
+        convert_options=pv.ConvertOptions(column_types={"Commodity Code": pa.string()}),
+    )
     by_soc: dict[str, list[tuple[str, bool]]] = {}
     commonness: dict[str, int] = {}
-    with dd.path("onet_tech_skills").open(encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, delimiter="\t")
-        next(reader)
-        for soc, example, _code, _title, hot, _demand in reader:
-            by_soc.setdefault(soc, []).append((example, hot == "Y"))
-            commonness[example] = commonness.get(example, 0) + 1
+    for soc, example, hot in zip(
+        tech["O*NET-SOC Code"].to_pylist(),
+        tech["Example"].to_pylist(),
+        tech["Hot Technology"].to_pylist(),
+        strict=True,
+    ):
+        by_soc.setdefault(soc, []).append((example, hot == "Y"))
+        commonness[example] = commonness.get(example, 0) + 1
     skills: dict[str, list[tuple[str, bool]]] = {}
     for noc in nocs:
         seen: dict[str, bool] = {}
