@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 # A first path segment that is only a locale ("en-us", "fr") says nothing about the issuer.
 _LOCALE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.IGNORECASE)
 # A segment kept must look like a route ("verify", "badges", "api"), not an id or a handle.
-_ROUTE = re.compile(r"^[a-z]{2,20}$")
+_ROUTE = re.compile(r"^[a-z]{1,20}$")
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -25,7 +25,7 @@ def url_host(url: str | None) -> str | None:
 
     The scheme, "www.", query, fragment, locale segments and everything after the first
     meaningful path segment are dropped. The first segment itself is kept only when more
-    path follows it and it is a short lower-case word (a route such as ``verify``); a
+    path follows it and it is a short lower-case word (a route such as ``verify`` or ``c``); a
     last segment, or one with digits, hyphens or capitals, is likely the person's id or
     handle ("credential.net/jane-doe-1234"), so only the host is kept. Non-URLs give None.
     """
@@ -72,19 +72,22 @@ def split_degree(raw: str | None) -> tuple[str | None, str | None]:
 
     "Bachelor of Science - BS, Computer Science" → ("Bachelor of Science - BS", "Computer Science");
     "Master's degree, Data Science" → ("Master's degree", "Data Science");
-    "BSc - Computer Science" → ("BSc", "Computer Science"). When no pattern shows where
-    the field starts, the whole string is the degree and the field is None.
+    "BSc - Computer Science" → ("BSc", "Computer Science"). The first comma always
+    separates degree from field (that is how LinkedIn joins its two form fields; the
+    field may itself contain commas); " - " separates them only when the part before
+    names a degree and the part after is not the degree's abbreviation. When no pattern
+    shows where the field starts, the whole string is the degree and the field is None.
     """
     if raw is None:
         return None, None
     text = " ".join(raw.split())
     if not text:
         return None, None
-    if "," in text:
+    if "," in text:  # LinkedIn writes "<degree>, <field of study>"
         head, tail = (p.strip() for p in text.split(",", 1))
-        if head and tail and _DEGREE_WORDS.search(head):
+        if head and tail:
             return head, tail
-        return text, None
+        return head or tail, None
     for sep in (" - ", " – ", " — "):
         if sep in text:
             head, tail = (p.strip() for p in text.split(sep, 1))

@@ -394,10 +394,10 @@ def read_statcan_table(path: str | Path, metadata: str | Path | None = None) -> 
             out[kind] = [map_gender(v) for v in labels]
         else:
             out[kind] = labels
-        if hierarchy:  # the metadata knows: roots are totals, members with children aggregates
+        if hierarchy:  # the metadata is authoritative: roots are totals, parents aggregates
             roots, parents = hierarchy
             total = [t or v in roots for t, v in zip(total, labels, strict=True)]
-            aggregate = [(a or v in parents) for a, v in zip(aggregate, labels, strict=True)]
+            aggregate = [v in parents for v in labels]
         out[f"{kind}_total"] = total
         out[f"{kind}_aggregate"] = [a and not t for a, t in zip(aggregate, total, strict=True)]
     scalar = (
