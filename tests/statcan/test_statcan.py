@@ -18,6 +18,7 @@ from microcred.sources.statcan import (
     StatCanDownloadError,
     StatCanError,
     download_table,
+    load_margins,
     map_age,
     map_education,
     map_geography,
@@ -232,3 +233,18 @@ def test_cli_statcan_command(tmp_path, wds):
         ],
     )
     assert offline.exit_code != 0
+
+
+def test_load_margins_picks_a_table_per_margin(tmp_path):
+    for name in ("98100404.csv", "98100404_MetaData.csv", "98100412.csv"):
+        shutil.copy(FIX / name, tmp_path / name)
+    got = load_margins(
+        tmp_path, [["noc2021", "province"], ["education_level"]], filters={"noc2021": ["21211"]}
+    )
+    assert list(got) == [("noc2021", "province"), ("education_level",)]
+    # the first table (98100404) has education too; filtered to data scientists there
+    t = read_statcan_table(FIX / "98100404.csv")
+    want = margins_from_table(t, ["education_level"], filters={"noc2021": ["21211"]})
+    pd.testing.assert_frame_equal(got[("education_level",)], want)
+    with pytest.raises(KeyError, match="labour"):
+        load_margins(tmp_path, [["labour_force_status"]])

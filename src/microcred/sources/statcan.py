@@ -547,3 +547,43 @@ def download_table(
     }
     sidecar.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return DownloadedTable(table_id, zpath, checksums, False)
+
+
+def load_margins(
+    source: str | Path | Iterable[str | Path],
+    margins: Iterable[Iterable[str]],
+    filters: Mapping[str, str | Iterable[str]] | None = None,
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Population margins for ``config.weighting.margins`` from a folder (or list) of tables.
+
+    Each margin (e.g. ``["noc2021", "province"]``) is taken from the first table —
+    in sorted file order — that has all its dimensions; ``filters`` restricts
+    other dimensions (e.g. ``{"noc2021": [...study occupations]}`` so that the
+    education margin counts only the occupations studied). Reads ``*.zip``
+    downloads, or data CSVs when no zip is present. Raises ``KeyError`` naming the
+    margin when no table has its dimensions.
+    """
+    if isinstance(source, str | Path):
+        folder = Path(source)
+        files = sorted(folder.glob("*.zip")) or sorted(
+            p for p in folder.glob("*.csv") if not p.name.endswith("_MetaData.csv")
+        )
+    else:
+        files = sorted(Path(p) for p in source)
+    tables = [read_statcan_table(p) for p in files]
+    out: dict[tuple[str, ...], pd.DataFrame] = {}
+    filters = dict(filters or {})
+    for spec in margins:
+        key = tuple(spec)
+        for table in tables:
+            kinds = {c[: -len("_total")] for c in table.columns if c.endswith("_total")}
+            if all(d == "province" or d in kinds for d in key):
+                usable = {k: v for k, v in filters.items() if k in kinds}
+                out[key] = margins_from_table(table, key, filters=usable)
+                break
+        else:
+            raise KeyError(
+                f"no Statistics Canada table among {[p.name for p in files]} has the "
+                f"dimensions {list(key)}"
+            )
+    return out
