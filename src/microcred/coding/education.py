@@ -64,52 +64,54 @@ def normalise(text: str | None) -> str:
     """Lower case, accents stripped, dots dropped (B.Sc. → bsc), other punctuation → space."""
     if not text:
         return ""
-    t = unicodedata.normalize("NFKD", text.lower())
-    t = "".join(c for c in t if not unicodedata.combining(c)).translate(_DOTS)
+    t = text.lower()
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(c for c in t if not unicodedata.combining(c))
+    t = t.translate(_DOTS)
     return _NON_ALNUM.sub(" ", t).strip()
 
 
-def _ngrams(tokens: list[str], max_n: int = _MAX_NGRAM) -> Iterable[tuple[int, int, str]]:
-    """(span, start, key) for every n-gram, longest first; short-token runs also joined ("ph d" → "phd")."""
-    n_tok = len(tokens)
-    for n in range(min(max_n, n_tok), 0, -1):
-        for i in range(n_tok - n + 1):
-            window = tokens[i : i + n]
-            yield n, i, " ".join(window)
-            if 2 <= n <= 4 and all(len(t) <= 5 for t in window):
-                yield n, i, "".join(window)
+# Tag bits: what a phrase says when it is found in a text.
+_CRED_TEXT, _NOT_COMPLETED, _NON_DEGREE = 1, 2, 4
+_CRED_SCHOOL, _CONTINUING, _SECONDARY = 8, 16, 32
 
 
 @dataclass(frozen=True)
-class _LevelHit:
-    level: str
+class _Phrase:
+    """Everything one normalised phrase means (a phrase can be a level and a field at once)."""
+
+    level: tuple[str, int] | None = None  # (level, strength)
+    field: str | None = None
+    implied: str | None = None
+    flags: int = 0
+
+
+@dataclass(frozen=True)
+class _TextInfo:
+    """One text (degree, field or school) read once: best level, best field, flags."""
+
+    tokens: tuple[str, ...]
+    level: str | None
     strength: int
-    n: int
-    start: int
+    field: str | None
+    implied: str | None
+    flags: int
 
 
 @dataclass
 class EducationCoder:
     """Rules and lexicons loaded once; ``code`` works over distinct (degree, field[, school])."""
 
-    level_phrases: dict[str, tuple[str, int]]
+    phrases: dict[str, _Phrase]
     whole_only: dict[str, str]
-    field_phrases: dict[str, str]
-    implied_fields: dict[str, str]
     cip_titles: dict[str, str]
     digital_prefixes: tuple[str, ...]
-    credential_text: frozenset[str]
-    credential_school: frozenset[str]
-    continuing_education: frozenset[str]
-    not_completed: frozenset[str] = frozenset()
-    non_degree: frozenset[str] = frozenset()
+    max_ngram: int = _MAX_NGRAM
+    start_tokens: frozenset[str] = frozenset()
+    _digital_cache: dict[str, bool] = field(default_factory=dict, repr=False)
     college_school_words: frozenset[str] = field(
         default_factory=lambda: frozenset({"cegep", "college", "colleges"})
-    )
-    secondary_school_words: frozenset[str] = field(
-        default_factory=lambda: frozenset(
-            {"lycee", "high school", "secondary school", "ecole secondaire", "polyvalente"}
-        )
     )
 
     # ---- loading ------------------------------------------------------------------------
@@ -150,18 +152,31 @@ class EducationCoder:
             for a in abbrevs:
                 implied.setdefault(normalise(a), code)
 
+        flags: dict[str, int] = {}
+        for section, bit in (
+            ("text", _CRED_TEXT),
+            ("not_completed", _NOT_COMPLETED),
+            ("non_degree", _NON_DEGREE),
+            ("school", _CRED_SCHOOL),
+            ("continuing_education", _CONTINUING),
+            ("secondary_school", _SECONDARY),
+        ):
+            for phrase in markers.get(section) or []:
+                key = normalise(phrase)
+                flags[key] = flags.get(key, 0) | bit
+
+        phrases: dict[str, _Phrase] = {}
+        for key in sorted(set(level_phrases) | set(field_phrases) | set(implied) | set(flags)):
+            phrases[key] = _Phrase(
+                level_phrases.get(key), field_phrases.get(key), implied.get(key), flags.get(key, 0)
+            )
         return cls(
-            level_phrases=level_phrases,
+            phrases=phrases,
             whole_only=whole_only,
-            field_phrases=field_phrases,
-            implied_fields=implied,
             cip_titles=titles,
             digital_prefixes=tuple(cip["digital_prefixes"]),
-            credential_text=frozenset(normalise(p) for p in markers["text"]),
-            credential_school=frozenset(normalise(p) for p in markers["school"]),
-            continuing_education=frozenset(normalise(p) for p in markers["continuing_education"]),
-            not_completed=frozenset(normalise(p) for p in markers.get("not_completed") or []),
-            non_degree=frozenset(normalise(p) for p in markers.get("non_degree") or []),
+            max_ngram=max(len(k.split()) for k in phrases),
+            start_tokens=frozenset(k.split()[0] for k in phrases),
         )
 
     # ---- coding -------------------------------------------------------------------------
@@ -180,134 +195,150 @@ class EducationCoder:
         has_school = "school" in batch.column_names
         schools = batch["school"].to_pylist() if has_school else [None] * n
 
-        out: dict[str, list] = {f.name: [] for f in schema.EDUCATION_CODED}
-        memo: dict[tuple[str | None, str | None, str | None], tuple] = {}
+        texts: dict[str | None, _TextInfo] = {}  # degrees, fields and schools repeat across rows
+
+        def read(text: str | None) -> _TextInfo:
+            info = texts.get(text)
+            if info is None:
+                info = texts[text] = self._read_text(text)
+            return info
+
+        schools_seen: dict[str | None, tuple[_TextInfo, tuple[int, bool]]] = {}
+        results: dict[tuple, tuple] = {}  # rows differing only in school often code alike
+        rows = []
         for degree, fld, school in zip(degrees, fields, schools, strict=True):
-            key = (degree, fld, school)
-            coded = memo.get(key)
+            seen = schools_seen.get(school)
+            if seen is None:
+                info = read(school)
+                seen = schools_seen[school] = (info, (info.flags, self._is_college(info.tokens)))
+            key = (degree, fld, seen[1])
+            coded = results.get(key)
             if coded is None:
-                coded = memo[key] = self._code_one(degree, fld, school)
-            out["degree"].append(degree)
-            out["field"].append(fld)
-            for name, value in zip(_CODED_NAMES, coded, strict=True):
-                out[name].append(value)
-        table = pa.Table.from_pydict(out, schema=schema.EDUCATION_CODED)
+                coded = results[key] = self._code_one(read(degree), read(fld), seen[0])
+            rows.append(coded)
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in _CODED_NAMES]
+        data = {
+            "degree": degrees,
+            "field": fields,
+            **{name: list(col) for name, col in zip(_CODED_NAMES, columns, strict=True)},
+        }
+        table = pa.Table.from_pydict(data, schema=schema.EDUCATION_CODED)
         if has_school:
             table = table.append_column("school", pa.array(schools, pa.string()))
         return table
 
-    def _code_one(self, degree: str | None, fld: str | None, school: str | None) -> tuple:
-        deg_tokens = normalise(degree).split()
-        fld_tokens = normalise(fld).split()
-        school_norm = normalise(school)
+    def _read_text(self, text: str | None) -> _TextInfo:
+        """One pass of n-gram lookups: longest level phrase, longest field phrase, flags."""
+        tokens = normalise(text).split()
+        best_level: tuple | None = None
+        level_key: tuple | None = None
+        best_field: str | None = None
+        field_key: tuple | None = None
+        implied: str | None = None
+        flags = 0
+        implied_start = len(tokens)
+        for n, start, ph in self._phrases_in(tokens):
+            flags |= ph.flags
+            if ph.level is not None:
+                level, strength = ph.level
+                k = (n, strength, LEVEL_RANK[level], -start)
+                if level_key is None or k > level_key:
+                    best_level, level_key = ph.level, k
+            if ph.field is not None:
+                k = (n, -start)
+                if field_key is None or k > field_key:
+                    best_field, field_key = ph.field, k
+            if ph.implied is not None and start < implied_start:
+                implied, implied_start = ph.implied, start
+        if best_level is None and tokens:
+            whole = self.whole_only.get(" ".join(tokens))
+            if whole:
+                best_level = (whole, _STRONG)
+        level, strength = best_level if best_level else (None, 0)
+        return _TextInfo(tuple(tokens), level, strength, best_field, implied, flags)
 
-        level, strength, level_method = self._level(deg_tokens, fld_tokens, school_norm)
-        cip, field_method = self._field(fld_tokens, deg_tokens)
-        is_credential = level == NOT_EDUCATION
+    def _phrases_in(self, tokens: list[str]) -> Iterable[tuple[int, int, _Phrase]]:
+        """(span, start, phrase) for every known phrase in the tokens.
+
+        Only n-grams that begin with a token some phrase begins with are built, and
+        runs of short tokens are also tried joined ("ph d" → "phd", "b sc a" → "bsca").
+        """
+        phrases, starts, n_tok = self.phrases, self.start_tokens, len(tokens)
+        for i, first in enumerate(tokens):
+            if first in starts:
+                key = first
+                for n in range(1, min(self.max_ngram, n_tok - i) + 1):
+                    if n > 1:
+                        key = f"{key} {tokens[i + n - 1]}"
+                    ph = phrases.get(key)
+                    if ph is not None:
+                        yield n, i, ph
+            if len(first) <= 5:
+                joined = first
+                for n in range(2, min(4, n_tok - i) + 1):
+                    nxt = tokens[i + n - 1]
+                    if len(nxt) > 5:
+                        break
+                    joined += nxt
+                    ph = phrases.get(joined)
+                    if ph is not None:
+                        yield n, i, ph
+
+    def _code_one(self, deg: _TextInfo, fld: _TextInfo, school: _TextInfo) -> tuple:
+        level, strength, level_method = self._level(deg, fld, school)
+        if fld.field:
+            cip, field_method = fld.field, "field_phrase"
+        elif deg.field:
+            cip, field_method = deg.field, "degree_phrase"
+        elif deg.implied:
+            cip, field_method = deg.implied, "implied_by_degree"
+        else:
+            cip, field_method = None, "none"
         rank = LEVEL_RANK.get(level)
-        fdt = self._formal_digital(level, rank, cip)
         confidence = _CONFIDENCE[level_method]
         if level_method == "degree_phrase" and strength == _WEAK:
             confidence = _CONFIDENCE["degree_phrase_weak"]
         return (
             level,
             rank,
-            is_credential,
+            level == NOT_EDUCATION,
             cip,
             self.cip_titles.get(cip) if cip else None,
-            fdt,
+            self._formal_digital(level, rank, cip),
             confidence,
             f"rules:level={level_method};field={field_method}",
             TAXONOMY_VERSION,
         )
 
-    def _level(
-        self, deg_tokens: list[str], fld_tokens: list[str], school: str
-    ) -> tuple[str, int, str]:
+    def _level(self, deg: _TextInfo, fld: _TextInfo, school: _TextInfo) -> tuple[str, int, str]:
         """(level, strength, method): degree phrases, then credential markers, then school hints."""
-        best = self._best_level(deg_tokens)
-        whole = " ".join(deg_tokens)
-        if best is None and whole in self.whole_only:
-            best = _LevelHit(self.whole_only[whole], _STRONG, 1, 0)
-        rank = LEVEL_RANK[best.level] if best else 0
+        rank = LEVEL_RANK[deg.level] if deg.level else 0
         # A degree at bachelor level or above wins over credential words ("MSc, specialization in AI").
         if rank < BACHELOR_RANK:
-            if self._has_phrase(deg_tokens, self.credential_text) or self._has_phrase(
-                fld_tokens, self.credential_text
-            ):
+            if (deg.flags | fld.flags) & _CRED_TEXT:
                 return NOT_EDUCATION, _STRONG, "credential_text"
-            if school and self._has_phrase(school.split(), self.credential_school):
+            if school.flags & _CRED_SCHOOL:
                 return NOT_EDUCATION, _STRONG, "credential_school"
-            if (
-                best is not None
-                and best.level == "college"
-                and best.strength == _WEAK
-                and self._has_phrase(school.split(), self.continuing_education)
-            ):
+            if deg.level == "college" and deg.strength == _WEAK and school.flags & _CONTINUING:
                 return NOT_EDUCATION, _WEAK, "credential_school"
-        if self._has_phrase(deg_tokens, self.not_completed):
+        if deg.flags & _NOT_COMPLETED:
             return UNKNOWN, 0, "not_completed"  # "PhD candidate", "ABD": the degree is not held
-        if best is not None:
-            if best.level == "bachelor" and self._is_secondary_school(school):
+        if deg.level is not None:
+            if deg.level == "bachelor" and school.flags & _SECONDARY:
                 return "no_postsecondary", _WEAK, "school_hint"  # French "bac" at a lycée
-            return best.level, best.strength, "degree_phrase"
-        if self._has_phrase(deg_tokens, self.non_degree):
+            return deg.level, deg.strength, "degree_phrase"
+        if deg.flags & _NON_DEGREE:
             return UNKNOWN, 0, "non_degree"  # a course, an exchange, a minor: no level to read
-        if school and deg_tokens and self._is_secondary_school(school):
+        if deg.tokens and school.flags & _SECONDARY:
             return "no_postsecondary", _WEAK, "school_hint"
-        if school and (deg_tokens or fld_tokens) and self._is_college(school):
+        if (deg.tokens or fld.tokens) and self._is_college(school.tokens):
             return "college", _WEAK, "school_hint"
         return UNKNOWN, 0, "none"
 
-    def _best_level(self, tokens: list[str]) -> _LevelHit | None:
-        best: _LevelHit | None = None
-        best_key: tuple[int, int, int, int] | None = None
-        for n, start, key in _ngrams(tokens):
-            hit = self.level_phrases.get(key)
-            if hit is None:
-                continue
-            level, strength = hit
-            sort_key = (n, strength, LEVEL_RANK[level], -start)
-            if best_key is None or sort_key > best_key:
-                best, best_key = _LevelHit(level, strength, n, start), sort_key
-        return best
-
-    def _field(self, fld_tokens: list[str], deg_tokens: list[str]) -> tuple[str | None, str]:
-        """CIP code from the field text, else phrases in the degree text, else an implied degree."""
-        for tokens, method in ((fld_tokens, "field_phrase"), (deg_tokens, "degree_phrase")):
-            code = self._best_phrase(tokens, self.field_phrases)
-            if code:
-                return code, method
-        for _, _, key in _ngrams(deg_tokens, max_n=2):
-            code = self.implied_fields.get(key)
-            if code:
-                return code, "implied_by_degree"
-        return None, "none"
-
-    @staticmethod
-    def _best_phrase(tokens: list[str], lexicon: dict[str, str]) -> str | None:
-        """Longest phrase wins; among equals, the earliest (n-grams come longest first)."""
-        best_n, best_start, best_code = 0, 0, None
-        for n, start, key in _ngrams(tokens):
-            if n < best_n:
-                break
-            code = lexicon.get(key)
-            if code and (best_code is None or (n == best_n and start < best_start)):
-                best_n, best_start, best_code = n, start, code
-        return best_code
-
-    @staticmethod
-    def _has_phrase(tokens: list[str], phrases: frozenset[str]) -> bool:
-        return any(key in phrases for _, _, key in _ngrams(tokens))
-
-    def _is_secondary_school(self, school: str) -> bool:
-        return self._has_phrase(school.split(), self.secondary_school_words)
-
-    def _is_college(self, school: str) -> bool:
-        words = school.split()
-        if "university" in words or "universite" in words:
+    def _is_college(self, school_tokens: tuple[str, ...]) -> bool:
+        if "university" in school_tokens or "universite" in school_tokens:
             return False
-        return any(w in self.college_school_words for w in words)
+        return any(w in self.college_school_words for w in school_tokens)
 
     def _formal_digital(self, level: str, rank: int | None, cip: str | None) -> str:
         """yes/no/unknown: a college-or-higher degree in a digital field (see cip2021.yaml)."""
@@ -315,7 +346,10 @@ class EducationCoder:
             return "no"  # not a degree: bootcamps, MOOCs, secondary school, trades
         if rank is None or cip is None:
             return UNKNOWN
-        return "yes" if self.is_digital_field(cip) else "no"
+        digital = self._digital_cache.get(cip)
+        if digital is None:
+            digital = self._digital_cache[cip] = self.is_digital_field(cip)
+        return "yes" if digital else "no"
 
     def is_digital_field(self, cip: str) -> bool:
         return any(cip == p or cip.startswith(p + ".") for p in self.digital_prefixes)

@@ -1,0 +1,493 @@
+"""Skills coder: profile skill strings → O*NET Technology Skills, then ESCO skills.
+
+Why two taxonomies: O*NET names technologies (Python, Tableau, Apache Spark) with
+UNSPSC categories and Hot Technology / In Demand flags, which is what a "digital
+skills" measure needs; ESCO covers the rest (communication, leadership, project
+management, statistics). Why dictionaries first and fuzzy matching last: most skill
+strings on profiles are a few hundred common spellings, so exact lookups on
+normalised text and aliases code nearly everything at dictionary speed, and the
+vectorised fuzzy pass (rapidfuzz) only sees the residue.
+
+Lexicons the team wrote (aliases, ESCO labels, credential families) are data in
+``skills_data/*.yaml``; O*NET and ESCO are read from the reference data directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import yaml
+from rapidfuzz import fuzz, process
+
+from microcred import schema
+from microcred.datadir import DataDir, DataDirError
+
+LEXICON_DIR = Path(__file__).with_name("skills_data")
+ESCO_BASE = "http://data.europa.eu/esco/skill/"
+TAXONOMY_VERSION = "O*NET 29.2 Technology Skills; ESCO v1"
+DIGITAL_UNSPSC_SEGMENTS = ("43",)  # Information Technology Broadcasting and Telecommunications
+
+FUZZY_CUTOFF = 90  # rapidfuzz ratio (0-100) below which a residue string stays unknown
+FUZZY_MIN_LENGTH = 5  # shorter strings ("C", "R", "Go") are too easy to confuse
+_ESCO_PREFIX_MAX_WORDS = 5
+
+# Confidence by how the match was made (exact dictionary hits are near-certain; a
+# unique ESCO label prefix and fuzzy matches much less so).
+_CONFIDENCE = {
+    "alias": 0.97,
+    "onet_example": 0.98,
+    "esco_curated": 0.95,
+    "esco_collection": 0.92,
+    "onet_derived": 0.9,
+    "esco_prefix": 0.7,
+}
+_PRIORITY = ["alias", "esco_curated", "onet_example", "esco_collection", "onet_derived"]
+_VARIANT_PENALTY = 0.95
+
+_NON_KEY = re.compile(r"[^0-9a-z+#]+")
+_PARENS = re.compile(r"\(([^)]*)\)")
+_TRAILING_VERSION = re.compile(r"(?:\s+v?\d+(?:\.\d+)*\+?|(?<=[a-z])\d+)$")
+
+
+def skill_key(text: str | None) -> str:
+    """Normalised lookup key: lower case, accents stripped, punctuation → space (keeps + and #)."""
+    if not text:
+        return ""
+    t = text.lower()
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(c for c in t if not unicodedata.combining(c))
+    return _NON_KEY.sub(" ", t).strip()
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One taxonomy entry: what a matched string is coded as."""
+
+    skill_id: str
+    label: str
+    category: str | None
+    is_digital: bool | None
+    hot_technology: bool | None
+    in_demand: bool | None
+
+
+@dataclass
+class SkillCoder:
+    """Lexicons loaded once; ``code`` maps distinct skill strings to taxonomy entries."""
+
+    skills: dict[str, Skill]
+    exact: dict[str, tuple[str, str]]  # key → (skill_id, method)
+    fuzzy_by_initial: dict[str, tuple[list[str], list[str]]]  # initial → (keys, skill ids)
+    prefix_re: re.Pattern
+    suffix_re: re.Pattern
+    families: dict[str, tuple[str, ...]]
+    signal_stopwords: frozenset[str]
+
+    # ---- loading ------------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls, data_dir: str | Path | None = None, lexicon_dir: str | Path | None = None
+    ) -> SkillCoder:
+        """Read O*NET and ESCO from the reference data and the team's lexicons."""
+        dd = DataDir(data_dir)
+        lex = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        onet_yaml = _read_yaml(lex / "onet_aliases.yaml")
+        esco_yaml = _read_yaml(lex / "esco_skills.yaml")
+        signals_yaml = _read_yaml(lex / "credential_signals.yaml")
+
+        skills: dict[str, Skill] = {}
+        candidates: dict[str, list[tuple[int, tuple, str]]] = defaultdict(list)
+
+        def offer(key: str, skill_id: str, method: str, tiebreak: tuple = ()) -> None:
+            if key:
+                candidates[key].append((_PRIORITY.index(method), tiebreak, skill_id))
+
+        onet_counts = _load_onet(dd.path("onet_tech_skills"), skills)
+        vendor_keys = [skill_key(v) + " " for v in onet_yaml.get("vendor_prefixes") or []]
+        for example, count in onet_counts.items():
+            sid = _onet_id(example)
+            offer(skill_key(example), sid, "onet_example")
+            for alias in _derived_aliases(example, vendor_keys):
+                offer(alias, sid, "onet_derived", (-count, example))
+        for example, aliases in (onet_yaml.get("aliases") or {}).items():
+            sid = _onet_id(example)
+            if sid not in skills:
+                raise ValueError(
+                    f"{lex / 'onet_aliases.yaml'}: {example!r} is not an O*NET Technology Skills example"
+                )
+            for alias in aliases or []:
+                offer(skill_key(alias), sid, "alias")
+
+        for entry in esco_yaml["skills"]:
+            sid = f"esco:{ESCO_BASE}{entry['id']}"
+            skills[sid] = Skill(
+                sid, entry["label"], "ESCO skill", bool(entry["digital"]), None, None
+            )
+            offer(skill_key(entry["label"]), sid, "esco_curated")
+            for alias in entry.get("aliases") or []:
+                offer(skill_key(alias), sid, "esco_curated")
+        _load_esco_collections(dd, skills, offer)
+
+        exact: dict[str, tuple[str, str]] = {}
+        for key, offers in candidates.items():
+            prio, _, sid = min(offers)
+            exact[key] = (sid, _PRIORITY[prio])
+        for key, sid in _esco_prefix_index(dd, skills).items():
+            exact.setdefault(key, (sid, "esco_prefix"))
+
+        fuzzy: dict[str, tuple[list[str], list[str]]] = {}
+        for key in sorted(exact):
+            sid, method = exact[key]
+            if method == "esco_prefix" or len(key) < FUZZY_MIN_LENGTH - 1:
+                continue
+            keys, ids = fuzzy.setdefault(key[0], ([], []))
+            keys.append(key)
+            ids.append(sid)
+
+        fillers = onet_yaml.get("fillers") or {}
+        families = {}
+        for phrase, refs in (signals_yaml.get("families") or {}).items():
+            resolved = tuple(_resolve_ref(r, skills, lex / "credential_signals.yaml") for r in refs)
+            families[skill_key(phrase)] = resolved
+        return cls(
+            skills=skills,
+            exact=exact,
+            fuzzy_by_initial=fuzzy,
+            prefix_re=_alternation(fillers.get("prefixes") or [], r"^(?:{}) "),
+            suffix_re=_alternation(fillers.get("suffixes") or [], r" (?:{})$"),
+            families=families,
+            signal_stopwords=frozenset(skill_key(w) for w in signals_yaml.get("stopwords") or []),
+        )
+
+    # ---- coding -------------------------------------------------------------------------
+
+    def code(self, skills: pa.Array | pa.ChunkedArray) -> pa.Table:
+        """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``."""
+        values = skills.to_pylist()
+        matches: dict[str, tuple[str | None, str, float]] = {}
+        residue: list[tuple[str, str]] = []
+        for raw in values:
+            if raw is None or raw in matches:
+                continue
+            hit = self._match_exact(raw)
+            if hit is None:
+                key = skill_key(raw)
+                if len(key) >= FUZZY_MIN_LENGTH:
+                    residue.append((raw, key))
+                matches[raw] = (None, "none", 0.0)
+            else:
+                matches[raw] = hit
+        matches.update(self._match_fuzzy(residue))
+
+        cols: dict[str, list] = {f.name: [] for f in schema.SKILLS_CODED}
+        for raw in values:
+            sid, method, conf = (
+                matches.get(raw, (None, "none", 0.0)) if raw else (None, "none", 0.0)
+            )
+            skill = self.skills.get(sid) if sid else None
+            cols["skill"].append(raw)
+            cols["skill_id"].append(sid)
+            cols["skill_label"].append(skill.label if skill else None)
+            cols["skill_category"].append(skill.category if skill else None)
+            cols["is_digital"].append(skill.is_digital if skill else None)
+            cols["hot_technology"].append(skill.hot_technology if skill else None)
+            cols["in_demand"].append(skill.in_demand if skill else None)
+            cols["coding_confidence"].append(round(conf, 4))
+            cols["coding_method"].append(method)
+            cols["taxonomy_version"].append(TAXONOMY_VERSION)
+        return pa.Table.from_pydict(cols, schema=schema.SKILLS_CODED)
+
+    def _match_exact(self, raw: str) -> tuple[str, str, float] | None:
+        for i, key in enumerate(self._variants(raw)):
+            hit = self.exact.get(key)
+            if hit is not None:
+                sid, method = hit
+                conf = _CONFIDENCE[method] * (1.0 if i == 0 else _VARIANT_PENALTY)
+                return sid, f"exact:{method}" if i == 0 else f"normalised:{method}", conf
+        return None
+
+    def _variants(self, raw: str) -> Iterator[str]:
+        """The key, then cleaned forms: outside/inside parentheses, fillers and versions removed.
+
+        A generator, so that the common case (the key itself is known) costs one lookup.
+        """
+        key = skill_key(raw)
+        if not key:
+            return
+        yield key
+        seen = {key}
+        forms = [key]
+        if "(" in raw:
+            forms += [skill_key(_PARENS.sub(" ", raw)), skill_key(" ".join(_PARENS.findall(raw)))]
+        for form in forms:
+            stripped = self._strip_fillers(form)
+            unversioned = _TRAILING_VERSION.sub("", stripped).strip()
+            if len(unversioned) < 2:  # "c4" is not the C language
+                unversioned = ""
+            for k in (form, stripped, unversioned):
+                if k and k not in seen:
+                    seen.add(k)
+                    yield k
+
+    def _strip_fillers(self, key: str) -> str:
+        previous = None
+        while key != previous:
+            previous = key
+            key = self.suffix_re.sub("", self.prefix_re.sub("", key)).strip()
+        return key
+
+    def _match_fuzzy(
+        self, residue: list[tuple[str, str]]
+    ) -> dict[str, tuple[str | None, str, float]]:
+        """rapidfuzz over the residue only, blocked by first letter to stay vectorised and fast."""
+        out: dict[str, tuple[str | None, str, float]] = {}
+        by_initial: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for raw, key in residue:
+            by_initial[key[0]].append((raw, key))
+        for initial in sorted(by_initial):
+            group = by_initial[initial]
+            choices = self.fuzzy_by_initial.get(initial)
+            if not choices:
+                continue
+            keys, ids = choices
+            scores = process.cdist(
+                [k for _, k in group],
+                keys,
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_CUTOFF,
+                dtype=np.uint8,
+                workers=1,
+            )
+            best = scores.argmax(axis=1)
+            for (raw, _), j, row in zip(group, best, scores, strict=True):
+                score = int(row[j])
+                if score >= FUZZY_CUTOFF:
+                    # 90 → 0.6, 100 → 0.85: a fuzzy match is never as sure as a dictionary hit.
+                    conf = 0.6 + 0.25 * (score - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
+                    out[raw] = (ids[j], "fuzzy", conf)
+        return out
+
+    # ---- credentials → skills -----------------------------------------------------------
+
+    def signals(self, name: str | None) -> list[str]:
+        """Skill ids a credential name signals: curated families, then skills named in it."""
+        tokens = skill_key(name).split()
+        covered = [False] * len(tokens)
+        found: list[str] = []
+        for n in range(min(6, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if any(covered[i : i + n]):
+                    continue
+                key = " ".join(tokens[i : i + n])
+                ids: tuple[str, ...] = self.families.get(key, ())
+                if not ids and key not in self.signal_stopwords and len(key) >= 2:
+                    hit = self.exact.get(key)
+                    if hit and hit[1] != "esco_prefix" and (n > 1 or len(key) > 2):
+                        ids = (hit[0],)
+                if ids:
+                    found.extend(ids)
+                    covered[i : i + n] = [True] * n
+        return sorted(set(found))
+
+
+def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder) -> pa.Table:
+    """Which taxonomy skills each distinct credential name signals: table(name, skill_id, skill_label)."""
+    rows: set[tuple[str, str]] = set()
+    for name in credential_names.to_pylist():
+        if name:
+            rows.update((name, sid) for sid in skill_coder.signals(name))
+    ordered = sorted(rows)
+    return pa.table(
+        {
+            "name": pa.array([r[0] for r in ordered], pa.string()),
+            "skill_id": pa.array([r[1] for r in ordered], pa.string()),
+            "skill_label": pa.array([skill_coder.skills[r[1]].label for r in ordered], pa.string()),
+        }
+    )
+
+
+def person_skills_expr(skills_coded_joined: ibis.Table) -> ibis.Table:
+    """Per person: n_skills, n_coded, n_digital, digital_skill_share, n_hot (backend-agnostic).
+
+    ``skills_coded_joined`` holds canonical skills (person_id, skill) joined with their
+    codes (skill_id, is_digital, hot_technology). A person's breadth counts every
+    distinct skill string; digital and hot counts are distinct taxonomy entries, so
+    "Excel" and "MS Excel" count once. The share divides by coded skills only: an
+    uncoded skill says nothing about being digital.
+    """
+    t = skills_coded_joined
+    coded = t.skill_id.notnull()
+    agg = t.group_by("person_id").aggregate(
+        n_skills=t.skill.nunique(),
+        n_coded=t.skill_id.nunique(where=coded),
+        n_digital=t.skill_id.nunique(where=coded & t.is_digital.fill_null(False)),
+        n_hot=t.skill_id.nunique(where=coded & t.hot_technology.fill_null(False)),
+    )
+    share = (agg.n_coded > 0).ifelse(
+        agg.n_digital.cast("float64") / agg.n_coded.cast("float64"), ibis.null("float64")
+    )
+    return agg.select(
+        "person_id",
+        n_skills=agg.n_skills.cast("int64"),
+        n_coded=agg.n_coded.cast("int64"),
+        n_digital=agg.n_digital.cast("int64"),
+        digital_skill_share=share,
+        n_hot=agg.n_hot.cast("int64"),
+    ).order_by("person_id")
+
+
+# ---- loaders ----------------------------------------------------------------------------
+
+
+def _onet_id(example: str) -> str:
+    return f"onet:{example}"
+
+
+def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter:
+    """Aggregate O*NET rows per technology: most common category; hot/in demand if flagged anywhere."""
+    need = ["Example", "Commodity Code", "Commodity Title", "Hot Technology", "In Demand"]
+    try:
+        table = pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=need, column_types={c: pa.string() for c in need}
+            ),
+        )
+    except (pa.ArrowInvalid, KeyError) as exc:
+        raise ValueError(f"{path}: cannot read O*NET Technology Skills ({exc})") from exc
+    examples, codes, titles, hots, demands = (table[c].to_pylist() for c in need)
+    counts: Counter = Counter()
+    categories: dict[str, Counter] = defaultdict(Counter)
+    hot: dict[str, bool] = defaultdict(bool)
+    demand: dict[str, bool] = defaultdict(bool)
+    for ex, code, title, h, d in zip(examples, codes, titles, hots, demands, strict=True):
+        ex = (ex or "").strip()
+        if not ex:
+            continue
+        counts[ex] += 1
+        categories[ex][(code or "", title or "")] += 1
+        hot[ex] |= h == "Y"
+        demand[ex] |= d == "Y"
+    for ex in counts:
+        (code, title), _ = min(categories[ex].items(), key=lambda kv: (-kv[1], kv[0]))
+        digital = code.startswith(DIGITAL_UNSPSC_SEGMENTS)
+        skills[_onet_id(ex)] = Skill(_onet_id(ex), ex, title, digital, hot[ex], demand[ex])
+    return counts
+
+
+_GENERIC_SUFFIX = " software"
+
+
+def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
+    """Spellings derivable from an O*NET example: no "software" suffix, trailing acronym, no vendor."""
+    forms = [example]
+    if example.lower().endswith(_GENERIC_SUFFIX) and len(example) > len(_GENERIC_SUFFIX) + 2:
+        forms.append(example[: -len(_GENERIC_SUFFIX)])
+    for form in list(forms):
+        words = form.split()
+        last = words[-1] if words else ""
+        if len(words) >= 2 and len(last) >= 2 and last.isupper() and last.isalnum():
+            forms += [last, " ".join(words[:-1])]
+    keys = [skill_key(f) for f in forms]
+    for k in list(keys):
+        for v in vendor_keys:
+            if k.startswith(v) and len(k) - len(v) >= 3:
+                keys.append(k[len(v) :])
+    own = skill_key(example)
+    return [k for k in dict.fromkeys(keys) if k and k != own]
+
+
+def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None:
+    """ESCO collections with clean labels: ICT (digital), transversal, languages (optional files)."""
+    folder = dd.root / "reference" / "esco"
+    for name, category, digital in (
+        ("ictSkillsCollection_en.csv", "ESCO digital competence", True),
+        ("transversalSkillsCollection_en.csv", "ESCO transversal skill", False),
+        ("languageSkillsCollection_en.csv", "ESCO language skill", False),
+    ):
+        if (folder / name).exists():
+            _offer_collection(folder / name, category, digital, skills, offer)
+
+
+def _offer_collection(path: Path, category: str, digital: bool, skills, offer) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            uri, label = row.get("conceptUri"), row.get("preferredLabel")
+            if not uri or not label:
+                continue
+            sid = f"esco:{uri}"
+            skills.setdefault(sid, Skill(sid, label, category, digital, None, None))
+            offer(skill_key(label), sid, "esco_collection")
+            for alt in re.split(r"\s*\|\s*|\n", row.get("altLabels") or ""):
+                offer(skill_key(alt), sid, "esco_collection")
+
+
+def _esco_prefix_index(dd: DataDir, skills: dict[str, Skill]) -> dict[str, str]:
+    """Keys that begin exactly one ESCO skill text (labels and description run together there).
+
+    Why: the shipped ESCO file has no clean preferred label, but a string that only one
+    skill's text starts with is very likely that skill's label ("data mining methods").
+    """
+    try:
+        path = dd.path("esco_skills")
+    except DataDirError:
+        return {}
+    owners: dict[str, set[str]] = defaultdict(set)
+    table = pacsv.read_csv(
+        path, convert_options=pacsv.ConvertOptions(include_columns=["id", "description"])
+    )
+    for uri, text in zip(table["id"].to_pylist(), table["description"].to_pylist(), strict=True):
+        if not uri:
+            continue
+        tokens = skill_key(
+            " ".join((text or "").split(None, _ESCO_PREFIX_MAX_WORDS)[:_ESCO_PREFIX_MAX_WORDS])
+        ).split()
+        for n in range(1, len(tokens) + 1):
+            owners[" ".join(tokens[:n])].add(uri)
+    index: dict[str, str] = {}
+    for key in sorted(owners):
+        uris = owners[key]
+        if len(uris) != 1 or len(key) < 4:
+            continue
+        uri = next(iter(uris))
+        sid = f"esco:{uri}"
+        # The shortest unique prefix becomes the label (sorted keys put it first).
+        skills.setdefault(sid, Skill(sid, key, "ESCO skill", None, None, None))
+        index[key] = sid
+    return index
+
+
+def _resolve_ref(ref: str, skills: dict[str, Skill], path: Path) -> str:
+    kind, _, value = ref.partition(":")
+    sid = _onet_id(value) if kind == "onet" else f"esco:{ESCO_BASE}{value}"
+    if kind not in ("onet", "esco") or sid not in skills:
+        raise ValueError(f"{path}: unknown skill reference {ref!r}")
+    return sid
+
+
+def _alternation(words: list[str], template: str) -> re.Pattern:
+    """One regex for a list of filler words, longest first so "programming language" beats "language"."""
+    keys = sorted({skill_key(w) for w in words if skill_key(w)}, key=lambda k: (-len(k), k))
+    return re.compile(template.format("|".join(re.escape(k) for k in keys)) if keys else r"(?!x)x")
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"skills lexicon missing: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
