@@ -13,6 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from microcred.dates import DateParseError, ParsedDate, is_present, parse_date
@@ -187,8 +188,7 @@ class _ExportReader:
             acct.rows_read += 1
             q.drop(acct, None, None, f"unreadable file: {exc}")
             return
-        columns = resolve_columns(header, ALIASES[base])
-        names = {key: header[i] for key, i in columns.items()}
+        columns, names = _columns(base, tuple(header))
         required = REQUIRED_ANY.get(base, ())
         missing = bool(required) and not any(k in columns for k in required)
         for rec in records:
@@ -371,6 +371,13 @@ class _ExportReader:
         self.skills()
         self.connections()
         self.ctx.rows.person(self.person_id, SOURCE, country, province, self.language(), industry)
+
+
+@lru_cache(maxsize=4096)
+def _columns(base: str, header: tuple[str, ...]) -> tuple[dict[str, int], dict[str, str]]:
+    """(key → column index, key → header name as written); cached: a cohort repeats headers."""
+    columns = resolve_columns(list(header), ALIASES[base])
+    return columns, {key: header[i] for key, i in columns.items()}
 
 
 def _fails(value: str | None) -> bool:

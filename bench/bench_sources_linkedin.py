@@ -1,0 +1,39 @@
+"""Throughput of the LinkedIn export reader on a cohort of N folder exports.
+
+Copies the hand-made fixture exports (tests/sources/fixtures/linkedin_cohort) N/2 times
+each into a temporary cohort and times ``read_source("linkedin-export", ...)``.
+
+    uv run python bench/bench_sources_linkedin.py [N]
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from microcred.pseudonym import Pseudonymizer
+from microcred.sources import read_source
+
+FIXTURE = Path(__file__).resolve().parents[1] / "tests/sources/fixtures/linkedin_cohort"
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    sources = sorted(p for p in FIXTURE.iterdir() if p.is_dir())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "cohort"
+        for i in range(n):
+            shutil.copytree(sources[i % len(sources)], root / f"export_{i:07d}")
+        start, cpu = time.perf_counter(), time.process_time()
+        batch = read_source("linkedin-export", root, Pseudonymizer(b"bench-key-0123456789abcdef"))
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    t = batch.totals()
+    print(f"exports={n} files={t['files']} rows={t['rows_read']} wall={wall:.2f}s cpu={cpu:.2f}s")
+    print(f"throughput={n / wall:.0f} exports/s (wall), {n / cpu:.0f} (cpu)")
+
+
+if __name__ == "__main__":
+    main()
