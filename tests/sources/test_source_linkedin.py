@@ -260,6 +260,9 @@ def test_unreadable_single_input_is_a_clear_error(
         _read(bad, pseudonymize)
     with pytest.raises(SourceError, match="nowhere"):
         _read(tmp_path / "nowhere", pseudonymize)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="no LinkedIn export"):
+        _read(tmp_path / "empty", pseudonymize)
     text = tmp_path / "Positions.txt"
     text.write_text("x")
     with pytest.raises(SourceError, match="Positions.txt"):

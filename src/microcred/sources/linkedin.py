@@ -155,6 +155,10 @@ def find_exports(root: Path) -> list[Export]:
                 exports.append(Export(child, rel, True))
 
     walk(root)
+    if not exports:
+        raise SourceError(
+            f"{root}: no LinkedIn export (folder with Profile.csv, Positions.csv, ... or .zip)"
+        )
     return exports
 
 
