@@ -195,6 +195,7 @@ def test_broken_rows_are_quarantined_and_accounting_balances(
 ) -> None:
     export = cohort / "jordan_export"
     with (export / "Positions.csv").open("a", encoding="utf-8") as fh:
+        fh.write(",,,,,,\n\n")  # empty cells and a blank line: not records
         fh.write("Initech Fictional,QA Analyst,,Toronto,Agust 2014,2015,Full-time\n")  # bad date
         fh.write('Globex Fictional,"Intern\n')  # truncated last row (unterminated quote)
     with (export / "Education.csv").open("a", encoding="utf-8") as fh:

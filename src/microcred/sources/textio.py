@@ -116,8 +116,8 @@ def parse_csv(text: str) -> tuple[list[str], Iterator[CsvRecord]]:
                 n += 1
                 yield CsvRecord(n, None, f"CSV syntax error: {exc}")
                 continue
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue  # blank line
+            if not any(v.strip() for v in values):
+                continue  # blank line, or a row of empty cells (",,,,"): not a record
             n += 1
             if len(values) > width and not any(v.strip() for v in values[width:]):
                 values = values[:width]  # trailing empty cells
