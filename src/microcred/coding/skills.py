@@ -53,6 +53,7 @@ _CONFIDENCE = {
 }
 _PRIORITY = ["alias", "esco_curated", "onet_example", "esco_collection", "onet_derived"]
 _VARIANT_PENALTY = 0.95
+_NO_MATCH: tuple[None, str, float, None] = (None, "none", 0.0, None)
 
 _NON_KEY = re.compile(r"[^0-9a-z+#]+")
 _PARENS = re.compile(r"\(([^)]*)\)")
@@ -93,6 +94,8 @@ class SkillCoder:
     suffix_re: re.Pattern
     families: dict[str, tuple[str, ...]]
     signal_stopwords: frozenset[str]
+    vendor_re: re.Pattern
+    prefix_labels: dict[str, str]  # ESCO text prefix → its words as ESCO writes them
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -144,8 +147,11 @@ class SkillCoder:
         for key, offers in candidates.items():
             prio, _, sid = min(offers)
             exact[key] = (sid, _PRIORITY[prio])
-        for key, sid in _esco_prefix_index(dd, skills).items():
-            exact.setdefault(key, (sid, "esco_prefix"))
+        prefix_labels: dict[str, str] = {}
+        for key, (sid, label) in _esco_prefix_index(dd, skills).items():
+            if key not in exact:
+                exact[key] = (sid, "esco_prefix")
+                prefix_labels[key] = label
 
         fuzzy: dict[str, tuple[list[str], list[str]]] = {}
         for key in sorted(exact):
@@ -165,6 +171,8 @@ class SkillCoder:
             skills=skills,
             exact=exact,
             fuzzy_by_initial=fuzzy,
+            vendor_re=_alternation(onet_yaml.get("vendor_prefixes") or [], r"^(?:{}) "),
+            prefix_labels=prefix_labels,
             prefix_re=_alternation(fillers.get("prefixes") or [], r"^(?:{}) "),
             suffix_re=_alternation(fillers.get("suffixes") or [], r" (?:{})$"),
             families=families,
@@ -176,7 +184,8 @@ class SkillCoder:
     def code(self, skills: pa.Array | pa.ChunkedArray) -> pa.Table:
         """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``."""
         values = skills.to_pylist()
-        matches: dict[str, tuple[str | None, str, float]] = {}
+        # raw → (skill_id, method, confidence, label)
+        matches: dict[str, tuple[str | None, str, float, str | None]] = {}
         residue: list[tuple[str, str]] = []
         for raw in values:
             if raw is None or raw in matches:
@@ -186,20 +195,19 @@ class SkillCoder:
                 key = skill_key(raw)
                 if len(key) >= FUZZY_MIN_LENGTH:
                     residue.append((raw, key))
-                matches[raw] = (None, "none", 0.0)
+                matches[raw] = _NO_MATCH
             else:
                 matches[raw] = hit
-        matches.update(self._match_fuzzy(residue))
+        for raw, (sid, method, conf) in self._match_fuzzy(residue).items():
+            matches[raw] = (sid, method, conf, None)
 
         cols: dict[str, list] = {f.name: [] for f in schema.SKILLS_CODED}
         for raw in values:
-            sid, method, conf = (
-                matches.get(raw, (None, "none", 0.0)) if raw else (None, "none", 0.0)
-            )
+            sid, method, conf, label = matches.get(raw, _NO_MATCH) if raw else _NO_MATCH
             skill = self.skills.get(sid) if sid else None
             cols["skill"].append(raw)
             cols["skill_id"].append(sid)
-            cols["skill_label"].append(skill.label if skill else None)
+            cols["skill_label"].append(label or (skill.label if skill else None))
             cols["skill_category"].append(skill.category if skill else None)
             cols["is_digital"].append(skill.is_digital if skill else None)
             cols["hot_technology"].append(skill.hot_technology if skill else None)
@@ -209,13 +217,15 @@ class SkillCoder:
             cols["taxonomy_version"].append(TAXONOMY_VERSION)
         return pa.Table.from_pydict(cols, schema=schema.SKILLS_CODED)
 
-    def _match_exact(self, raw: str) -> tuple[str, str, float] | None:
+    def _match_exact(self, raw: str) -> tuple[str, str, float, str | None] | None:
+        """First known variant → (skill_id, method, confidence, label override or None)."""
         for i, key in enumerate(self._variants(raw)):
             hit = self.exact.get(key)
             if hit is not None:
                 sid, method = hit
                 conf = _CONFIDENCE[method] * (1.0 if i == 0 else _VARIANT_PENALTY)
-                return sid, f"exact:{method}" if i == 0 else f"normalised:{method}", conf
+                kind = "exact" if i == 0 else "normalised"
+                return sid, f"{kind}:{method}", conf, self.prefix_labels.get(key)
         return None
 
     def _variants(self, raw: str) -> Iterator[str]:
@@ -231,6 +241,7 @@ class SkillCoder:
         forms = [key]
         if "(" in raw:
             forms += [skill_key(_PARENS.sub(" ", raw)), skill_key(" ".join(_PARENS.findall(raw)))]
+        forms += [self.vendor_re.sub("", f) for f in forms]  # "Google BigQuery" → "bigquery"
         for form in forms:
             stripped = self._strip_fillers(form)
             unversioned = _TRAILING_VERSION.sub("", stripped).strip()
@@ -394,8 +405,11 @@ _GENERIC_SUFFIX = " software"
 def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
     """Spellings derivable from an O*NET example: no "software" suffix, trailing acronym, no vendor."""
     forms = [example]
-    if example.lower().endswith(_GENERIC_SUFFIX) and len(example) > len(_GENERIC_SUFFIX) + 2:
-        forms.append(example[: -len(_GENERIC_SUFFIX)])
+    name = example[: -len(_GENERIC_SUFFIX)]
+    # "SAP software" → "SAP", but "Presentation software" is a category, not "presentation":
+    # only names with a capital after the first letter (a brand, an acronym) lose the suffix.
+    if example.endswith(_GENERIC_SUFFIX) and len(name) >= 2 and any(c.isupper() for c in name[1:]):
+        forms.append(name)
     for form in list(forms):
         words = form.split()
         last = words[-1] if words else ""
@@ -435,7 +449,7 @@ def _offer_collection(path: Path, category: str, digital: bool, skills, offer) -
                 offer(skill_key(alt), sid, "esco_collection")
 
 
-def _esco_prefix_index(dd: DataDir, skills: dict[str, Skill]) -> dict[str, str]:
+def _esco_prefix_index(dd: DataDir, skills: dict[str, Skill]) -> dict[str, tuple[str, str]]:
     """Keys that begin exactly one ESCO skill text (labels and description run together there).
 
     Why: the shipped ESCO file has no clean preferred label, but a string that only one
@@ -446,27 +460,28 @@ def _esco_prefix_index(dd: DataDir, skills: dict[str, Skill]) -> dict[str, str]:
     except DataDirError:
         return {}
     owners: dict[str, set[str]] = defaultdict(set)
+    original: dict[str, str] = {}
     table = pacsv.read_csv(
         path, convert_options=pacsv.ConvertOptions(include_columns=["id", "description"])
     )
     for uri, text in zip(table["id"].to_pylist(), table["description"].to_pylist(), strict=True):
         if not uri:
             continue
-        tokens = skill_key(
-            " ".join((text or "").split(None, _ESCO_PREFIX_MAX_WORDS)[:_ESCO_PREFIX_MAX_WORDS])
-        ).split()
-        for n in range(1, len(tokens) + 1):
-            owners[" ".join(tokens[:n])].add(uri)
-    index: dict[str, str] = {}
+        words = (text or "").split(None, _ESCO_PREFIX_MAX_WORDS)[:_ESCO_PREFIX_MAX_WORDS]
+        for n in range(1, len(words) + 1):
+            key = skill_key(" ".join(words[:n]))
+            owners[key].add(uri)
+            original.setdefault(key, " ".join(words[:n]))
+    index: dict[str, tuple[str, str]] = {}
     for key in sorted(owners):
         uris = owners[key]
         if len(uris) != 1 or len(key) < 4:
             continue
-        uri = next(iter(uris))
-        sid = f"esco:{uri}"
-        # The shortest unique prefix becomes the label (sorted keys put it first).
-        skills.setdefault(sid, Skill(sid, key, "ESCO skill", None, None, None))
-        index[key] = sid
+        sid = f"esco:{next(iter(uris))}"
+        # The shortest unique prefix (sorted keys put it first) labels the skill; each
+        # matched key keeps its own wording as the row's label.
+        skills.setdefault(sid, Skill(sid, original[key], "ESCO skill", None, None, None))
+        index[key] = (sid, original[key])
     return index
 
 
