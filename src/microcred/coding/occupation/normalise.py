@@ -1,0 +1,152 @@
+"""Turn a job title as people write it into the coding key the model knows.
+
+Why: the NOC example titles are clean ("Software engineer"), profile titles are
+not ("Sr. SWE II @ Shopify 🚀", "Développeuse Full-Stack chez Desjardins").
+The same function is applied to the example titles at training time and to
+profile titles at coding time, so both meet in one canonical form: lower case,
+no accents, employer/place/credential noise and seniority words removed,
+abbreviations expanded, French feminine forms mapped to the masculine form,
+repeated words dropped (which also merges "Analyste programmeur/analyste
+programmeuse" into one form).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from microcred.coding.occupation.lexicon import Lexicons, load_lexicons
+
+_PARENS = re.compile(r"[()\[\]{}]")
+_PAREN_CONTENT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_QUALIFIER = re.compile(r"\s+[-–—:]\s+|,\s*|\s+/\s+")
+_TOKEN_SPLIT = re.compile(r"[^\w+#]+|_")
+_ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüÿœæ]")
+
+
+def fold_accents(text: str) -> str:
+    """``"développeuse"`` -> ``"developpeuse"`` (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class NormalisedTitle:
+    key: str  # full canonical key (qualifiers and bracket content kept)
+    candidates: tuple[str, ...]  # keys to try in the lookup tables, most specific first
+    language: str  # en, fr, mixed, unknown
+
+
+@dataclass
+class Normaliser:
+    """Canonicalises titles; ``fr_words``/``en_words`` come from the example titles."""
+
+    lexicons: Lexicons = field(default_factory=load_lexicons)
+    fr_words: frozenset[str] = frozenset()
+    en_words: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        lx = self.lexicons
+        self._cut = [re.compile(p, re.IGNORECASE) for p in lx.noise_cut_after]
+        self._gender_suffixes = [(re.compile(rf"^{p}$"), r) for p, r in lx.gender_suffixes]
+        single = {fold_accents(w) for w in lx.noise_words + lx.seniority_strip if " " not in w}
+        self._drop_tokens = frozenset(single)
+        multi = [fold_accents(w) for w in lx.noise_words + lx.seniority_strip if " " in w]
+        self._drop_phrases = (
+            re.compile(r"\b(?:" + "|".join(re.escape(m) for m in multi) + r")\b") if multi else None
+        )
+        self._token_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    # ---- language -------------------------------------------------------------------
+    def language(self, lower_title: str) -> str:
+        """en / fr / mixed / unknown from words seen only in English or only in French examples."""
+        tokens = [t for t in _TOKEN_SPLIT.split(lower_title) if len(t) > 1]
+        fr = sum(1 for t in tokens if fold_accents(t) in self.fr_words or _ACCENTED.search(t))
+        en = sum(1 for t in tokens if fold_accents(t) in self.en_words and not _ACCENTED.search(t))
+        if fr and en:
+            if fr >= 2 * en:
+                return "fr"
+            if en >= 2 * fr:
+                return "en"
+            return "mixed"
+        if fr:
+            return "fr"
+        if en:
+            return "en"
+        return "unknown"
+
+    # ---- tokens ---------------------------------------------------------------------
+    def _map_token(self, token: str, language: str) -> tuple[str, ...]:
+        cached = self._token_cache.get((token, language))
+        if cached is not None:
+            return cached
+        lx = self.lexicons
+        french = language != "en"  # English titles carry no French feminine forms
+        t = lx.gender_words.get(token, token) if french else token
+        if french and t == token and token not in lx.gender_keep and len(token) > 4:
+            for pattern, repl in self._gender_suffixes:
+                if pattern.match(token):
+                    t = pattern.sub(repl, token)
+                    break
+        folded = fold_accents(t)
+        first, second = (
+            (lx.abbreviations_fr, lx.abbreviations_en)
+            if language == "fr"
+            else (lx.abbreviations_en, lx.abbreviations_fr)
+        )
+        expansion = first.get(folded)
+        if expansion is None:
+            expansion = second.get(folded)
+        out = tuple(expansion.split()) if expansion else (folded,)
+        self._token_cache[(token, language)] = out
+        return out
+
+    def _canon(self, text: str, language: str) -> str:
+        tokens: list[str] = []
+        for raw in _TOKEN_SPLIT.split(text):
+            if raw:
+                tokens.extend(self._map_token(raw, language))
+        joined = " ".join(tokens)
+        if self._drop_phrases is not None:
+            joined = self._drop_phrases.sub(" ", joined)
+        kept = [t for t in joined.split() if t not in self._drop_tokens]
+        if not kept:  # "Intern", "Senior": keep the word rather than say nothing
+            kept = joined.split()
+        seen: set[str] = set()
+        out = []
+        for t in kept:
+            if t not in seen:
+                seen.add(t)
+                out.append(t)
+        return " ".join(out)
+
+    def cut_noise(self, title: str) -> str:
+        """Drop employer, place and credential tails ("@ Shopify", "| PhD", "chez Desjardins")."""
+        s = title.strip()
+        for pattern in self._cut:
+            cut = pattern.sub("", s).strip()
+            if cut:
+                s = cut
+        return s
+
+    def normalise(self, title: str | None, language: str | None = None) -> NormalisedTitle:
+        """Canonical keys for one title; ``language`` skips detection (known for examples)."""
+        if title is None or not title.strip():
+            return NormalisedTitle("", (), "unknown")
+        lower = unicodedata.normalize("NFC", self.cut_noise(title)).lower()
+        language = language or self.language(lower)
+        full = self._canon(_PARENS.sub(" ", lower), language)
+        candidates = [full]
+        no_paren = self._canon(_PAREN_CONTENT.sub(" ", lower), language)
+        head = self._canon(
+            _QUALIFIER.split(_PAREN_CONTENT.sub(" ", lower), maxsplit=1)[0], language
+        )
+        for k in (no_paren, head):
+            if k and k not in candidates:
+                candidates.append(k)
+        return NormalisedTitle(full, tuple(c for c in candidates if c), language)
+
+    def key(self, title: str | None, language: str | None = None) -> str:
+        """The full canonical key (what the classifier reads)."""
+        return self.normalise(title, language).key

@@ -1,0 +1,82 @@
+"""Seniority from job-title words, in English and French.
+
+An ordinal label (intern < entry < intermediate < senior < lead < manager <
+director < executive) read from what the title says, or ``unknown`` when it says
+nothing: a "Software Engineer" is not assumed to be intermediate. When several
+levels are named ("Senior Manager"), the highest wins. Words that name a role
+rather than a rank of management ("Product Manager", "gestionnaire de projet")
+do not count as manager. The word lists live in
+``coding/occupation/data/seniority.yaml`` (shared with the occupation coder,
+which strips the same words before coding the occupation).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pyarrow as pa
+
+from microcred.coding.occupation.lexicon import load_lexicons
+from microcred.coding.occupation.normalise import fold_accents
+
+SENIORITY_LEVELS: tuple[str, ...] = (
+    "intern",
+    "entry",
+    "intermediate",
+    "senior",
+    "lead",
+    "manager",
+    "director",
+    "executive",
+)
+UNKNOWN = "unknown"
+_RANK = {level: i for i, level in enumerate(SENIORITY_LEVELS)}
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def seniority_rank(label: str | None) -> int | None:
+    """0 for intern … 7 for executive; None for unknown or null (never a guess)."""
+    return _RANK.get(label) if label else None
+
+
+@cache
+def _patterns() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+    lx = load_lexicons()
+    levels = []
+    for level in reversed(SENIORITY_LEVELS):  # highest first
+        words = sorted({fold_accents(w) for w in lx.seniority_levels.get(level, ())}, key=len)
+        alternation = "|".join(re.escape(w) for w in reversed(words))
+        levels.append((level, re.compile(rf"(?:^| )(?:{alternation})(?= |$)")))
+    roles = sorted({fold_accents(r) for r in lx.seniority_role_not_level}, key=len, reverse=True)
+    role_re = re.compile(r"(?:^| )(?:" + "|".join(re.escape(r) for r in roles) + r")(?= |$)")
+    return levels, role_re
+
+
+def seniority_of(title: str | None) -> str:
+    """The seniority label of one title."""
+    if not title or not title.strip():
+        return UNKNOWN
+    text = " " + " ".join(t for t in _SPLIT.split(fold_accents(title.lower())) if t) + " "
+    levels, role_re = _patterns()
+    text = role_re.sub(" role ", text)
+    for level, pattern in levels:
+        if pattern.search(text.strip()):
+            return level
+    return UNKNOWN
+
+
+def code_seniority(titles: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One seniority label per input title (same order); null/empty -> ``unknown``."""
+    cache_: dict[str, str] = {}
+    out = []
+    for t in titles.to_pylist():
+        key = t or ""
+        label = cache_.get(key)
+        if label is None:
+            label = cache_[key] = seniority_of(t)
+        out.append(label)
+    return pa.array(out, pa.string())
+
+
+__all__ = ["SENIORITY_LEVELS", "UNKNOWN", "code_seniority", "seniority_of", "seniority_rank"]
