@@ -30,7 +30,7 @@ from microcred.synth.knowledge import PROVINCES, Knowledge, load_knowledge
 from microcred.synth.people import People, Population, build_population, draw_people
 from microcred.synth.pii import make_pii
 from microcred.synth.skills import build_skills
-from microcred.synth.titles import LEVELS, TitleMaker
+from microcred.synth.titles import TitleMaker
 from microcred.synth.truth import build_parameters, build_truth
 
 SOURCE = "parquet"
@@ -382,4 +382,4 @@ def _locations(
     return pc.take(pa.array(names, pa.string()), Pools(items).draw(rng, key))
 
 
-__all__ = ["SynthCohort", "generate", "person_ids", "LEVELS"]
+__all__ = ["SynthCohort", "generate", "person_ids"]
