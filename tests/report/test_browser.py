@@ -28,6 +28,23 @@ LOCAL_SCHEMES = {"file", "data", "blob", "about"}
 # Data marks drawn by Vega: role-mark groups hold one element per datum.
 MARK_ITEMS = "svg g.role-mark > path, svg g.role-mark > line, svg g.role-mark > text"
 
+# One round trip: the state of every chart container after vega-embed finished.
+CHART_STATE_JS = """
+(markSelector) => Array.from(document.querySelectorAll("[data-vega-spec]")).map((el) => {
+  const svg = el.querySelector("svg");
+  const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+  return {
+    id: el.id,
+    rendered: el.getAttribute("data-rendered"),
+    svgs: el.querySelectorAll("svg").length,
+    marks: el.querySelectorAll(markSelector).length,
+    label: el.getAttribute("aria-label"),
+    width: box.width,
+    height: box.height,
+  };
+})
+"""
+
 pytestmark = pytest.mark.browser
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
@@ -66,19 +83,16 @@ def test_report_renders_every_chart_without_errors_or_network(
             page.goto(built_report.resolve().as_uri(), wait_until="load")
             page.wait_for_selector("body[data-charts-rendered]", state="attached", timeout=30_000)
 
-            containers = page.locator("[data-vega-spec]")
-            count = containers.count()
-            assert count == int(page.locator("body").get_attribute("data-charts-rendered"))
-            assert count == 6  # every table with a chart in the fake set
-            for i in range(count):
-                chart = containers.nth(i)
-                name = chart.get_attribute("id")
-                assert chart.get_attribute("data-rendered") == "true", name
-                assert chart.locator("svg").count() == 1, name
-                assert chart.locator(MARK_ITEMS).count() > 0, f"{name}: no marks drawn"
-                assert chart.get_attribute("aria-label"), name
-                box = chart.locator("svg").bounding_box()
-                assert box and box["width"] > 150 and box["height"] > 100, name
+            charts = page.evaluate(CHART_STATE_JS, MARK_ITEMS)
+            rendered = page.locator("body").get_attribute("data-charts-rendered")
+            assert len(charts) == int(rendered) == 6  # every table with a chart in the fake set
+            for chart in charts:
+                name = chart["id"]
+                assert chart["rendered"] == "true", name
+                assert chart["svgs"] == 1, name
+                assert chart["marks"] > 0, f"{name}: no marks drawn"
+                assert chart["label"], name
+                assert chart["width"] > 150 and chart["height"] > 100, name
 
             shot = page.screenshot(full_page=True)
         finally:
@@ -89,8 +103,8 @@ def test_report_renders_every_chart_without_errors_or_network(
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tmp_path / "report.png", Path(target) / "report.png")
 
-    assert console_errors == []
-    assert page_errors == []
-    assert failed == []
     assert outside == []
+    assert failed == []
+    assert page_errors == []
+    assert console_errors == []
     assert shot[:8] == b"\x89PNG\r\n\x1a\n"

@@ -179,3 +179,19 @@ def test_column_labels() -> None:
     assert column_label("ci_lower") == "CI lower"
     assert column_label("rows_quarantined") == "Rows quarantined"
     assert column_label("smd") == "SMD"
+
+
+def test_float_columns_line_up_on_one_number_of_decimals() -> None:
+    view = analysis_table_view(_table("holding_odds_ratios"))
+    columns = list(zip(*[[c.text for c in row] for row in view.rows], strict=True))
+    assert view.columns == ["Term", "Odds ratio", "CI lower", "CI upper", "P value"]
+    assert columns[2] == ("0.70", "0.52", "1.12", "0.91")
+    # p = 0.00003 does not print as 0.000.
+    assert columns[4] == ("0.014", "<0.001", "0.001", "0.510")
+    sensitivity = analysis_table_view(_table("sensitivity_headline"))
+    assert [c.text for c in sensitivity.rows[0]] == [
+        "Uptake, data scientists",
+        "0.0351",
+        "0.0222",
+        "0.0337",
+    ]

@@ -63,7 +63,37 @@ def format_number(value: float | int, d3_format: str | None = None, *, count: bo
     return f"{value:.3g}"
 
 
-def format_value(value: Any, d3_format: str | None = None, *, count: bool = False) -> Cell:
+def column_decimals(values: pd.Series) -> int | None:
+    """Decimals that suit a whole float column, so its numbers line up; None if not a float column.
+
+    Whole numbers get none; otherwise the largest magnitude decides (0.7 and 0.82 print
+    as 0.70 and 0.82, not 0.7 and 0.82).
+    """
+    if not pd.api.types.is_float_dtype(values):
+        return None
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    finite = finite[finite.map(math.isfinite)].abs()
+    if finite.empty or bool((finite % 1 == 0).all()):
+        return 0
+    largest = float(finite.max())
+    for bound, decimals in ((1000, 0), (100, 1), (1, 2), (0.1, 3)):
+        if largest >= bound:
+            return decimals
+    return 4
+
+
+def fixed_decimals(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals; a non-zero value that would print as 0 says "<0.001"."""
+    text = f"{value:,.{decimals}f}"
+    if value != 0 and float(text.replace(",", "")) == 0:
+        unit = f"{10**-decimals:.{decimals}f}"
+        return f"<{unit}" if value > 0 else f">-{unit}"
+    return text
+
+
+def format_value(
+    value: Any, d3_format: str | None = None, *, count: bool = False, decimals: int | None = None
+) -> Cell:
     """One table cell; a missing value is a suppressed cell shown as "x"."""
     v = plain(value)
     if v is None:
@@ -73,6 +103,8 @@ def format_value(value: Any, d3_format: str | None = None, *, count: bool = Fals
     if isinstance(v, int | float):
         if isinstance(v, float) and not math.isfinite(v):
             return Cell(SUPPRESSED_MARK, numeric=True, suppressed=True)
+        if decimals is not None and not count and not d3_format:
+            return Cell(fixed_decimals(float(v), decimals), numeric=True)
         return Cell(format_number(v, d3_format, count=count), numeric=True)
     return Cell(str(v))
 
@@ -90,6 +122,7 @@ def analysis_table_view(table: AnalysisTable) -> TableView:
     dims = [c for c in table.dims if c in data.columns]
     columns = dims + [c for c in data.columns if c not in dims]
     counts = set(table.count_columns)
+    decimals = {c: column_decimals(data[c]) for c in columns if c not in dims}
     rows: list[list[Cell]] = []
     for record in data[columns].itertuples(index=False, name=None):
         row = []
@@ -97,7 +130,11 @@ def analysis_table_view(table: AnalysisTable) -> TableView:
             if col in dims:
                 row.append(Cell("—" if is_missing(value) else str(plain(value)), header=True))
             else:
-                row.append(format_value(value, formats.get(col), count=col in counts))
+                row.append(
+                    format_value(
+                        value, formats.get(col), count=col in counts, decimals=decimals[col]
+                    )
+                )
         rows.append(row)
     return _view(columns, rows, data)
 
@@ -153,7 +190,9 @@ def describe_value(value: Any) -> str:
         return "—"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, int | float):
+    if isinstance(v, int):
+        return str(v)  # seeds, cell sizes, years: no thousands separators
+    if isinstance(v, float):
         return format_number(v)
     return str(v)
 
