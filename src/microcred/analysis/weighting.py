@@ -58,17 +58,17 @@ def _weighting_config(config):
     return getattr(config, "weighting", config)
 
 
-def _cell_keys(features: pd.DataFrame, key: tuple[str, ...]) -> list[tuple | None]:
-    cols = [features[c] for c in key]
-    out: list[tuple | None] = []
-    for vals in zip(*cols, strict=True):
-        if any(
-            v is None or (isinstance(v, float) and np.isnan(v)) or v in UNKNOWN_VALUES for v in vals
-        ):
-            out.append(None)
-        else:
-            out.append(tuple(str(v) for v in vals))
-    return out
+def _cell_codes(features: pd.DataFrame, key: tuple[str, ...], labels: list[tuple]) -> np.ndarray:
+    """Index of each person's cell in ``labels``; -1 when a margin variable is unknown,
+    -2 when the cell is not in the population."""
+    df = features[list(key)]
+    text = df.astype(str)
+    unknown = (df.isna() | text.isin(UNKNOWN_VALUES)).any(axis=1).to_numpy()
+    cells = pd.MultiIndex.from_tuples(labels, names=list(key))
+    codes = cells.get_indexer(pd.MultiIndex.from_frame(text)).astype(np.int64)
+    codes[codes < 0] = -2
+    codes[unknown] = -1
+    return codes
 
 
 def _build_margin(features: pd.DataFrame, key: tuple[str, ...], pop: pd.DataFrame):
@@ -82,9 +82,7 @@ def _build_margin(features: pd.DataFrame, key: tuple[str, ...], pop: pd.DataFram
     agg = pop.groupby(list(key), sort=True)[POPULATION].sum()
     agg = agg[agg > 0]
     labels = [k if isinstance(k, tuple) else (k,) for k in agg.index]
-    index = {lab: i for i, lab in enumerate(labels)}
-    keys = _cell_keys(features, key)
-    codes = np.array([-1 if k is None else index.get(k, -2) for k in keys], dtype=np.int64)
+    codes = _cell_codes(features, key, labels)
     return _Margin(key, codes, labels, agg.to_numpy(dtype=float)), codes
 
 
