@@ -13,6 +13,7 @@ app = typer.Typer(
     help="Microcredentials in professional-profile data: ingest, code, compare, release safely, report.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 code_app = typer.Typer(
     help="Code a file of strings (titles, credentials, education, skills).", no_args_is_help=True

@@ -119,7 +119,9 @@ def default_data_dir() -> Path:
 class DataDir:
     """A resolved reference-data directory."""
 
-    def __init__(self, root: str | Path | None = None):
+    def __init__(self, root: str | Path | DataDir | None = None):
+        if isinstance(root, DataDir):
+            root = root.root
         self.root = Path(root) if root else default_data_dir()
 
     def path(self, key: str) -> Path:

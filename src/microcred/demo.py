@@ -36,13 +36,11 @@ def run_demo(
     data_dir = data_dir or DataDir()
     out = Path(out)
     cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
-    input_dir = out / "input"
-    synth.write(cohort, fmt, input_dir)
-    source_path = _source_path(input_dir, fmt)
-    margins = input_dir / "margins"
+    written = synth.write(cohort, fmt, out / "input")
+    margins = written.margins_dir
     opts = RunOptions(
         source="jsonl" if fmt == "jsonl" else fmt,
-        input_path=source_path,
+        input_path=written.input_path,
         out_dir=out / "run",
         config=config or StudyConfig(seed=seed),
         data_dir=data_dir,
@@ -52,17 +50,3 @@ def run_demo(
         quiet=quiet,
     )
     return run(opts)
-
-
-def _source_path(input_dir: Path, fmt: str) -> Path:
-    if fmt == "jsonl":
-        files = sorted(input_dir.glob("*.jsonl"))
-        return files[0] if len(files) == 1 else input_dir
-    if fmt == "linkedin-export":
-        cands = [
-            p
-            for p in input_dir.iterdir()
-            if p.is_dir() and p.name != "margins" and p.name != "truth"
-        ]
-        return cands[0] if len(cands) == 1 else input_dir
-    return input_dir

@@ -38,7 +38,10 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def input_hashes(root: Path, limit: int = 100_000) -> dict[str, Any]:
-    """sha256 of every input file (relative path → hash) and a combined digest."""
+    """A combined sha256 over every input file (path and content) and the number of files.
+
+    Per-file paths are not listed: export folders are often named after people.
+    """
     root = Path(root)
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     hashes: dict[str, str] = {}

@@ -129,7 +129,7 @@ def _code_all(
 
     keys = _distinct(engine, tables["educations"], ["degree", "field"])
     with progress.step("coding education", total=keys.num_rows):
-        load = partial(EducationCoder.load, opts.data_dir)
+        load = partial(EducationCoder.load)  # its lexicon ships with the package
         coded["education"] = _cached(
             cache, "education", load, keys, lambda b: engine.code_distinct(b, load, False)
         )
@@ -207,6 +207,8 @@ def run(opts: RunOptions) -> RunResult:
                 survey = sbatch.tables.get("survey")
                 batch.accounting.extend(sbatch.accounting)
             _write_tables(out / "canonical", {k: v for k, v in tables.items() if k != "survey"})
+            # per-file accounting stays with the (internal) canonical tables: file names may be personal
+            pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
 
         with timings.stage("coding"):
             coded, coding_summary = _code_all(engine, tables, opts, progress)
@@ -240,7 +242,7 @@ def run(opts: RunOptions) -> RunResult:
         with timings.stage("privacy gate"):
             gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
 
-        accounting = [a.__dict__ if hasattr(a, "__dict__") else dict(a) for a in batch.accounting]
+        accounting = _accounting_by_source(batch)
         manifest = {
             "microcred_version": __version__,
             "source": opts.source,
@@ -251,7 +253,7 @@ def run(opts: RunOptions) -> RunResult:
             "seed": cfg.seed,
             "engine": opts.engine.name,
             "versions": versions(),
-            "row_accounting": accounting,
+            "row_accounting": accounting,  # per source; per file in canonical/accounting.parquet
             "rows": {
                 "read": sum(a["rows_read"] for a in accounting),
                 "ingested": sum(a["rows_ingested"] for a in accounting),
@@ -272,6 +274,25 @@ def run(opts: RunOptions) -> RunResult:
         engine.close()
 
 
+def _accounting_by_source(batch: Any) -> list[dict[str, Any]]:
+    totals: dict[str, dict[str, Any]] = {}
+    for a in batch.accounting:
+        t = totals.setdefault(
+            a.source,
+            {
+                "source": a.source,
+                "files": 0,
+                "rows_read": 0,
+                "rows_ingested": 0,
+                "rows_quarantined": 0,
+            },
+        )
+        t["files"] += 1
+        for k in ("rows_read", "rows_ingested", "rows_quarantined"):
+            t[k] += getattr(a, k)
+    return [totals[k] for k in sorted(totals)]
+
+
 def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:
     if opts.source == "parquet":  # canonical tables are already pseudonymous
         return Pseudonymizer.throwaway()
@@ -279,13 +300,20 @@ def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:
 
 
 def _apply_weights(fs: Any, opts: RunOptions) -> tuple[Any, dict[str, Any], list[Any]]:
-    from microcred.analysis.weighting import load_margins, rake
+    """Rake person weights to the population margins and put them in the ``weight`` column."""
+    import dataclasses
 
-    features_df = fs.person_features.to_pandas()
-    margins = load_margins(opts.margins_path, opts.config)
-    result = rake(features_df, margins, opts.config)
-    fs = fs.with_weights(result.weights)
-    return fs, result.diagnostics, result.tables
+    from microcred.analysis.weighting import rake
+    from microcred.sources.statcan import load_margins
+
+    cfg = opts.config
+    margins = load_margins(opts.margins_path, cfg.weighting.margins)
+    result = rake(fs.person_features.to_pandas(), margins, cfg)
+    pf = fs.person_features
+    idx = pf.schema.get_field_index("weight")
+    weights = pa.array(result.weights, pa.float64())
+    pf = pf.set_column(idx, "weight", weights) if idx >= 0 else pf.append_column("weight", weights)
+    return dataclasses.replace(fs, person_features=pf), result.diagnostics, result.tables
 
 
 def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[Any]:
