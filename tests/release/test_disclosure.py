@@ -187,3 +187,10 @@ def test_random_rounding_is_seeded_unbiased_and_on_base():
     r2, _ = protect_table(t, rounding_base=5, seed=7)
     pd.testing.assert_frame_equal(r1.data, r2.data)
     assert (r1.data.n % 5 == 0).all()
+
+
+def test_missing_dim_values_are_a_category():
+    df = pd.DataFrame({"prov": ["ON", None, "QC", "Total"], "n": [40, 3, 50, 93]})
+    t = AnalysisTable("na", "t", "uptake", "", df, ["n"], {}, ["prov"])
+    out, report = protect_table(t, min_cell=MIN_CELL)
+    assert np.isnan(out.data.n.iloc[1]) and report.primary == 1 and report.complementary == 1

@@ -279,6 +279,8 @@ def _suppress_column(
         return primary, len(primary), 0, []
     hidden_rows = set(primary)
     notes: list[str] = []
+    # missing dim values are a category of their own (NaN never equals itself in a lookup)
+    data = data.assign(**{d: data[d].astype(object).where(data[d].notna(), "<NA>") for d in dims})
     line_dim = dims[-1] if dims else None
     layer_dims = dims[:-2] if len(dims) >= 2 else []
     layers = (

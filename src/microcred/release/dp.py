@@ -226,10 +226,12 @@ class PrivacyAccountant:
         missing = np.isnan(arr)
         ints = [int(v) for v in np.where(missing, 0, arr)]
         scale = 1 / eps
+        if not ints:  # an empty column releases nothing and costs nothing
+            return arr, DPRelease(name, "table", None, 0.0, "none (empty)", scale, 0.0, 1.0)
         meas = _vector_count_measurement(len(ints), scale)
         assert meas.map(1) <= eps + _EPS_SLACK
         self.charge(name, eps)
-        noisy = np.maximum(np.asarray(meas(ints), dtype=float), 0.0) if ints else np.array([])
+        noisy = np.maximum(np.asarray(meas(ints), dtype=float), 0.0)
         noisy[missing] = np.nan
         rel = DPRelease(
             name, "table", None, eps, "discrete Laplace (vector)", scale, count_accuracy(scale), 1.0
