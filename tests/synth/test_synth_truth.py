@@ -107,3 +107,26 @@ def test_holding_follows_the_logit_model(cohort):
         tp[tp.career_switcher].holder_probability.mean()
         > tp[~tp.career_switcher].holder_probability.mean()
     )
+
+
+def test_truth_vocabularies_match_the_coders(cohort):
+    from microcred.sources.statcan import EDUCATION_LEVELS
+
+    # coding.seniority.SENIORITY_LEVELS (not imported: the coding package is another stage)
+    SENIORITY_LEVELS = (
+        "intern",
+        "entry",
+        "intermediate",
+        "senior",
+        "lead",
+        "manager",
+        "director",
+        "executive",
+    )
+
+    tpos = cohort.truth["positions"].to_pandas()
+    assert set(tpos.true_seniority) <= set(SENIORITY_LEVELS)
+    assert {"intern", "entry", "senior", "lead", "manager"} <= set(tpos.true_seniority)
+    tp = cohort.truth["persons"].to_pandas()
+    assert set(tp.true_education_level_coded) <= set(EDUCATION_LEVELS)
+    assert set(tp.seniority_current) <= set(SENIORITY_LEVELS)

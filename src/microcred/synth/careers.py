@@ -28,7 +28,10 @@ class Careers:
     person: np.ndarray  # person index per position
     idx: np.ndarray  # position_idx (0 = oldest)
     noc: np.ndarray  # index into all_nocs
-    level: np.ndarray  # seniority level 0..4
+    level: np.ndarray  # seniority level 0..4 (titles.LEVELS)
+    truth_level: (
+        np.ndarray
+    )  # index into titles.TRUTH_LEVELS (managerial titles: manager/director/executive)
     start: np.ndarray  # datetime64[D], floored to precision
     end: np.ndarray  # datetime64[D] or NaT
     precision: np.ndarray  # "year" | "month"
@@ -149,7 +152,8 @@ def build_careers(
 
     cur = starts + kpos - 1
     return Careers(
-        person=person, idx=idx.astype(np.int32), noc=noc, level=level, start=start, end=end,
+        person=person, idx=idx.astype(np.int32), noc=noc, level=level,
+        truth_level=np.where(managerial, titles.managerial_level[base], level), start=start, end=end,
         precision=precision, is_current=is_current, prov=prov, country=country, company=company,
         title=title, title_base=base, seniority_shown=shown, sector=sector, entry_date=entry_date,
         career_start=career_start, current_company=pc.take(company, cur), current_sector=sector[cur],

@@ -16,7 +16,13 @@ import pyarrow.compute as pc
 from microcred.synth.draws import Pools
 from microcred.synth.knowledge import TitleVocab
 
-LEVELS = ("intern", "junior", "intermediate", "senior", "lead")
+# Seniority labels as coding.seniority names them; managerial occupations take theirs from the title.
+LEVELS = ("intern", "entry", "intermediate", "senior", "lead")
+TRUTH_LEVELS = (*LEVELS, "manager", "director", "executive")
+_EXECUTIVE = re.compile(
+    r"\b(vp|vice|chief|cto|cio|cdo|president|président|présidente)\b", re.IGNORECASE
+)
+_DIRECTOR = re.compile(r"\b(director|directeur|directrice|head)\b", re.IGNORECASE)
 
 _SENIORITY_WORD = re.compile(
     r"\b(senior|sr\.?|junior|jr\.?|lead|principal|principale|staff|intern|co-op|stagiaire|chef|head|"
@@ -34,7 +40,7 @@ AFFIXES: dict[tuple[str, str], list[tuple[str, str, float]]] = {
         ("Intern ", "", 1),
         ("", " Internship", 0.5),
     ],
-    ("en", "junior"): [
+    ("en", "entry"): [
         ("Junior ", "", 4),
         ("Jr. ", "", 2),
         ("Jr ", "", 1),
@@ -65,7 +71,7 @@ AFFIXES: dict[tuple[str, str], list[tuple[str, str, float]]] = {
         ("", " - Team Lead", 1),
     ],
     ("fr", "intern"): [("", " stagiaire", 4), ("", " - stagiaire", 1), ("Stagiaire - ", "", 1)],
-    ("fr", "junior"): [("", " junior", 4), ("", " Junior", 1), ("", "", 3)],
+    ("fr", "entry"): [("", " junior", 4), ("", " Junior", 1), ("", "", 3)],
     ("fr", "intermediate"): [("", "", 10), ("", " intermédiaire", 1)],
     ("fr", "senior"): [("", " senior", 5), ("", " sénior", 2), ("", " principal", 2), ("", "", 2)],
     ("fr", "lead"): [
@@ -135,6 +141,10 @@ class TitleMaker:
         self.text = pa.array(base + self.typos, pa.string())
         self.noc = np.array([all_nocs.index(c) for c in vocab.noc], dtype=np.int64)
         self.has_seniority = np.array([bool(_SENIORITY_WORD.search(t)) for t in base])
+        # True seniority of a managerial title (index into TRUTH_LEVELS).
+        self.managerial_level = np.array(
+            [7 if _EXECUTIVE.search(t) else 6 if _DIRECTOR.search(t) else 5 for t in base]
+        )
         self.vocab_lang = np.array([1 if lg == "fr" else 0 for lg in vocab.lang])
         # Pools keyed by noc*8 + lang*4 + source*2 + gender.
         n_keys = len(all_nocs) * 8

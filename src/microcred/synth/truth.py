@@ -15,9 +15,22 @@ import pyarrow.compute as pc
 from microcred.config import CREDENTIAL_TYPES, StudyConfig
 from microcred.synth.draws import pick
 from microcred.synth.knowledge import PROVINCES, Knowledge
-from microcred.synth.titles import LEVELS
+from microcred.synth.titles import LEVELS, TRUTH_LEVELS
 
 _MIN_DATE = np.iinfo(np.int64).max
+# Census levels → the vocabulary of coding.education.LEVELS (and sources.statcan), so the truth
+# compares directly with coded education and with the margins the reader builds.
+CODED_LEVEL = {
+    "no_certificate": "no_postsecondary",
+    "secondary": "no_postsecondary",
+    "trades": "apprenticeship_trades",
+    "college": "college",
+    "university_below_bachelor": "college",
+    "bachelor": "bachelor",
+    "university_above_bachelor": "graduate_certificate",
+    "master": "master",
+    "doctorate": "doctorate",
+}
 
 
 def _dates(days: np.ndarray) -> pa.Array:
@@ -71,13 +84,14 @@ def build_truth(
         "province": pick(PROVINCES, ppl.prov),
         "profile_language": pick(["en", "fr"], ppl.french),
         "true_education_level": pick(pop.levels, ppl.level),
+        "true_education_level_coded": pick([CODED_LEVEL[lv] for lv in pop.levels], ppl.level),
         "true_education_field": pick(
             [*ppl.fields, None], np.where(ppl.field < 0, len(ppl.fields), ppl.field)
         ),
         "formal_digital_training": pa.array(ppl.fdt),
         "career_switcher": pa.array(ppl.switcher),
         "years_experience": pa.array(np.round(ppl.years, 3)),
-        "seniority_current": pick(LEVELS, seniority),
+        "seniority_current": pick(TRUTH_LEVELS, car.truth_level[np.cumsum(ppl.n_positions) - 1]),
         "entry_date": _dates(car.entry_date),
     }
     for name, flag in flags.items():
@@ -108,7 +122,7 @@ def build_truth(
             "source_identity": pc.take(pid, pa.array(car.person)),
             "position_idx": pa.array(car.idx, pa.int32()),
             "true_noc2021": pick(all_nocs, car.noc),
-            "true_seniority": pick(LEVELS, car.level),
+            "true_seniority": pick(TRUTH_LEVELS, car.truth_level),
             "seniority_in_title": pa.array(car.seniority_shown),
             "title_language": pick(k.titles.lang, car.title_base),
             "title_origin": pick(k.titles.origin, car.title_base),

@@ -151,7 +151,9 @@ def _write_all(tables: dict[str, pa.Table], folder: Path) -> None:
     """One file a table, written on parallel threads (Arrow releases the GIL; files are independent)."""
     folder.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        jobs = [pool.submit(_write_parquet, tables[n], folder / f"{n}.parquet") for n in sorted(tables)]
+        jobs = [
+            pool.submit(_write_parquet, tables[n], folder / f"{n}.parquet") for n in sorted(tables)
+        ]
         for job in jobs:
             job.result()
 
