@@ -99,7 +99,7 @@ def test_input_table_untouched():
     pd.testing.assert_frame_equal(t.data, before)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(2, 5).flatmap(
         lambda r: st.integers(2, 5).flatmap(

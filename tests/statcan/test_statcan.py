@@ -99,6 +99,8 @@ def test_margins_are_consistent_with_published_totals():
     assert e.population.sum() <= canada[canada.noc2021.isin(["21211", "21231"])].value.sum()
     with pytest.raises(KeyError, match="gender"):
         margins_from_table(t, ["gender"])
+    with pytest.raises(ValueError, match="no rows give a margin"):
+        margins_from_table(t, ["noc2021"], filters={"noc2021": ["99999"]})
 
 
 def test_census_pivot_layout_is_melted():

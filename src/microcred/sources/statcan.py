@@ -459,6 +459,11 @@ def margins_from_table(
         elif kind not in filters:
             mask &= df[f"{kind}_total"].to_numpy()
     sel = df[mask & df.value.notna().to_numpy()]
+    if sel.empty:
+        raise ValueError(
+            f"{table.attrs.get('source', 'table')}: no rows give a margin over {dims} "
+            f"with filters {filters} (geography level, totals or filters do not match)"
+        )
     out = sel.groupby(dims, sort=True, as_index=False)["value"].sum()
     return out.rename(columns={"value": "population"})
 
