@@ -6,6 +6,8 @@ for release; nothing here writes files or renders charts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
 from microcred.analysis.frame import to_frame
@@ -18,7 +20,9 @@ from microcred.analysis.sensitivity import headline_estimates, sensitivity
 from microcred.analysis.skills import distinctive_skills
 from microcred.analysis.uptake import uptake_tables
 from microcred.config import StudyConfig
-from microcred.features.person import FeatureSet
+
+if TYPE_CHECKING:
+    from microcred.features.person import FeatureSet
 
 
 def run_analyses(

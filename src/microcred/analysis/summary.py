@@ -89,7 +89,7 @@ def _pathways(t: AnalysisTable) -> list[str]:
     d = t.data
     for r in d[d["formal_digital_training"].isin(["yes", "no"])].itertuples(index=False):
         who = "with" if r.formal_digital_training == "yes" else "without"
-        share = pct(r.share_before_entry, 0)
+        share = pct(r.share_before_entry)
         if share is None:
             out.append(
                 f"Among holders {who} formal digital training ({r.definition} definition), the "

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 UNKNOWN = "unknown"
 
@@ -37,6 +38,8 @@ def band_of(years: float | None, cuts: list[float]) -> str:
 
 def band_expr(years: ir.FloatingValue, cuts: list[float]) -> ir.StringValue:
     """ibis twin of :func:`band_of`."""
+    import ibis
+
     cuts = sorted(cuts)
     labels = band_labels(cuts)
     cases = [(years.isnull(), ibis.literal(UNKNOWN))]

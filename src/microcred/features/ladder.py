@@ -8,8 +8,10 @@ tolerant of the label spellings a coder may use ("lead/staff/principal",
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # rank → accepted spellings (lower case)
 LADDER: tuple[tuple[int, str, tuple[str, ...]], ...] = (
@@ -46,6 +48,8 @@ def rank_of(label: str | None) -> int | None:
 
 def seniority_rank_expr(label: ir.StringValue) -> ir.IntegerValue:
     """The ordinal rank of a seniority label, null when unknown or unrecognised."""
+    import ibis
+
     key = label.strip().lower()
     cases = [
         (key.isin(list(spellings)), ibis.literal(rank, "int8")) for rank, _, spellings in LADDER

@@ -183,9 +183,11 @@ def _person_skills(skills: ir.Table, skills_coded: ir.Table) -> ir.Table:
         sc_skill="skill", label="skill_label", is_digital="is_digital"
     )
     s = skills.inner_join(sc, skills.skill == sc.sc_skill)
-    return s.group_by(["person_id", "label"]).aggregate(
-        is_digital=s.is_digital.fill_null(False).max()
-    ).rename(skill="label")
+    return (
+        s.group_by(["person_id", "label"])
+        .aggregate(is_digital=s.is_digital.fill_null(False).max())
+        .rename(skill="label")
+    )
 
 
 def _occupation_group(noc: ir.StringValue, config: StudyConfig) -> ir.StringValue:
