@@ -205,6 +205,20 @@ def _minor_proba(
     return out, ids, names
 
 
+def _fill_alternatives(
+    alts: list[tuple[str, float]], model_alts: list[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """Top up to 3 candidates: the confidence left over, shared in proportion to the model's scores."""
+    taken = {c for c, _ in alts}
+    rest = [(c, p) for c, p in model_alts if c not in taken]
+    left = max(0.0, 1.0 - sum(p for _, p in alts))
+    mass = max(1.0 - sum(p for c, p in model_alts if c in taken), 1e-9)
+    out = list(alts)
+    for c, p in rest[: 3 - len(out)]:
+        out.append((c, left * p / mass))
+    return out
+
+
 class OccupationCoder:
     """Codes distinct job titles to NOC 2021 (see module docstring for the method)."""
 
@@ -294,7 +308,7 @@ class OccupationCoder:
         x = model.design([nt.key for nt in norm])
         has_feat = np.diff(x.indptr) > 0
         proba = model.proba(x) if n else np.zeros((0, len(model.classes)))
-        order = np.argsort(-proba, axis=1, kind="stable")[:, :3] if n else np.zeros((0, 3), int)
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :4] if n else np.zeros((0, 4), int)
         top_p = proba[np.arange(n), order[:, 0]] if n else np.zeros(0)
         unit_conf = t.unit_calibrator(top_p) if n else np.zeros(0)
         minor_p = proba @ self._minor_matrix if n else np.zeros((0, len(self._minor_names)))
@@ -329,18 +343,11 @@ class OccupationCoder:
                 elif has_feat[i]:
                     method = METHOD_MODEL
                     code, conf = model_alts[0][0], float(unit_conf[i])
-                    p1 = max(model_alts[0][1], 1e-12)
-                    alts = [(c, conf * p / p1) for c, p in model_alts]
+                    alts = [(code, conf)]
                 else:
                     reason = "no known words"
                 if code is not None and len(alts) < 3:
-                    p1 = max(model_alts[0][1], 1e-12) if model_alts else 1.0
-                    scale = min(alts[-1][1], 1.0) if alts else 1.0
-                    for c, p in model_alts:
-                        if len(alts) >= 3:
-                            break
-                        if all(c != a for a, _ in alts):
-                            alts.append((c, min(scale * p / p1, scale) * 0.5))
+                    alts = _fill_alternatives(alts, model_alts)
                 if code is not None and conf is not None and conf < self.min_confidence:
                     mc = float(minor_conf[i])
                     if method == METHOD_MODEL and mc >= self.min_confidence:
