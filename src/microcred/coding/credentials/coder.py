@@ -94,18 +94,25 @@ class CredentialCoder:
 
         auth_matches = self._authorities(auths)
         host_cache: dict[str | None, object] = {}
+        # triples that normalise to the same name, authority match and host share a decision
+        shared: dict[tuple, tuple[Decision, NameFacts, AuthorityMatch, object]] = {}
         decisions: dict[tuple, tuple[Decision, NameFacts, AuthorityMatch, object]] = {}
         for triple in zip(names, auths, urls, strict=True):
             if triple in decisions:
                 continue
             name, auth, url = triple
             try:
-                if url not in host_cache:
-                    host_cache[url] = self.rules.host(list(host_candidates(reduce_url(url))))
-                host = host_cache[url]
-                facts = self.rules.name_facts(normalise(name))
+                host = host_cache.get(url, host_cache)
+                if host is host_cache:
+                    host = host_cache[url] = self.rules.host(list(host_candidates(reduce_url(url))))
                 am = auth_matches[auth]
-                decisions[triple] = (self.rules.decide(facts, am, host), facts, am, host)  # type: ignore[arg-type]
+                name_n = normalise(name)
+                key = (name_n, am.signature, id(host))
+                entry = shared.get(key)
+                if entry is None:
+                    facts = self.rules.name_facts(name_n)
+                    entry = shared[key] = (self.rules.decide(facts, am, host), facts, am, host)  # type: ignore[arg-type]
+                decisions[triple] = entry
             except Exception:  # noqa: BLE001 - one bad record must not stop the batch
                 decisions[triple] = (
                     Decision(method="error"),
@@ -114,10 +121,27 @@ class CredentialCoder:
                     None,
                 )
         self._apply_model(decisions)
-        rows = [self._row(t, decisions[t]) for t in zip(names, auths, urls, strict=True)]
+        return self._table(names, auths, urls, decisions)
+
+    def _table(self, names: list, auths: list, urls: list, decisions: dict) -> pa.Table:
+        """Assemble the output columns; rows that share a code share one attribute tuple."""
         out_schema = self.output_schema()
-        columns = {f.name: [r.get(f.name) for r in rows] for f in out_schema}
-        return pa.Table.from_pydict(columns, schema=out_schema)
+        coded_fields = [f.name for f in out_schema][3:]
+        cache: dict[tuple, tuple] = {}
+        rows: list[tuple] = []
+        append = rows.append
+        for triple in zip(names, auths, urls, strict=True):
+            d, _facts, _am, host = decisions[triple]
+            key = (id(d), host is not None)
+            values = cache.get(key)
+            if values is None:
+                values = cache[key] = self._attributes(d, host is not None)
+            append(values)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(coded_fields)
+        safe = {u: _safe_host(u) for u in set(urls)}
+        arrays = {"name": names, "authority": auths, "url_host": [safe[u] for u in urls]}
+        arrays.update((f, list(c)) for f, c in zip(coded_fields, columns, strict=True))
+        return pa.Table.from_pydict(arrays, schema=out_schema)
 
     def _authorities(self, auths: list[str | None]) -> dict[str | None, AuthorityMatch]:
         """Resolve each distinct authority once; misspelt ones by fuzzy alias matching."""
@@ -173,28 +197,18 @@ class CredentialCoder:
             if label in EXAM_TYPES and d.credential_type == "unknown" and am.provider is None:
                 # an exam type needs a named issuer; the model alone cannot tell who
                 continue
-            mention = next((p for p, _, _ in facts.providers if p.kind != "platform"), None)
-            new = self.rules._finish(Decision(), label, "model", prob, am, mention, host, facts)  # type: ignore[arg-type]
+            new = self.rules._finish(
+                Decision(), label, "model", prob, am, facts.mention, host, facts
+            )  # type: ignore[arg-type]
             decisions[triple] = (new, facts, am, host)
 
-    def _row(self, triple: tuple, entry: tuple) -> dict:
-        name, auth, url = triple
-        d: Decision = entry[0]
-        host = entry[3]
+    def _attributes(self, d: Decision, has_host: bool) -> tuple:
+        """Every coded field after ``url_host``, in output order, for one decision."""
         ctype = d.credential_type
         fam = d.family
         prov: Provider | None = self.catalogue.provider(d.provider)
-        row: dict = {
-            "name": name,
-            "authority": auth,
-            "url_host": _safe_host(url),
-            "credential_type": ctype,
-        }
-        for definition in self.definitions:
-            row[f"is_micro_{definition.name}"] = (
-                None if ctype == "unknown" else ctype in definition.types
-            )
         known = ctype != "unknown"
+        flags = [None if not known else ctype in defn.types for defn in self.definitions]
         platform_rec = self.catalogue.provider(d.platform) or (
             prov if prov is not None and prov.kind == "platform" else None
         )
@@ -214,22 +228,23 @@ class CredentialCoder:
             if expires is None and ctype in ("mooc_certificate", "bootcamp_certificate"):
                 rec = platform_rec if platform_rec is not None else prov
                 expires = rec.expires if rec is not None else None
-        row.update(
-            provider=d.provider,
-            provider_kind=prov.kind if prov else None,
-            platform=d.platform,
-            verifiable="yes" if host is not None else "unknown",
-            assessed=assessed or "unknown",
-            workload_hours=fam.workload_hours if fam else None,
-            stackable=(fam.stackable if fam and fam.stackable else d.extra_stackable) or "unknown",
-            expires=expires or "unknown",
-            issuer_country=prov.country if prov else None,
-            credential_family=fam.family if fam else None,
-            coding_confidence=round(d.confidence, 4) if known else 0.0,
-            coding_method=d.method if known else ("error" if d.method == "error" else "none"),
-            taxonomy_version=TAXONOMY_VERSION,
+        return (
+            ctype,
+            *flags,
+            d.provider,
+            prov.kind if prov else None,
+            d.platform,
+            "yes" if has_host else "unknown",
+            assessed or "unknown",
+            fam.workload_hours if fam else None,
+            (fam.stackable if fam and fam.stackable else d.extra_stackable) or "unknown",
+            expires or "unknown",
+            prov.country if prov else None,
+            fam.family if fam else None,
+            round(d.confidence, 4) if known else 0.0,
+            d.method if known else ("error" if d.method == "error" else "none"),
+            TAXONOMY_VERSION,
         )
-        return row
 
 
 def _safe_host(url: str | None) -> str | None:

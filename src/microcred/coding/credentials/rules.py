@@ -43,6 +43,16 @@ class AuthorityMatch:
     raw: str | None = None  # the authority as given, when the catalogue does not know it
     method: str = "none"
 
+    @property
+    def signature(self) -> tuple:
+        """Equal signatures code the same way (whatever the spelling of the authority)."""
+        return (
+            self.provider.name if self.provider else None,
+            self.unit,
+            self.platform.name if self.platform else None,
+            self.raw,
+        )
+
 
 @dataclass
 class Decision:
@@ -69,6 +79,8 @@ class NameFacts:
     prep: bool = False
     certificat: bool = False
     words: frozenset[str] = frozenset()
+    mention: Provider | None = None  # first non-platform provider named in the name
+    mention_unit: str | None = None
 
 
 class RuleSet:
@@ -76,6 +88,7 @@ class RuleSet:
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
+        # one index for everything looked for in a name: a single pass per name
         self.names = PhraseIndex()
         for order, fam in enumerate(cat.families):
             self.names.add_all(fam.phrases, ("family", order))
@@ -83,21 +96,36 @@ class RuleSet:
             self.names.add_all(phrases, ("kw", ctype))
         self.names.add_all(PREP_PHRASES, ("prep", ""))
         self.names.add("certificat", ("certificat", ""))
-        self.mentions = PhraseIndex()
         self.authority_index = PhraseIndex()
         for key, (prov, unit, plat) in cat.aliases.items():
             self.authority_index.add(key, (prov.name, unit, plat))
             if _mentionable(key, prov):
-                self.mentions.add(key, (prov.name, unit, plat))
+                self.names.add(key, ("provider", (prov.name, unit, plat)))
+        self._facts_cache: dict[str, NameFacts] = {}
 
     # ---- names -----------------------------------------------------------------------------
     def name_facts(self, name_n: str) -> NameFacts:
+        """Families, keywords and provider mentions in a normalised name (cached per name)."""
+        cached = self._facts_cache.get(name_n)
+        if cached is not None:
+            return cached
         facts = NameFacts(words=frozenset(name_n.split()))
         hits = self.names.scan(name_n)
         if hits:
-            hits = drop_contained(hits)
-            best: Hit | None = None
+            provider_hits: list[tuple[Hit, list]] = []
+            plain: list[Hit] = []
             for h in hits:
+                kinds = {k for k, _ in h.payloads}
+                if "provider" in kinds:
+                    provider_hits.append((h, [v for k, v in h.payloads if k == "provider"]))
+                    if len(kinds) > 1:
+                        rest = [(k, v) for k, v in h.payloads if k != "provider"]
+                        plain.append(Hit(h.start, h.end, h.phrase, rest))
+                else:
+                    plain.append(h)
+            other_hits = drop_contained(plain)
+            best: Hit | None = None
+            for h in other_hits:
                 for kind, val in h.payloads:
                     if kind == "family":
                         if best is None or h.length > best.length:
@@ -112,13 +140,20 @@ class RuleSet:
                 order = min(v for k, v in best.payloads if k == "family")
                 facts.family = self.cat.families[order]
                 facts.family_phrase = best.phrase
-        mentions = self.mentions.scan(name_n)
-        if mentions:
-            mentions.sort(key=lambda h: (-h.length, h.start))
-            by_name = self.cat.by_name
-            facts.providers = [
-                (by_name[n], unit, plat) for h in mentions for (n, unit, plat) in h.payloads
-            ]
+            if provider_hits:
+                provider_hits.sort(key=lambda hv: (-hv[0].length, hv[0].start))
+                by_name = self.cat.by_name
+                facts.providers = [
+                    (by_name[v[0]], v[1], v[2]) for _, vals in provider_hits for v in vals
+                ]
+                facts.mention = next(
+                    (p for p, _, _ in facts.providers if p.kind != "platform"), None
+                )
+                facts.mention_unit = next(
+                    (u for p, u, _ in facts.providers if p.kind != "platform" and u), None
+                )
+        if len(self._facts_cache) < 200_000:
+            self._facts_cache[name_n] = facts
         return facts
 
     # ---- authority ---------------------------------------------------------------------------
@@ -171,8 +206,8 @@ class RuleSet:
         a = auth.provider
         a_kind = a.kind if a else None
         a_platform = auth.platform
-        mention = next((p for p, _, _ in facts.providers if p.kind != "platform"), None)
-        mention_unit = next((u for p, u, _ in facts.providers if p.kind != "platform" and u), None)
+        mention = facts.mention
+        mention_unit = facts.mention_unit
         host_platform = cat.provider(host.platform) if host and host.platform else None
         badge_host = bool(host and host.badge_host)
         fam = facts.family

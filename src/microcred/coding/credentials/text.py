@@ -78,7 +78,7 @@ def host_candidates(url_host: str) -> Iterator[str]:
         yield parent
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """A phrase found in a string: token span and what the phrase means."""
 
@@ -97,8 +97,9 @@ class PhraseIndex:
     """Whole-word phrase lookup over token sequences (a dictionary walk, no regex).
 
     Why: hundreds of phrases are checked against each string; walking token n-grams
-    through a prefix set costs a few dictionary lookups per token instead of one
-    regex pass per phrase.
+    through a prefix set costs a few dictionary lookups per token instead of one regex
+    pass per phrase (a compiled trie regex measured no faster and loses overlapping
+    phrases, which the coder needs).
     """
 
     phrases: dict[str, list[Any]] = field(default_factory=dict)
@@ -120,27 +121,26 @@ class PhraseIndex:
             self.add(p, payload)
 
     def scan(self, normalised: str) -> list[Hit]:
-        """Every phrase occurrence in an already normalised string."""
+        """Every phrase occurrence (token span) in an already normalised string."""
         toks = normalised.split()
         n = len(toks)
         hits: list[Hit] = []
         prefixes = self.prefixes
         phrases = self.phrases
-        for i in range(n):
-            s = toks[i]
+        for i, s in enumerate(toks):
             if s not in prefixes:
                 continue
-            j = i
+            j = i + 1
             while True:
                 payloads = phrases.get(s)
                 if payloads is not None:
-                    hits.append(Hit(i, j + 1, s, payloads))
-                j += 1
+                    hits.append(Hit(i, j, s, payloads))
                 if j >= n:
                     break
-                s = f"{s} {toks[j]}"
+                s = s + " " + toks[j]
                 if s not in prefixes:
                     break
+                j += 1
         return hits
 
 
@@ -148,11 +148,15 @@ def drop_contained(hits: list[Hit]) -> list[Hit]:
     """Drop hits whose span lies strictly inside another hit's span (longest phrase wins)."""
     if len(hits) < 2:
         return hits
-    return [
-        h
-        for h in hits
-        if not any(
-            o is not h and o.start <= h.start and h.end <= o.end and o.length > h.length
-            for o in hits
-        )
-    ]
+    spans = [(h.start, h.end) for h in hits]
+    kept = []
+    for h in hits:
+        s, e = h.start, h.end
+        inside = False
+        for os_, oe in spans:
+            if os_ <= s and e <= oe and (oe - os_) > (e - s):
+                inside = True
+                break
+        if not inside:
+            kept.append(h)
+    return kept
