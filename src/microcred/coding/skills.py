@@ -53,6 +53,8 @@ _CONFIDENCE = {
 }
 _PRIORITY = ["alias", "esco_curated", "onet_example", "esco_collection", "onet_derived"]
 _VARIANT_PENALTY = 0.95
+_SIGNAL_SINGLE_WORD = frozenset({"alias", "onet_example", "esco_curated"})
+_SIGNAL_PHRASE = frozenset({*_SIGNAL_SINGLE_WORD, "onet_derived", "esco_collection"})
 _NO_MATCH: tuple[None, str, float, None] = (None, "none", 0.0, None)
 
 _NON_KEY = re.compile(r"[^0-9a-z+#]+")
@@ -305,7 +307,10 @@ class SkillCoder:
                 ids: tuple[str, ...] = self.families.get(key, ())
                 if not ids and key not in self.signal_stopwords and len(key) >= 2:
                     hit = self.exact.get(key)
-                    if hit and hit[1] != "esco_prefix" and (n > 1 or len(key) > 2):
+                    # One word signals a skill only when it is a name we trust ("Python",
+                    # "AWS"), not a derived acronym that is also an English word ("FIRST").
+                    trusted = _SIGNAL_SINGLE_WORD if n == 1 else _SIGNAL_PHRASE
+                    if hit and hit[1] in trusted and (n > 1 or len(key) > 2):
                         ids = (hit[0],)
                 if ids:
                     found.extend(ids)
