@@ -50,7 +50,7 @@ def build_educations(
     ppl_idx = np.arange(n)
     rows_p, rows_l, rows_f = [ppl_idx], [ppl.level], [ppl.field]
     rows_back = [rng.integers(-1, 2, n)]
-    same_field = np.where(rng.random(n) < 0.7, ppl.field, -2)  # -2: redraw below
+    # Lower degrees share the field of the highest, so formal digital training is a property of the person.
     add = [
         (
             np.isin(ppl.level, [L["master"], L["doctorate"], L["university_above_bachelor"]])
@@ -66,7 +66,7 @@ def build_educations(
         sel = ppl_idx[mask]
         rows_p.append(sel)
         rows_l.append(np.full(sel.shape[0], L[lv]))
-        f = same_field[sel] if lv != "secondary" else np.full(sel.shape[0], -1)
+        f = ppl.field[sel] if lv != "secondary" else np.full(sel.shape[0], -1)
         rows_f.append(f)
         back = {
             "bachelor": yrs["master"],
@@ -79,8 +79,6 @@ def build_educations(
     level = np.concatenate(rows_l)
     field = np.concatenate(rows_f)
     back = np.concatenate(rows_back)
-    redraw = field == -2
-    field = np.where(redraw, ppl.field[person], field)
     has_entry = level != L["no_certificate"]
     person, level, field, back = (
         person[has_entry],
