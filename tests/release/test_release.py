@@ -76,3 +76,10 @@ def test_duplicate_names_refused(tmp_path):
     t = _tables()
     with pytest.raises(ValueError, match="unique"):
         release_tables([t[0], t[0]], StudyConfig(), tmp_path, seed=1)
+
+
+def test_tables_folder_can_be_given_directly(tmp_path):
+    res = release_tables(_tables(), StudyConfig(), tmp_path / "tables", seed=1)
+    assert (tmp_path / "tables" / "uptake_by_province.csv").exists()
+    assert not (tmp_path / "tables" / "tables").exists()
+    assert "tables/uptake_by_province.csv" in res.manifest_entries[0]["files"]

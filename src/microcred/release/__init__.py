@@ -65,12 +65,19 @@ def write_table(table: AnalysisTable, tables_dir: Path) -> list[Path]:
     return [csv_path, pq_path]
 
 
+def _tables_dir(out_dir: Path) -> Path:
+    """``<out_dir>/tables``; a folder already named ``tables`` is taken as that folder."""
+    return out_dir if out_dir.name == "tables" else out_dir / "tables"
+
+
 def release_tables(
     tables: list[AnalysisTable], config, out_dir: Path | None, seed: int
 ) -> ReleaseResult:
     """Protect every table (DP when configured, then disclosure control) and write them.
 
-    ``config`` is a ``StudyConfig``. ``out_dir`` None releases in memory only.
+    ``config`` is a ``StudyConfig``. ``out_dir`` is the run's output folder (files go
+    to ``out_dir/tables/``; a folder already named ``tables`` is used as is); None
+    releases in memory only. Manifest file paths are relative to the run folder.
     Raises :class:`BudgetExceededError` when DP is on and the tables need more ε
     than ``config.dp.epsilon_total``; nothing is written in that case.
     """
@@ -109,8 +116,11 @@ def release_tables(
         if table.name in dp_by_table:
             entry["dp"] = dp_by_table[table.name]
         if out_dir is not None:
-            paths = write_table(table, Path(out_dir) / "tables")
-            entry["files"] = {p.relative_to(out_dir).as_posix(): _sha256(p) for p in sorted(paths)}
+            tables_dir = _tables_dir(Path(out_dir))
+            paths = write_table(table, tables_dir)
+            entry["files"] = {
+                p.relative_to(tables_dir.parent).as_posix(): _sha256(p) for p in sorted(paths)
+            }
         entries.append(entry)
     privacy = {
         "disclosure": {
