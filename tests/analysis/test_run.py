@@ -135,13 +135,38 @@ def test_findings_from_the_tables(tables):
 def test_second_source_uses_canadian_answers(tables):
     ss = tables["second_source"].data
     survey = ss[ss.source.str.startswith("survey")]
-    bachelor = survey[(survey.dimension == "education") & (survey.category == "bachelor")].iloc[0]
+    bachelor = survey[
+        (survey.dimension == "education") & (survey.category == "bachelor or graduate certificate")
+    ].iloc[0]
     assert (bachelor.n, bachelor.yes) == (1, 1)  # US row and the unanswered row are left out
     assert harmonise_education("Master’s degree (M.A., M.S., M.Eng., MBA, etc.)") == "master"
     assert harmonise_education("Professional degree (JD, MD, Ph.D, Ed.D, etc.)") == (
         "doctorate or professional"
     )
     assert harmonise_education(None) == "other or unknown"
+    # the education coder's levels land on the same scale
+    coder_levels = {
+        "no_postsecondary": "secondary or less",
+        "apprenticeship_trades": "college, trades or associate",
+        "college": "college, trades or associate",
+        "bachelor": "bachelor or graduate certificate",
+        "graduate_certificate": "bachelor or graduate certificate",
+        "professional_degree": "doctorate or professional",
+        "master": "master",
+        "doctorate": "doctorate or professional",
+        "unknown": "other or unknown",
+    }
+    assert {k: harmonise_education(k) for k in coder_levels} == coder_levels
+    so = {
+        "Primary/elementary school": "secondary or less",
+        "Secondary school (e.g. American high school, German Realschule or Gymnasium, etc.)": (
+            "secondary or less"
+        ),
+        "Associate degree (A.A., A.S., etc.)": "college, trades or associate",
+        "Some college/university study without earning a degree": "some postsecondary",
+        "Other (please specify):": "other or unknown",
+    }
+    assert {k: harmonise_education(k) for k in so} == so
 
 
 def test_pathways_hand_case():

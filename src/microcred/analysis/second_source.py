@@ -22,20 +22,21 @@ from microcred.features.bands import band_labels, band_of
 EDUCATION_SCALE = (
     "secondary or less",
     "some postsecondary",
-    "college or associate",
-    "bachelor",
+    "college, trades or associate",
+    "bachelor or graduate certificate",
     "master",
     "doctorate or professional",
     "other or unknown",
 )
 
-# first match wins; applied to lower-cased labels from the survey or the education coder
+# first match wins; applied to lower-cased labels from the survey (EdLevel) or from the
+# education coder (coding.education.LEVELS: no_postsecondary … doctorate), "_" read as " "
 _EDU_RULES: tuple[tuple[str, str], ...] = (
-    (r"ph\.?d|doctor|professional degree|jd|md\b", "doctorate or professional"),
+    (r"ph\.?d|doctor|professional degree|\bjd\b|\bmd\b", "doctorate or professional"),
     (r"master|mba|maîtrise|maitrise", "master"),
-    (r"bachelor|baccalaur|undergrad", "bachelor"),
+    (r"bachelor|baccalaur|undergrad|graduate certificate", "bachelor or graduate certificate"),
     (r"some college|without earning|some university|some postsecondary|incomplete", "some postsecondary"),
-    (r"associate|college|diploma|dipl[oô]me|cegep|cégep|dec\b|aec\b|certificate|trade|apprentice", "college or associate"),
+    (r"associate|college|diploma|dipl[oô]me|cegep|cégep|\bdec\b|\baec\b|certificate|trade|apprentice", "college, trades or associate"),
     (r"secondary|high school|primary|elementary|secondaire", "secondary or less"),
 )  # fmt: skip
 
@@ -44,7 +45,7 @@ def harmonise_education(label: str | None) -> str:
     """A survey EdLevel string or an education-coder level → the common coarse scale."""
     if not isinstance(label, str) or not label.strip():
         return EDUCATION_SCALE[-1]
-    s = label.strip().lower()
+    s = label.strip().lower().replace("_", " ")
     for pattern, level in _EDU_RULES:
         if re.search(pattern, s):
             return level
