@@ -102,7 +102,6 @@ class Knowledge:
     titles: TitleVocab
     noc_titles: dict[str, str]
     skills: dict[str, list[tuple[str, bool]]]  # noc -> [(skill, hot)]
-    skill_commonness: dict[str, int]
     cache: dict = field(default_factory=dict)  # derived structures (title maker, pools)
 
 
@@ -136,7 +135,7 @@ def _title_vocab(dd: DataDir, nocs: list[str]) -> TitleVocab:
     return vocab
 
 
-def _load_skills(dd: DataDir, nocs: list[str]) -> tuple[dict, dict]:
+def _load_skills(dd: DataDir, nocs: list[str]) -> dict[str, list[tuple[str, bool]]]:
     """O*NET technology skills per NOC, through the NOC → O*NET-SOC crosswalk."""
     xwalk: dict[str, list[str]] = {}
     with dd.path("noc_to_soc").open(encoding="utf-8", newline="") as fh:
@@ -148,7 +147,6 @@ def _load_skills(dd: DataDir, nocs: list[str]) -> tuple[dict, dict]:
         convert_options=pv.ConvertOptions(column_types={"Commodity Code": pa.string()}),
     )
     by_soc: dict[str, list[tuple[str, bool]]] = {}
-    commonness: dict[str, int] = {}
     for soc, example, hot in zip(
         tech["O*NET-SOC Code"].to_pylist(),
         tech["Example"].to_pylist(),
@@ -156,7 +154,6 @@ def _load_skills(dd: DataDir, nocs: list[str]) -> tuple[dict, dict]:
         strict=True,
     ):
         by_soc.setdefault(soc, []).append((example, hot == "Y"))
-        commonness[example] = commonness.get(example, 0) + 1
     skills: dict[str, list[tuple[str, bool]]] = {}
     for noc in nocs:
         seen: dict[str, bool] = {}
@@ -164,7 +161,7 @@ def _load_skills(dd: DataDir, nocs: list[str]) -> tuple[dict, dict]:
             for ex, hot in by_soc.get(soc, []):
                 seen[ex] = seen.get(ex, False) or hot
         skills[noc] = sorted(seen.items())
-    return skills, commonness
+    return skills
 
 
 @lru_cache(maxsize=4)
@@ -174,7 +171,7 @@ def _load(root: str) -> Knowledge:
     occupations = occ["occupations"]
     origin_only = {k: v for k, v in occ["origin_only"].items() if k not in occupations}
     nocs = sorted(set(occupations) | set(origin_only))
-    skills, commonness = _load_skills(dd, nocs)
+    skills = _load_skills(dd, nocs)
     return Knowledge(
         occupations=occupations,
         origin_only=origin_only,
@@ -187,7 +184,6 @@ def _load(root: str) -> Knowledge:
         titles=_title_vocab(dd, nocs),
         noc_titles=_load_noc_titles(dd),
         skills=skills,
-        skill_commonness=commonness,
     )
 
 

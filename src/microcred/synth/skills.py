@@ -1,9 +1,9 @@
 """Skills from O*NET Technology Skills, with hot technologies over-represented among holders.
 
 Each person draws skills from the technologies O*NET lists for their occupation
-(through the NOC → O*NET-SOC crosswalk), weighted by how many O*NET occupations use
-them; holders weight hot technologies by ``hot_technology_weight_holders`` (a recorded
-effect that "distinctive skills" analyses should find).
+(through the NOC → O*NET-SOC crosswalk), hot technologies weighted by
+``hot_technology_weight``; holders weight them by ``hot_technology_weight_holders`` on
+top (a recorded effect that "distinctive skills" analyses should find).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def build_skills(
                 vocab.append(name)
                 hot_flags.append(hot)
             ids.append(index[name])
-        base = [float(k.skill_commonness.get(name, 1)) for name, _ in entries]
+        base = [k.model["hot_technology_weight"] if hot else 1.0 for _, hot in entries]
         for is_holder in (False, True):
             items.append(ids)
             weights.append(

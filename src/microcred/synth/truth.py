@@ -183,6 +183,7 @@ def build_parameters(
             "seniority_levels": list(LEVELS),
         },
         "skills": {
+            "hot_technology_weight": k.model["hot_technology_weight"],
             "hot_technology_weight_holders": k.model["hot_technology_weight_holders"],
             "skills_per_person": k.model["skills_per_person"],
         },
