@@ -77,6 +77,8 @@ def test_jsonl_vendor_shape(small, tmp_path):
         "id",
         "full_name",
         "email",
+        "phone",
+        "linkedin_url",
         "location",
         "country",
         "experience",

@@ -363,6 +363,8 @@ def write_jsonl(cohort: SynthCohort, path: Path) -> Path:
                 "id": p.persons["person_id"][i],
                 "full_name": f"{p.pii['first_name'][i]} {p.pii['last_name'][i]}",
                 "email": p.pii["email"][i],
+                "phone": p.pii["phone"][i],
+                "linkedin_url": p.pii["profile_url"][i],
                 "location": p.person_loc[i],
                 "country": p.persons["country"][i],
                 "experience": [
