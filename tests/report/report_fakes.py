@@ -159,6 +159,60 @@ def _experience() -> AnalysisTable:
     )
 
 
+def _differences() -> AnalysisTable:
+    """Panels with different categories each (like analysis.holders): independent x axes."""
+    categories = {
+        "Seniority": ["junior", "intermediate", "senior", "lead", "executive"],
+        "Education": ["college", "bachelor", "master", "doctorate"],
+        "Province": ["BC", "AB", "ON", "QC"],
+    }
+    rows = []
+    for v, (variable, cats) in enumerate(categories.items()):
+        for c, category in enumerate(cats):
+            for definition, shift in (("broad", 0.0), ("narrow", -0.01)):
+                diff = 0.03 - 0.015 * c + 0.01 * v + shift
+                rows.append(
+                    {
+                        "definition": definition,
+                        "variable": variable,
+                        "category": category,
+                        "holders_in_category": 40 + 9 * c,
+                        "difference": diff,
+                        "diff_lower": diff - 0.02,
+                        "diff_upper": diff + 0.02,
+                        "smd": diff * 2.5,
+                    }
+                )
+    data = pd.DataFrame(rows)
+    small = (data["category"] == "executive") & (data["definition"] == "narrow")
+    data.loc[small, ["holders_in_category", "difference", "diff_lower", "diff_upper", "smd"]] = NAN
+    return AnalysisTable(
+        name="holders_vs_non_holders",
+        title="Holders minus non-holders",
+        section="holders",
+        method="Difference in the share of each category between holders and non-holders, "
+        "with Newcombe intervals, and the standardised mean difference.",
+        data=data,
+        count_columns=["holders_in_category"],
+        dependent={"difference": ["holders_in_category"]},
+        dims=["definition", "variable", "category"],
+        chart=ChartSpec(
+            kind="interval",
+            x="category",
+            y="difference",
+            lower="diff_lower",
+            upper="diff_upper",
+            column="variable",
+            color="definition",
+            tooltip=["variable", "category", "difference", "smd"],
+            y_title="Difference in share (holders − non-holders)",
+            y_format=".1%",
+            description="Holders are more often junior and more often hold a master's degree.",
+        ),
+        released=True,
+    )
+
+
 def _skills() -> AnalysisTable:
     skills = ["Python", "Apache Spark", "Tableau", "Kubernetes", "TensorFlow", "Terraform"]
     rows = []
@@ -286,6 +340,7 @@ def make_tables() -> list[AnalysisTable]:
         _models(),
         _experience(),
         _pathways(),
+        _differences(),
         _sensitivity(),
     ]
 

@@ -85,7 +85,7 @@ def test_report_renders_every_chart_without_errors_or_network(
 
             charts = page.evaluate(CHART_STATE_JS, MARK_ITEMS)
             rendered = page.locator("body").get_attribute("data-charts-rendered")
-            assert len(charts) == int(rendered) == 6  # every table with a chart in the fake set
+            assert len(charts) == int(rendered) == 7  # every table with a chart in the fake set
             for chart in charts:
                 name = chart["id"]
                 assert chart["rendered"] == "true", name

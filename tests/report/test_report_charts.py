@@ -71,8 +71,8 @@ def test_interval_chart_draws_point_and_rule_from_lower_to_upper() -> None:
 def test_column_facet_and_explicit_sort() -> None:
     table = _table("holders_by_experience")
     spec = chart_for(table).to_dict()
-    assert spec["facet"]["column"]["field"] == "occupation_group"
-    assert spec["facet"]["column"]["sort"] == ["Data scientists", "Software professionals"]
+    assert spec["facet"]["field"] == "occupation_group"
+    assert spec["facet"]["sort"] == ["Data scientists", "Software professionals"]
     rule, _ = _layers(spec)
     assert rule["encoding"]["x"]["sort"] == ["0-2", "2-5", "5-10", "10-20", "20+"]
     assert rule["encoding"]["x"]["type"] == "ordinal"
@@ -195,3 +195,17 @@ def test_float_columns_line_up_on_one_number_of_decimals() -> None:
         "0.0222",
         "0.0337",
     ]
+
+
+def test_panels_with_their_own_categories_get_their_own_x_axis() -> None:
+    spec = chart_for(_table("holders_vs_non_holders")).to_dict()
+    assert spec["resolve"]["scale"] == {"x": "independent", "xOffset": "independent"}
+    assert spec["facet"]["field"] == "variable"
+    assert spec["columns"] == 3  # three narrow panels fit side by side
+    rule, _ = _layers(spec)
+    # No shared domain: each panel shows only its own categories, sized by step.
+    assert "scale" not in rule["encoding"]["x"]
+    assert spec["spec"]["width"] == {"step": 52, "for": "position"}
+    # Panels with the same categories keep one shared axis.
+    shared = chart_for(_table("holders_by_experience")).to_dict()
+    assert "resolve" not in shared

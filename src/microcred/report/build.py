@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import jinja2
 from microcred import __version__
 from microcred.analysis.result import AnalysisTable
 from microcred.report.assets import inline_js, inline_json, vega_bundle
-from microcred.report.charts import chart_for, ensure_released, save_figures
+from microcred.report.charts import chart_for, ensure_released, save_figures, vegalite_dict
 from microcred.report.context import ReportContext
 from microcred.report.tables import (
     TableView,
@@ -130,7 +130,7 @@ def build_report(out_dir: Path, tables: list[AnalysisTable], context: ReportCont
     not released through disclosure control.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    charts = _charts(tables)
+    charts = {name: vegalite_dict(chart) for name, chart in _charts(tables).items()}
     save_figures(charts, out_dir / FIGURES_DIR)
     path = out_dir / REPORT_FILE
     path.write_text(render_report(tables, context, charts=charts), encoding="utf-8", newline="\n")
@@ -141,9 +141,14 @@ def render_report(
     tables: Sequence[AnalysisTable],
     context: ReportContext,
     *,
-    charts: dict[str, alt.TopLevelMixin] | None = None,
+    charts: Mapping[str, alt.TopLevelMixin | dict[str, Any]] | None = None,
 ) -> str:
-    """The report as one HTML string (charts made from the tables unless given)."""
+    """The report as one HTML string.
+
+    ``charts`` (altair charts or their Vega-Lite dicts by table name) are made from
+    the tables unless given.
+    """
+    _check_tables(tables)
     charts = _charts(tables) if charts is None else charts
     sections = _sections(tables, context, charts)
     template = _environment().get_template("report.html.j2")
@@ -196,7 +201,7 @@ def _section_rank(key: str) -> tuple[int, str]:
 def _sections(
     tables: Sequence[AnalysisTable],
     context: ReportContext,
-    charts: dict[str, alt.TopLevelMixin],
+    charts: Mapping[str, alt.TopLevelMixin | dict[str, Any]],
 ) -> list[SectionView]:
     by_section: dict[str, list[AnalysisTable]] = {}
     for table in tables:  # input order is kept within a section
@@ -237,8 +242,10 @@ def _sections(
     return sections
 
 
-def _figure(table: AnalysisTable, chart: alt.TopLevelMixin, number: int) -> FigureView:
-    spec = chart.to_dict()
+def _figure(
+    table: AnalysisTable, chart: alt.TopLevelMixin | dict[str, Any], number: int
+) -> FigureView:
+    spec = vegalite_dict(chart)
     return FigureView(
         anchor=f"chart-{table.name}",
         spec_id=f"spec-{table.name}",

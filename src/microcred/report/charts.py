@@ -71,31 +71,72 @@ def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
     inner = alt.LayerChart(layer=layers, width=width, height=height)
     title = alt.TitleParams(text=spec.title or table.title, subtitle=notes or alt.Undefined)
     description = _description(table, spec, notes)
-    if spec.column:
-        chart = alt.FacetChart(
-            spec=inner,
-            facet=alt.FacetMapping(
-                column=alt.FacetFieldDef(
-                    field=_field(spec.column),
-                    type="nominal",
-                    title=column_label(spec.column),
-                    sort=ordered_unique(data[spec.column]),
-                    header=alt.Header(labelFontSize=12, titleFontSize=13, labelColor="#1b1b1b"),
-                )
-            ),
-        )
-    else:
-        chart = inner
+    chart = _facet(inner, data, spec, width) if spec.column else inner
     chart = _configure(chart.properties(title=title, description=description))
     # Data goes in last: altair deep-copies the whole chart on every method call.
     chart.data = values
     return chart
 
 
-def save_figures(charts: Mapping[str, alt.TopLevelMixin], figures_dir: Path) -> list[Path]:
+MAX_PAGE_WIDTH = 960  # px a wrapped facet grid may take before it starts a new row
+
+
+def _facet(
+    inner: alt.LayerChart, data: pd.DataFrame, spec: ChartSpec, width: Any
+) -> alt.FacetChart:
+    """Small multiples by ``spec.column``, wrapped into rows that fit the page.
+
+    When the panels have different categories (e.g. one panel a characteristic),
+    each panel gets its own x axis instead of every category of every panel.
+    """
+    assert spec.column
+    panels = ordered_unique(data[spec.column])
+    panel_width = width if isinstance(width, int) else width.step * _max_categories(data, spec)
+    columns = max(1, min(len(panels), MAX_PAGE_WIDTH // (panel_width + 60)))
+    resolve = (
+        alt.Undefined
+        if _shared_x(data, spec)
+        else alt.Resolve(scale=alt.ScaleResolveMap(x="independent", xOffset="independent"))
+    )
+    return alt.FacetChart(
+        spec=inner,
+        facet=alt.FacetFieldDef(
+            field=_field(spec.column),
+            type="nominal",
+            title=column_label(spec.column),
+            sort=panels,
+            header=alt.Header(labelFontSize=12, titleFontSize=13, labelColor="#1b1b1b"),
+        ),
+        columns=columns,
+        resolve=resolve,
+    )
+
+
+def _shared_x(data: pd.DataFrame, spec: ChartSpec) -> bool:
+    """Panels share one x axis unless their category sets differ (a line's x is always shared)."""
+    if not spec.column or spec.kind == "line":
+        return True
+    sets = {
+        frozenset(ordered_unique(group[spec.x]))
+        for _, group in data.groupby(spec.column, sort=False, dropna=False)
+    }
+    return len(sets) <= 1
+
+
+def _max_categories(data: pd.DataFrame, spec: ChartSpec) -> int:
+    if not spec.column:
+        return max(1, data[spec.x].nunique())
+    counts = data.groupby(spec.column, sort=False, dropna=False)[spec.x].nunique()
+    return max(1, int(counts.max()) if len(counts) else 1)
+
+
+def save_figures(
+    charts: Mapping[str, alt.TopLevelMixin | dict[str, Any]], figures_dir: Path
+) -> list[Path]:
     """Write ``<name>.svg`` and ``<name>.png`` for each chart with vl-convert (no network).
 
-    Returns the written paths, sorted, so callers can list them in a manifest.
+    ``charts`` maps a file stem to an altair chart or its Vega-Lite dict. Returns the
+    written paths, sorted, so callers can list them in a manifest.
     """
     figures_dir.mkdir(parents=True, exist_ok=True)
     version = vegalite_version()
@@ -103,7 +144,7 @@ def save_figures(charts: Mapping[str, alt.TopLevelMixin], figures_dir: Path) -> 
     for name in sorted(charts):
         if not _SAFE_NAME.match(name):
             raise ValueError(f"figure name {name!r} is not a safe file stem")
-        spec = charts[name].to_dict()
+        spec = vegalite_dict(charts[name])
         svg_path = figures_dir / f"{name}.svg"
         png_path = figures_dir / f"{name}.png"
         # No base URLs allowed: a figure may only use the data inlined in its spec.
@@ -112,6 +153,11 @@ def save_figures(charts: Mapping[str, alt.TopLevelMixin], figures_dir: Path) -> 
         png_path.write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: one Vega run a figure
         written += [png_path, svg_path]
     return sorted(written)
+
+
+def vegalite_dict(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite spec as a dict (altair validates on the way: do it once per chart)."""
+    return chart if isinstance(chart, dict) else chart.to_dict()
 
 
 _COUNTED_ID = re.compile(r'id="((?:clip|gradient_|pattern_)(\d+))"')
@@ -186,11 +232,13 @@ def _x_encoding(
     longest = max((len(str(v)) for v in order), default=0)
     rotate = longest * 6.5 > band  # ~6.5 px a character at 12 px
     axis = alt.Axis(labelAngle=-35 if rotate else 0, labelLimit=180)
+    # A shared axis keeps every category's slot, even one whose values are all suppressed.
+    scale = alt.Scale(domain=order) if _shared_x(data, spec) else alt.Undefined
     return alt.X(
         f"{_field(spec.x)}:{'O' if spec.sort else 'N'}",
         title=title,
         sort=order,
-        scale=alt.Scale(domain=order),
+        scale=scale,
         axis=axis,
     )
 
@@ -237,16 +285,24 @@ def _tooltips(data: pd.DataFrame, spec: ChartSpec) -> list[alt.Tooltip]:
     return tips
 
 
-def _size(n_x: int, groups: int, faceted: bool) -> int:
-    per = max(40 if faceted else 64, 26 * groups)
-    low, high = (200, 380) if faceted else (420, 760)
-    return max(low, min(high, n_x * per))
+def _width(data: pd.DataFrame, spec: ChartSpec, per: int) -> tuple[int | alt.Step, float]:
+    """Panel width and the px each x category gets.
+
+    Panels with their own categories size by step, so a two-category panel is not
+    as wide as a twelve-category one.
+    """
+    if spec.column and not _shared_x(data, spec):
+        return alt.Step(per, **{"for": "position"}), float(per)
+    n_x = max(1, data[spec.x].nunique())
+    low, high = (200, 380) if spec.column else (420, 760)
+    width = max(low, min(high, n_x * per))
+    return width, width / n_x
 
 
 # -------------------------------------------------------------------------- layers
 
 
-def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, Any], int]:
+def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, Any], Any]:
     """x (+ colour side by side via xOffset) and tooltips shared by bar and interval charts."""
     groups = 1
     encoding: dict[str, Any] = {"tooltip": _tooltips(data, spec)}
@@ -259,20 +315,19 @@ def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, An
             groups = max(1, data[spec.color].nunique())
     else:
         encoding["color"] = alt.value(OKABE_ITO[0])
-    n_x = max(1, data[spec.x].nunique())
-    width = _size(n_x, groups, bool(spec.column))
-    encoding["x"] = _x_encoding(data, spec, band=width / n_x)
+    width, band = _width(data, spec, max(40 if spec.column else 64, 26 * groups))
+    encoding["x"] = _x_encoding(data, spec, band=band)
     return encoding, width
 
 
-def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
     encoding["y"] = _y_encoding(spec, zero=True)
     bars = alt.Chart().mark_bar(cornerRadiusEnd=2).encode(**encoding)
     return [bars], width, 280
 
 
-def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
     bounds_known = {
         "and": [
@@ -298,7 +353,7 @@ def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Char
     return [rule, point], width, 280
 
 
-def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding: dict[str, Any] = {
         "x": _x_encoding(data, spec, categorical=False),
         "y": _y_encoding(spec, zero=False),
@@ -326,14 +381,16 @@ def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], 
     return layers, 360 if spec.column else 620, 280
 
 
-def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], int, int]:
+def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     assert spec.color  # checked in _check_spec
     y_order = ordered_unique(data[spec.y])
-    n_x, n_y = max(1, data[spec.x].nunique()), len(y_order)
+    n_y = len(y_order)
     longest = max((len(str(v)) for v in ordered_unique(data[spec.x])), default=0)
-    width = max(160, min(720, n_x * max(56, min(170, longest * 7 + 12))))
+    width, band = _width(data, spec, max(56, min(170, longest * 7 + 12)))
+    if isinstance(width, int):
+        width = max(160, min(720, width))
     height = max(80, min(720, n_y * 24))
-    x_enc = _x_encoding(data, spec, band=width / n_x)
+    x_enc = _x_encoding(data, spec, band=band)
     y_enc = alt.Y(
         f"{_field(spec.y)}:N",
         title=spec.y_title or column_label(spec.y),
