@@ -194,3 +194,12 @@ def test_missing_dim_values_are_a_category():
     t = AnalysisTable("na", "t", "uptake", "", df, ["n"], {}, ["prov"])
     out, report = protect_table(t, min_cell=MIN_CELL)
     assert np.isnan(out.data.n.iloc[1]) and report.primary == 1 and report.complementary == 1
+
+
+def test_empty_table_passes_but_missing_columns_in_data_are_an_error():
+    empty = AnalysisTable("e", "t", "uptake", "", pd.DataFrame(), ["n"], {}, ["prov"])
+    out, report = protect_table(empty)
+    assert out.data.empty and report.primary == 0
+    bad = AnalysisTable("b", "t", "uptake", "", pd.DataFrame({"prov": ["ON"]}), ["n"], {}, ["prov"])
+    with pytest.raises(ValueError, match=r"declared columns \['n'\]"):
+        protect_table(bad)

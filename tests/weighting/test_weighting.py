@@ -226,3 +226,14 @@ def test_weighted_proportion_stratified():
         for h in (0, 1)
     )
     assert se == pytest.approx(np.sqrt(var))
+
+
+def test_nobody_in_frame_still_reports_why():
+    f = pd.DataFrame({"province": [None, "unknown", "YT"]})
+    m = {("province",): pd.DataFrame({"province": ["ON"], "population": [10]})}
+    with pytest.warns(RuntimeWarning, match="nobody is weighted"):
+        res = rake(f, m, WeightingConfig())
+    assert (res.weights == 0).all() and not res.diagnostics["converged"]
+    summary = res.tables[0].data.set_index("statistic").value
+    assert summary["persons weighted (in frame)"] == 0
+    assert summary["not weighted — province: unknown"] == 2

@@ -208,8 +208,24 @@ def rake(
         "population_uncovered_share": uncovered,
     }
     if len(idx) == 0:
-        diagnostics.update(converged=False, iterations=0, max_margin_error=float("nan"))
-        return WeightingResult(weights, diagnostics, [], in_frame)
+        nan = float("nan")
+        diagnostics.update(
+            converged=False, iterations=0, trim_rounds=0, trimmed=0, max_margin_error=nan,
+            max_weight_ratio=nan, ess=0.0, deff=nan, weight_min=nan, weight_max=nan,
+            weight_total=0.0,
+        )  # fmt: skip
+        warnings.warn(
+            "no person could be placed in every margin cell; nobody is weighted "
+            f"(reasons: {diagnostics['out_of_frame']})",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return WeightingResult(
+            weights,
+            diagnostics,
+            _diagnostic_tables(w=np.zeros(0), margins=[], diag=diagnostics),
+            in_frame,
+        )
     w, iters, err, ok = ipf(base[idx], built, wc.max_iter, wc.tolerance)
     total_iters, trimmed, rounds = iters, 0, 0
     for rounds in range(1, 11):  # trim → re-rake until the cap holds after raking

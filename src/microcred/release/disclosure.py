@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -364,6 +364,9 @@ def protect_table(
     data = table.data.reset_index(drop=True).copy()
     report = DisclosureReport(table=table.name)
     missing = [c for c in [*table.count_columns, *table.dims] if c not in data.columns]
+    if missing and len(data) == 0:  # an empty table discloses nothing; release it as it is
+        out = replace(table, data=data, notes=[*table.notes], released=False)
+        return out, report
     if missing:
         raise ValueError(f"table {table.name!r}: declared columns {missing} are not in its data")
     hidden_by_col: dict[str, set] = {}
