@@ -98,6 +98,9 @@ class SkillCoder:
     signal_stopwords: frozenset[str]
     vendor_re: re.Pattern
     prefix_labels: dict[str, str]  # ESCO text prefix → its words as ESCO writes them
+    vendor_first_words: frozenset[str] = frozenset()
+    filler_first_words: frozenset[str] = frozenset()
+    filler_last_words: frozenset[str] = frozenset()
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -175,6 +178,9 @@ class SkillCoder:
             fuzzy_by_initial=fuzzy,
             vendor_re=_alternation(onet_yaml.get("vendor_prefixes") or [], r"^(?:{}) "),
             prefix_labels=prefix_labels,
+            vendor_first_words=_edge_words(onet_yaml.get("vendor_prefixes") or [], 0),
+            filler_first_words=_edge_words(fillers.get("prefixes") or [], 0),
+            filler_last_words=_edge_words(fillers.get("suffixes") or [], -1),
             prefix_re=_alternation(fillers.get("prefixes") or [], r"^(?:{}) "),
             suffix_re=_alternation(fillers.get("suffixes") or [], r" (?:{})$"),
             families=families,
@@ -203,21 +209,32 @@ class SkillCoder:
         for raw, (sid, method, conf) in self._match_fuzzy(residue).items():
             matches[raw] = (sid, method, conf, None)
 
-        cols: dict[str, list] = {f.name: [] for f in schema.SKILLS_CODED}
-        for raw in values:
-            sid, method, conf, label = matches.get(raw, _NO_MATCH) if raw else _NO_MATCH
-            skill = self.skills.get(sid) if sid else None
-            cols["skill"].append(raw)
-            cols["skill_id"].append(sid)
-            cols["skill_label"].append(label or (skill.label if skill else None))
-            cols["skill_category"].append(skill.category if skill else None)
-            cols["is_digital"].append(skill.is_digital if skill else None)
-            cols["hot_technology"].append(skill.hot_technology if skill else None)
-            cols["in_demand"].append(skill.in_demand if skill else None)
-            cols["coding_confidence"].append(round(conf, 4))
-            cols["coding_method"].append(method)
-            cols["taxonomy_version"].append(TAXONOMY_VERSION)
-        return pa.Table.from_pydict(cols, schema=schema.SKILLS_CODED)
+        out_rows: dict[str | None, tuple] = {None: self._output_row(_NO_MATCH)}
+        for raw, match in matches.items():
+            out_rows[raw] = self._output_row(match)
+        rows = [out_rows.get(raw, out_rows[None]) for raw in values]
+        names = [f.name for f in schema.SKILLS_CODED][1:]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        data = {"skill": values, **{n: list(c) for n, c in zip(names, columns, strict=True)}}
+        return pa.Table.from_pydict(data, schema=schema.SKILLS_CODED)
+
+    def _output_row(self, match: tuple[str | None, str, float, str | None]) -> tuple:
+        """The coded columns (after ``skill``) for one match, in ``SKILLS_CODED`` order."""
+        sid, method, conf, label = match
+        skill = self.skills.get(sid) if sid else None
+        if skill is None:
+            return (None, None, None, None, None, None, round(conf, 4), method, TAXONOMY_VERSION)
+        return (
+            sid,
+            label or skill.label,
+            skill.category,
+            skill.is_digital,
+            skill.hot_technology,
+            skill.in_demand,
+            round(conf, 4),
+            method,
+            TAXONOMY_VERSION,
+        )
 
     def _match_exact(self, raw: str) -> tuple[str, str, float, str | None] | None:
         """First known variant → (skill_id, method, confidence, label override or None)."""
@@ -243,18 +260,26 @@ class SkillCoder:
         forms = [key]
         if "(" in raw:
             forms += [skill_key(_PARENS.sub(" ", raw)), skill_key(" ".join(_PARENS.findall(raw)))]
-        forms += [self.vendor_re.sub("", f) for f in forms]  # "Google BigQuery" → "bigquery"
+        if key.split(" ", 1)[0] in self.vendor_first_words:
+            forms += [self.vendor_re.sub("", f) for f in forms]  # "Google BigQuery" → "bigquery"
         for form in forms:
             stripped = self._strip_fillers(form)
-            unversioned = _TRAILING_VERSION.sub("", stripped).strip()
-            if len(unversioned) < 2:  # "c4" is not the C language
-                unversioned = ""
+            unversioned = ""
+            if stripped and (stripped[-1].isdigit() or stripped[-1] == "+"):
+                unversioned = _TRAILING_VERSION.sub("", stripped).strip()
+                if len(unversioned) < 2:  # "c4" is not the C language
+                    unversioned = ""
             for k in (form, stripped, unversioned):
                 if k and k not in seen:
                     seen.add(k)
                     yield k
 
     def _strip_fillers(self, key: str) -> str:
+        words = key.split()
+        if not words or (
+            words[0] not in self.filler_first_words and words[-1] not in self.filler_last_words
+        ):
+            return key  # the common case: no filler word at either end
         previous = None
         while key != previous:
             previous = key
@@ -496,6 +521,11 @@ def _resolve_ref(ref: str, skills: dict[str, Skill], path: Path) -> str:
     if kind not in ("onet", "esco") or sid not in skills:
         raise ValueError(f"{path}: unknown skill reference {ref!r}")
     return sid
+
+
+def _edge_words(phrases: list[str], index: int) -> frozenset[str]:
+    """First (index 0) or last (index -1) words of phrases: a cheap test before a regex."""
+    return frozenset(skill_key(p).split()[index] for p in phrases if skill_key(p))
 
 
 def _alternation(words: list[str], template: str) -> re.Pattern:
