@@ -6,7 +6,9 @@ import json
 
 import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
+from microcred import synth
 from microcred.config import StudyConfig
 from microcred.synth.knowledge import load_knowledge
 
@@ -130,3 +132,12 @@ def test_truth_vocabularies_match_the_coders(cohort):
     tp = cohort.truth["persons"].to_pandas()
     assert set(tp.true_education_level_coded) <= set(EDUCATION_LEVELS)
     assert set(tp.seniority_current) <= set(SENIORITY_LEVELS)
+
+
+def test_load_truth_reads_back_what_was_written(cohort, written, tmp_path):
+    back = synth.load_truth(written.truth_dir)
+    for name in ("persons", "credentials", "positions"):
+        assert back[name].equals(cohort.truth[name]), name
+    assert back["parameters"]["seed"] == cohort.seed
+    with pytest.raises(FileNotFoundError, match="not a synth truth folder"):
+        synth.load_truth(tmp_path)

@@ -8,9 +8,13 @@ credentials misfiled as education), so they agree with the credential truth by c
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from microcred.config import CREDENTIAL_TYPES, StudyConfig
 from microcred.synth.draws import pick
@@ -218,3 +222,16 @@ def build_parameters(
             )
         },
     }
+
+
+def load_truth(folder: str | Path) -> dict:
+    """Read a ``truth/`` folder written by ``synth.write``: {persons, credentials, positions, parameters}."""
+    root = Path(folder)
+    if not (root / "persons.parquet").is_file():
+        raise FileNotFoundError(f"{root}: not a synth truth folder (no persons.parquet)")
+    out: dict = {
+        name: pq.read_table(root / f"{name}.parquet")
+        for name in ("persons", "credentials", "positions")
+    }
+    out["parameters"] = json.loads((root / "parameters.json").read_text(encoding="utf-8"))
+    return out
