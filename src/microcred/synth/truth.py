@@ -77,7 +77,8 @@ def build_truth(
 ) -> dict[str, pa.Table]:
     n = ppl.n
     flags = holder_flags(cred.person, cred.type, n, config)
-    broad_types = [CREDENTIAL_TYPES.index(t) for t in config.definitions[0].types]
+    broad = next((d for d in config.definitions if d.name == "broad"), config.definitions[0])
+    broad_types = [CREDENTIAL_TYPES.index(t) for t in broad.types]
     first_broad = _first_date(cred.person, cred.issued, np.isin(cred.type, broad_types), n)
     before_entry = np.where(np.isnat(first_broad), False, first_broad < car.entry_date)
     persons = {
