@@ -47,7 +47,7 @@ def triples(n: int, seed: int = 7) -> list[tuple[str, str | None, str | None]]:
     cat = load_catalogue()
     rng = random.Random(seed)
     names = [p for f in cat.families for p in f.phrases] + [f.family for f in cat.families]
-    for ctype, tpls in TEMPLATES.items():
+    for tpls in TEMPLATES.values():
         for tpl in tpls:
             names += [tpl.format(t=t) for t in (*TOPICS, *EXTRA_TOPICS)]
     authorities = (

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from microcred import schema
 from microcred.coding.credentials.catalogue import Catalogue, Provider, load_catalogue
-from microcred.coding.credentials.model import FallbackModel, fit_fallback
+from microcred.coding.credentials.model import vocabulary
 from microcred.coding.credentials.rules import (
     EXAM_TYPES,
     AuthorityMatch,
@@ -56,7 +56,7 @@ class CredentialCoder:
         self.min_confidence = min_confidence
         self.rules = RuleSet(catalogue)
         self._alias_keys = sorted(catalogue.aliases)
-        self._model: FallbackModel | None = None
+        self._model = None  # FallbackModel, trained on first use
         self._vocabulary: frozenset[str] | None = None
 
     @classmethod
@@ -163,17 +163,13 @@ class CredentialCoder:
                     out[a] = match
         return out
 
-    def _fallback(self) -> tuple[FallbackModel, frozenset[str]]:
+    def _fallback(self):
+        """The fallback model (trained on first use, then cached per catalogue version)."""
         if self._model is None:
-            from microcred.coding.credentials.model import training_examples
+            from microcred.coding.credentials.model import fit_fallback
 
             self._model = fit_fallback(self.catalogue)
-            texts, _ = training_examples(self.catalogue)
-            self._vocabulary = frozenset(
-                w for t in texts for w in normalise(t).split() if len(w) > 2
-            )
-        assert self._vocabulary is not None
-        return self._model, self._vocabulary
+        return self._model
 
     def _apply_model(self, decisions: dict) -> None:
         """Send the residue the rules could not decide (or decided weakly) to the model."""
@@ -183,14 +179,22 @@ class CredentialCoder:
         )
         if not residue:
             return
-        model, vocab = self._fallback()
+        vocab = vocabulary(self.catalogue)
         texts = [normalise(t[0]) for t in residue]
-        labels, probs = model.predict(texts)
-        for triple, text, label, prob in zip(residue, texts, labels, probs, strict=True):
+        known = [any(w in vocab for w in text.split()) for text in texts]
+        for triple, ok in zip(residue, known, strict=True):
+            d = decisions[triple][0]
+            if not ok and d.credential_type != "unknown" and d.confidence < self.min_confidence:
+                d.credential_type, d.method = "unknown", "none"
+        residue = [t for t, ok in zip(residue, known, strict=True) if ok]
+        texts = [t for t, ok in zip(texts, known, strict=True) if ok]
+        if not residue:
+            return
+        labels, probs = self._fallback().predict(texts)
+        for triple, label, prob in zip(residue, labels, probs, strict=True):
             d, facts, am, host = decisions[triple]
-            known = any(w in vocab for w in text.split())
             prob = round(float(prob), 4)
-            if not known or prob < self.min_confidence or prob <= d.confidence:
+            if prob < self.min_confidence or prob <= d.confidence:
                 if d.credential_type != "unknown" and d.confidence < self.min_confidence:
                     d.credential_type, d.method = "unknown", "none"
                 continue

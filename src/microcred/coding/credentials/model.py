@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from microcred.coding.credentials.catalogue import Catalogue
+from microcred.coding.credentials.text import normalise
+
+if TYPE_CHECKING:  # scikit-learn is imported only when the fallback is first needed
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
 
 TOPICS = (
     "data science", "machine learning", "python", "sql", "cloud computing", "cybersecurity",
@@ -97,6 +99,8 @@ class FallbackModel:
         return [str(c) for c in self.classifier.classes_]
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
+        from scipy.special import softmax
+
         scores = self.classifier.decision_function(self.vectoriser.transform(texts))
         return softmax(scores / self.temperature, axis=1)
 
@@ -134,6 +138,11 @@ def training_examples(cat: Catalogue) -> tuple[list[str], list[str]]:
 
 @lru_cache(maxsize=4)
 def _fit(version: str, texts: tuple[str, ...], labels: tuple[str, ...]) -> FallbackModel:
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
     # every fifth example is held out to fit the temperature (deterministic split)
     held = np.arange(len(texts)) % 5 == 0
     y = np.asarray(labels)
@@ -150,6 +159,17 @@ def _fit(version: str, texts: tuple[str, ...], labels: tuple[str, ...]) -> Fallb
 
     temp = float(minimize_scalar(nll, bounds=(0.01, 10.0), method="bounded").x)
     return FallbackModel(vec, clf, temp)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(version: str, texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for t in texts for w in normalise(t).split() if len(w) > 2)
+
+
+def vocabulary(cat: Catalogue) -> frozenset[str]:
+    """Words the model was trained on; a name with none of them is left unknown."""
+    texts, _ = training_examples(cat)
+    return _vocabulary(cat.version, tuple(texts))
 
 
 def fit_fallback(cat: Catalogue) -> FallbackModel:

@@ -437,6 +437,8 @@ class RuleSet:
             if a.kind == "platform" and a.partner_model:
                 return mention.name if mention is not None else None
             return a.name
+        if host is not None and host.provider is not None and host.platform is not None:
+            return host.provider  # a course page on Udemy, LinkedIn Learning ... is theirs
         if mention is not None:
             return mention.name
         if host is not None and host.provider is not None:

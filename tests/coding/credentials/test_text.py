@@ -1,0 +1,39 @@
+"""Normalisation and URL reduction used by catalogue and coder alike."""
+
+from __future__ import annotations
+
+from microcred.coding.credentials.text import PhraseIndex, drop_contained, normalise, reduce_url
+
+
+def test_normalise_folds_case_accents_and_punctuation_but_keeps_plus_and_hash():
+    assert normalise("Certifié AWS SAA-C03") == "certifie aws saa c03"
+    assert normalise("CompTIA Security+") == "comptia security+"
+    assert normalise("C# — Dean’s List") == "c# dean s list"
+    assert normalise("(ISC)²") == "isc 2"
+    assert normalise(None) == ""
+
+
+def test_reduce_url_keeps_host_and_first_segment_only():
+    assert reduce_url("https://www.coursera.org/account/accomplishments/ABC?x=1") == (
+        "coursera.org/account"
+    )
+    assert reduce_url("https://www.credly.com/badges/1a2b-3c") == "credly.com/badges"
+    assert reduce_url("learn.microsoft.com/api") == "learn.microsoft.com/api"
+    assert reduce_url("https://ude.my/UC-1234") == "ude.my/uc-1234"
+    assert reduce_url("") == ""
+
+
+def test_phrase_index_finds_whole_word_phrases_and_longest_wins():
+    idx = PhraseIndex()
+    idx.add("professional scrum master", "psm")
+    idx.add("Professional Scrum Master II", "psm2")
+    idx.add("master", "degree")
+    hits = idx.scan(normalise("Professional Scrum Master II (Scrum.org)"))
+    assert {h.phrase for h in hits} == {
+        "professional scrum master",
+        "professional scrum master ii",
+        "master",
+    }
+    kept = drop_contained(hits)
+    assert [h.payloads for h in kept] == [["psm2"]]
+    assert idx.scan("webmaster") == []
