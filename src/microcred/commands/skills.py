@@ -50,9 +50,12 @@ def eval_skills(
         ..., help="Hand-labelled CSV (skill, expected_label, language); empty label = unknown."
     ),
     errors: int = typer.Option(40, "--errors", help="How many errors to list."),
+    typos: bool = typer.Option(
+        False, "--typos", help="Also report fuzzy-match precision on the set with one typo each."
+    ),
 ) -> None:
     """Label accuracy, coverage, and whether unknown skills stay unknown."""
-    from microcred.evaluation.skills import evaluate_skills
+    from microcred.evaluation.skills import evaluate_skills, typo_calibration
 
     if not labelled.exists():
         raise typer.BadParameter(f"labelled file not found: {labelled}", param_hint="LABELLED")
@@ -60,4 +63,8 @@ def eval_skills(
         report = evaluate_skills(labelled)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="LABELLED") from exc
-    Console(width=200).print(report.format(max_errors=errors), markup=False, highlight=False)
+    console = Console(width=200)
+    console.print(report.format(max_errors=errors), markup=False, highlight=False)
+    if typos:
+        console.print("with one typo per skill (method, confidence band → n, precision):")
+        console.print(typo_calibration(labelled).to_string(), markup=False, highlight=False)

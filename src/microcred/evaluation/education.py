@@ -53,7 +53,7 @@ class EducationReport:
             )
         lines.append("confusion matrix (rows = labelled, columns = coded):")
         lines.append(self.confusion.to_string())
-        if len(self.errors):
+        if len(self.errors) and max_errors > 0:
             lines.append(f"level errors (first {max_errors}):")
             lines.append(self.errors.head(max_errors).to_string(index=False))
         return "\n".join(lines)

@@ -40,7 +40,7 @@ class SkillsReport:
             lines.append(f"    language {lang}: {acc:.3f}")
         lines.append("by coding method (n, accuracy):")
         lines.append(self.by_method.to_string())
-        if len(self.errors):
+        if len(self.errors) and max_errors > 0:
             lines.append(f"errors (first {max_errors}):")
             lines.append(self.errors.head(max_errors).to_string(index=False))
         return "\n".join(lines)
@@ -85,4 +85,37 @@ def evaluate_skills(
         by_language=by_language,
         by_method=by_method,
         errors=errors,
+    )
+
+
+def typo_calibration(
+    df_or_path: pd.DataFrame | str | Path, coder: SkillCoder | None = None, seed: int = 1
+) -> pd.DataFrame:
+    """How often a fuzzy match is right, by confidence band, on labelled skills with one typo.
+
+    Why: the fuzzy pass's confidence is meant to be "calibrated-ish"; this puts one
+    seeded character substitution into each labelled skill of 6+ characters and
+    compares the fuzzy match with the expected label.
+    """
+    import random
+
+    df = (
+        df_or_path
+        if isinstance(df_or_path, pd.DataFrame)
+        else pd.read_csv(df_or_path, dtype=str, keep_default_na=False)
+    )
+    df = df[(df["expected_label"] != "") & (df["skill"].str.len() >= 6)]
+    rng = random.Random(seed)
+    typos = []
+    for s in df["skill"]:
+        i = rng.randrange(1, len(s) - 1)
+        typos.append(s[:i] + ("x" if s[i].lower() != "x" else "z") + s[i + 1 :])
+    coder = coder or SkillCoder.load()
+    coded = coder.code(pa.array(typos, pa.string())).to_pandas()
+    coded["right"] = coded["skill_label"].fillna("").to_numpy() == df["expected_label"].to_numpy()
+    coded["band"] = pd.cut(coded["coding_confidence"], [-0.01, 0.0, 0.7, 0.8, 0.9, 1.0])
+    return (
+        coded.groupby(["coding_method", "band"], observed=True)["right"]
+        .agg(["size", "mean"])
+        .rename(columns={"size": "n", "mean": "precision"})
     )
