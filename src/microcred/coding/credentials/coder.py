@@ -157,8 +157,15 @@ class CredentialCoder:
             )
             for a, row in zip(unresolved, scores, strict=True):
                 best = int(row.argmax())
-                if row[best] >= FUZZY_CUTOFF and len(normalise(a)) >= 5:
-                    prov, unit, plat = self.catalogue.aliases[self._alias_keys[best]]
+                alias = self._alias_keys[best]
+                short = {w for w in normalise(a).split() if len(w) <= 3}
+                # a typo is forgiven in long words, not in short distinguishing ones ("BC"/"MB")
+                if (
+                    row[best] >= FUZZY_CUTOFF
+                    and len(normalise(a)) >= 5
+                    and short <= set(alias.split())
+                ):
+                    prov, unit, plat = self.catalogue.aliases[alias]
                     match = self.rules._match(prov, unit, plat, "fuzzy")
                     out[a] = match
         return out

@@ -43,10 +43,9 @@ class AuthorityMatch:
     raw: str | None = None  # the authority as given, when the catalogue does not know it
     method: str = "none"
 
-    @property
-    def signature(self) -> tuple:
-        """Equal signatures code the same way (whatever the spelling of the authority)."""
-        return (
+    def __post_init__(self) -> None:
+        # equal signatures code the same way, whatever the spelling of the authority
+        self.signature = (
             self.provider.name if self.provider else None,
             self.unit,
             self.platform.name if self.platform else None,
@@ -54,7 +53,7 @@ class AuthorityMatch:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """The coded credential before it becomes a table row."""
 
@@ -175,18 +174,21 @@ class RuleSet:
             platforms = [f for f in found if f[0].kind == "platform"]
             if non_platform:
                 prov, unit, plat = non_platform[0]
-                match = self._match(prov, unit, plat, "phrase")
-                if match.platform is None and platforms:
-                    match.platform = platforms[0][0]
-                return match
+                extra = platforms[0][0] if platforms else None
+                return self._match(prov, unit, plat, "phrase", extra)
             prov, unit, plat = platforms[0]
             return self._match(prov, unit, plat, "phrase")
         return AuthorityMatch(raw=" ".join(str(authority).split()), method="raw")
 
     def _match(
-        self, prov: Provider, unit: str | None, plat: str | None, how: str
+        self,
+        prov: Provider,
+        unit: str | None,
+        plat: str | None,
+        how: str,
+        extra_platform: Provider | None = None,
     ) -> AuthorityMatch:
-        platform = prov if prov.kind == "platform" else self.cat.provider(plat)
+        platform = prov if prov.kind == "platform" else (self.cat.provider(plat) or extra_platform)
         return AuthorityMatch(provider=prov, unit=unit, platform=platform, method=how)
 
     # ---- hosts -------------------------------------------------------------------------------
@@ -245,12 +247,13 @@ class RuleSet:
                 )
             if (
                 fam.type == "mooc_certificate"
-                and a_kind == "platform"
-                and not a.partner_model
+                and a is not None
+                and not (a_kind == "platform" and a.partner_model)
+                and auth.unit != "online"
                 and fam.provider != a.name
                 and fam.platform != a.name
             ):
-                # a course title that exists elsewhere; this one came from another platform
+                # a course title that exists elsewhere; this one came from another issuer
                 return self._finish(
                     d,
                     "mooc_certificate",
