@@ -195,12 +195,18 @@ class SkillCoder:
         # raw → (skill_id, method, confidence, label)
         matches: dict[str, tuple[str | None, str, float, str | None]] = {}
         residue: list[tuple[str, str]] = []
+        exact, prefix_labels = self.exact, self.prefix_labels
         for raw in values:
             if raw is None or raw in matches:
                 continue
+            key = skill_key(raw)
+            direct = exact.get(key)
+            if direct is not None:  # the common case, without building variants
+                sid, method = direct
+                matches[raw] = (sid, f"exact:{method}", _CONFIDENCE[method], prefix_labels.get(key))
+                continue
             hit = self._match_exact(raw)
             if hit is None:
-                key = skill_key(raw)
                 if len(key) >= FUZZY_MIN_LENGTH:
                     residue.append((raw, key))
                 matches[raw] = _NO_MATCH
