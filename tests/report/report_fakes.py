@@ -255,11 +255,17 @@ def _skills() -> AnalysisTable:
 def _models() -> AnalysisTable:
     data = pd.DataFrame(
         {
-            "term": ["Experience 5-10 y", "Experience 10+ y", "Master's or higher", "Ontario"],
-            "odds_ratio": [0.82, 0.64, 1.31, 1.05],
-            "ci_lower": [0.70, 0.52, 1.12, 0.91],
-            "ci_upper": [0.96, 0.79, 1.53, 1.21],
-            "p_value": [0.014, 0.00003, 0.0008, 0.51],
+            "term": [
+                "Experience 5-10 y",
+                "Experience 10+ y",
+                "Master's or higher",
+                "Ontario",
+                "Yukon",
+            ],
+            "odds_ratio": [0.82, 0.64, 1.31, 1.05, 1.40],
+            "ci_lower": [0.70, 0.52, 1.12, 0.91, NAN],  # Yukon: interval not estimable
+            "ci_upper": [0.96, 0.79, 1.53, 1.21, NAN],
+            "p_value": [0.014, 0.00003, 0.0008, 0.51, NAN],
         }
     )
     return AnalysisTable(
@@ -331,6 +337,39 @@ def _sensitivity() -> AnalysisTable:
     )
 
 
+def _all_suppressed() -> AnalysisTable:
+    data = pd.DataFrame(
+        {
+            "education": ["Bachelor's", "Master's"],
+            "respondents": [6.0, 4.0],
+            "share_online": [NAN, NAN],
+        }
+    )
+    return AnalysisTable(
+        name="survey_uptake",
+        title="Learned through online courses or certification (survey)",
+        section="second_source",
+        method="Share of Canadian respondents who learned to code through online courses.",
+        data=data,
+        count_columns=["respondents"],
+        dims=["education"],
+        chart=ChartSpec(kind="bar", x="education", y="share_online", y_format=".0%"),
+        released=True,
+    )
+
+
+def _empty() -> AnalysisTable:
+    return AnalysisTable(
+        name="top_providers",
+        title="Top providers",
+        section="uptake",
+        method="The fifteen providers with the most holders.",
+        data=pd.DataFrame(),
+        chart=ChartSpec(kind="bar", x="provider", y="holders"),
+        released=True,
+    )
+
+
 def make_tables() -> list[AnalysisTable]:
     """Tables in a deliberately scrambled section order (the report fixes the order)."""
     return [
@@ -341,7 +380,9 @@ def make_tables() -> list[AnalysisTable]:
         _experience(),
         _pathways(),
         _differences(),
+        _all_suppressed(),
         _sensitivity(),
+        _empty(),
     ]
 
 

@@ -15,6 +15,7 @@ from microcred.report import (
     DEFAULT_ATTRIBUTIONS,
     UnreleasedTableError,
     build_report,
+    chart_for,
     render_report,
 )
 from microcred.report.build import SECTION_KEYS
@@ -50,6 +51,10 @@ def test_every_table_has_title_method_and_its_numbers(doc: Node) -> None:
         article = doc.find("article", **{"aria-labelledby": f"table-{table.name}-heading"})
         assert article.find("h3").text == table.title
         assert table.method.split()[0] in article.find("p").text
+        if table.data.empty:
+            assert "No rows were released" in article.text
+            assert not article.find_all("table") and not article.find_all("figure")
+            continue
         rendered = article.find("table", id=f"table-{table.name}")
         assert len(table_rows(rendered)) == len(table.data)
         assert table.title in rendered.find("caption").text
@@ -98,8 +103,8 @@ def test_suppressed_cells_are_shown_as_x_with_a_footnote(doc: Node) -> None:
         "Suppressed under the disclosure rules" in article.find("p", **{"class": "footnote"}).text
     )
     # A table without suppressed cells carries no footnote.
-    models = doc.find("article", **{"aria-labelledby": "table-holding_odds_ratios-heading"})
-    assert not models.find_all("p", **{"class": "footnote"})
+    timing = doc.find("article", **{"aria-labelledby": "table-credential_timing-heading"})
+    assert not timing.find_all("p", **{"class": "footnote"})
 
 
 def test_no_resource_is_fetched_from_the_network(built_report: Path, doc: Node) -> None:
@@ -117,7 +122,8 @@ def test_no_resource_is_fetched_from_the_network(built_report: Path, doc: Node) 
 
 
 def test_charts_are_embedded_specs_with_alt_text_and_stable_ids(doc: Node) -> None:
-    charted = [t for t in make_tables() if t.chart]
+    charted = [t for t in make_tables() if chart_for(t) is not None]
+    assert len(charted) == 7
     containers = doc.find_all("div", **{"class": "chart"})
     # Ids come from table names; sections in report order, input order within a section.
     assert [c.attrs["id"] for c in containers] == [
@@ -192,10 +198,20 @@ def test_duplicate_table_names_are_rejected() -> None:
 
 def test_figures_are_written_as_png_and_svg(built_report: Path) -> None:
     figures = built_report.parent / "figures"
-    charted = sorted(t.name for t in make_tables() if t.chart)
+    charted = sorted(t.name for t in make_tables() if chart_for(t) is not None)
     expected = sorted([f"{n}.png" for n in charted] + [f"{n}.svg" for n in charted])
     assert sorted(p.name for p in figures.iterdir()) == expected
     for name in charted:
         assert (figures / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         svg = (figures / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<svg") and "<path" in svg
+
+
+def test_tables_with_nothing_to_draw_say_why(doc: Node) -> None:
+    article = doc.find("article", **{"aria-labelledby": "table-survey_uptake-heading"})
+    assert not article.find_all("figure")
+    assert "Every value in this table is suppressed" in article.text
+    assert table_rows(article.find("table")) == [
+        ["Bachelor's", "6", "x"],
+        ["Master's", "4", "x"],
+    ]

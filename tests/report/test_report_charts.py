@@ -57,14 +57,6 @@ def test_interval_chart_draws_point_and_rule_from_lower_to_upper() -> None:
     assert point["encoding"]["xOffset"]["field"] == "definition"
     assert point["encoding"]["color"]["scale"]["domain"] == ["broad", "narrow"]
     assert point["encoding"]["color"]["scale"]["range"] == list(OKABE_ITO)
-    # Rows with unknown bounds draw the point alone.
-    assert rule["transform"] == [
-        {
-            "filter": {
-                "and": [{"field": "ci_lower", "valid": True}, {"field": "ci_upper", "valid": True}]
-            }
-        }
-    ]
     assert all(row["share"] is not None for row in spec["data"]["values"])
 
 
@@ -99,8 +91,10 @@ def test_line_chart_with_whole_number_x_has_integer_ticks() -> None:
     assert "subtitle" not in spec["title"]  # nothing suppressed
 
 
-def test_table_without_chart_gives_none_and_unreleased_table_is_refused() -> None:
-    assert chart_for(_table("sensitivity_headline")) is None
+def test_no_chart_when_nothing_to_draw_and_unreleased_table_is_refused() -> None:
+    assert chart_for(_table("sensitivity_headline")) is None  # no chart spec
+    assert chart_for(_table("survey_uptake")) is None  # every value suppressed
+    assert chart_for(_table("top_providers")) is None  # no rows released
     with pytest.raises(UnreleasedTableError, match="uptake_by_type"):
         chart_for(dataclasses.replace(_table("uptake_by_type"), released=False))
 
@@ -185,9 +179,9 @@ def test_float_columns_line_up_on_one_number_of_decimals() -> None:
     view = analysis_table_view(_table("holding_odds_ratios"))
     columns = list(zip(*[[c.text for c in row] for row in view.rows], strict=True))
     assert view.columns == ["Term", "Odds ratio", "CI lower", "CI upper", "P value"]
-    assert columns[2] == ("0.70", "0.52", "1.12", "0.91")
+    assert columns[2] == ("0.70", "0.52", "1.12", "0.91", "x")
     # p = 0.00003 does not print as 0.000.
-    assert columns[4] == ("0.014", "<0.001", "0.001", "0.510")
+    assert columns[4] == ("0.014", "<0.001", "0.001", "0.510", "x")
     sensitivity = analysis_table_view(_table("sensitivity_headline"))
     assert [c.text for c in sensitivity.rows[0]] == [
         "Uptake, data scientists",
@@ -209,3 +203,12 @@ def test_panels_with_their_own_categories_get_their_own_x_axis() -> None:
     # Panels with the same categories keep one shared axis.
     shared = chart_for(_table("holders_by_experience")).to_dict()
     assert "resolve" not in shared
+
+
+def test_interval_that_cannot_be_estimated_shows_the_point_alone() -> None:
+    spec = chart_for(_table("holding_odds_ratios")).to_dict()
+    yukon = next(r for r in spec["data"]["values"] if r["term"] == "Yukon")
+    assert yukon == {"term": "Yukon", "odds_ratio": 1.4, "ci_lower": None, "ci_upper": None}
+    assert spec["title"]["subtitle"] == [
+        "1 interval suppressed or not estimable: point shown without error bar."
+    ]

@@ -9,6 +9,7 @@ a byte-identical file.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,14 @@ import jinja2
 from microcred import __version__
 from microcred.analysis.result import AnalysisTable
 from microcred.report.assets import inline_js, inline_json, vega_bundle
-from microcred.report.charts import chart_for, ensure_released, save_figures, vegalite_dict
+from microcred.report.charts import (
+    UnreleasedTableError,
+    chart_for,
+    ensure_released,
+    save_figures,
+    value_column,
+    vegalite_dict,
+)
 from microcred.report.context import ReportContext
 from microcred.report.tables import (
     TableView,
@@ -29,6 +37,8 @@ from microcred.report.tables import (
     records_view,
     settings,
 )
+
+log = logging.getLogger(__name__)
 
 # (key, heading, one-line introduction), in the order the report shows them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
@@ -111,6 +121,7 @@ class TableBlock:
     view: TableView
     figure: FigureView | None
     open: bool
+    chart_note: str = ""  # why a table with a chart spec shows no chart
 
 
 @dataclass
@@ -174,7 +185,15 @@ def _charts(tables: Sequence[AnalysisTable]) -> dict[str, alt.TopLevelMixin]:
     _check_tables(tables)
     charts = {}
     for table in tables:
-        chart = chart_for(table)
+        try:
+            chart = chart_for(table)
+        except UnreleasedTableError:
+            raise
+        except ValueError as error:
+            # One bad chart spec must not cost the whole report: the table is still
+            # shown, with the reason in place of the chart.
+            log.warning("report: no chart for table %r: %s", table.name, error)
+            continue
         if chart is not None:
             charts[table.name] = chart
     return charts
@@ -236,10 +255,20 @@ def _sections(
                     view=analysis_table_view(table),
                     figure=figure,
                     open=len(table.data) <= OPEN_TABLE_MAX_ROWS,
+                    chart_note="" if figure else _no_chart_reason(table),
                 )
             )
         sections.append(section)
     return sections
+
+
+def _no_chart_reason(table: AnalysisTable) -> str:
+    if table.chart is None or table.data.empty:
+        return ""
+    column = value_column(table.chart)
+    if column in table.data.columns and table.data[column].isna().all():
+        return "Every value in this table is suppressed under the disclosure rules, so there is no chart."
+    return "The chart for this table could not be drawn; the numbers are below."
 
 
 def _figure(

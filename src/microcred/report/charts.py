@@ -54,18 +54,30 @@ def ensure_released(table: AnalysisTable) -> None:
 
 
 def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
-    """The altair chart for a released table, or None when the table has no chart."""
+    """The altair chart for a released table; None when there is nothing to draw.
+
+    Nothing to draw: no chart spec, no rows, or every value suppressed.
+
+    Raises ValueError when the spec names columns the table lacks or an unknown kind.
+    """
     ensure_released(table)
     spec = table.chart
-    if spec is None:
-        return None
+    if spec is None or table.data.empty:
+        return None  # nothing released to draw; the page says so
     _check_spec(table, spec)
     data = table.data
-    value_col = spec.color if spec.kind == "heat" else spec.y
-    shown = data[data[value_col].notna()]
+    shown = data[data[value_column(spec)].notna()]
     notes = _suppression_notes(len(data) - len(shown), shown, spec)
+    if shown.empty:
+        return None  # every value suppressed: nothing to draw
     used = _used_columns(spec)
-    values = alt.Data(values=json_records(shown, used))
+    records = json_records(shown, used)
+    if spec.kind == "interval":
+        # A half-known interval is no interval: Vega-Lite drops rules with a null end.
+        for row in records:
+            if row[spec.lower] is None or row[spec.upper] is None:
+                row[spec.lower] = row[spec.upper] = None
+    values = alt.Data(values=records)
 
     layers, width, height = _LAYERS[spec.kind](data, spec)
     inner = alt.LayerChart(layer=layers, width=width, height=height)
@@ -153,6 +165,11 @@ def save_figures(
         png_path.write_bytes(vlc.svg_to_png(svg, scale=2))  # from the SVG: one Vega run a figure
         written += [png_path, svg_path]
     return sorted(written)
+
+
+def value_column(spec: ChartSpec) -> str:
+    """The column whose missing values mean "suppressed" for this chart."""
+    return spec.color if spec.kind == "heat" and spec.color else spec.y
 
 
 def vegalite_dict(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
@@ -329,12 +346,6 @@ def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], A
 
 def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
-    bounds_known = {
-        "and": [
-            {"field": spec.lower, "valid": True},
-            {"field": spec.upper, "valid": True},
-        ]
-    }
     rule = (
         alt.Chart()
         .mark_rule(strokeWidth=2)
@@ -343,7 +354,6 @@ def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Char
             y2=alt.Y2(f"{_field(spec.upper)}:Q"),
             **encoding,
         )
-        .transform_filter(bounds_known)
     )
     point = (
         alt.Chart()
