@@ -41,29 +41,36 @@ def seniority_rank(label: str | None) -> int | None:
 
 
 @cache
-def _patterns() -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], dict[str, int], re.Pattern[str]]:
+    """One regex over every seniority word/phrase (longest first), and each one's level."""
     lx = load_lexicons()
-    levels = []
-    for level in reversed(SENIORITY_LEVELS):  # highest first
-        words = sorted({fold_accents(w) for w in lx.seniority_levels.get(level, ())}, key=len)
-        alternation = "|".join(re.escape(w) for w in reversed(words))
-        levels.append((level, re.compile(rf"(?:^| )(?:{alternation})(?= |$)")))
+    level_of: dict[str, int] = {}
+    for level in SENIORITY_LEVELS:
+        for w in lx.seniority_levels.get(level, ()):
+            phrase = fold_accents(w)
+            level_of[phrase] = max(level_of.get(phrase, -1), _RANK[level])
+    words = sorted(level_of, key=lambda w: (-len(w), w))
+    any_word = re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])"
+    )
     roles = sorted({fold_accents(r) for r in lx.seniority_role_not_level}, key=len, reverse=True)
-    role_re = re.compile(r"(?:^| )(?:" + "|".join(re.escape(r) for r in roles) + r")(?= |$)")
-    return levels, role_re
+    role_re = re.compile(
+        r"(?<![a-z0-9])(?:" + "|".join(re.escape(r) for r in roles) + r")(?![a-z0-9])"
+    )
+    return any_word, level_of, role_re
 
 
 def seniority_of(title: str | None) -> str:
-    """The seniority label of one title."""
+    """The seniority label of one title (the highest level it names)."""
     if not title or not title.strip():
         return UNKNOWN
-    text = " " + " ".join(t for t in _SPLIT.split(fold_accents(title.lower())) if t) + " "
-    levels, role_re = _patterns()
-    text = role_re.sub(" role ", text)
-    for level, pattern in levels:
-        if pattern.search(text.strip()):
-            return level
-    return UNKNOWN
+    text = " ".join(t for t in _SPLIT.split(fold_accents(title.lower())) if t)
+    any_word, level_of, role_re = _patterns()
+    text = role_re.sub(" ", text)
+    best = -1
+    for match in any_word.findall(text):
+        best = max(best, level_of[match])
+    return SENIORITY_LEVELS[best] if best >= 0 else UNKNOWN
 
 
 def code_seniority(titles: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -205,6 +205,18 @@ def _minor_proba(
     return out, ids, names
 
 
+def _top_k(proba: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest values per row, best first (ties: lower index)."""
+    n, m = proba.shape
+    if n == 0:
+        return np.zeros((0, k), dtype=int)
+    k = min(k, m)
+    part = np.argpartition(-proba, k - 1, axis=1)[:, :k]
+    vals = np.take_along_axis(proba, part, axis=1)
+    idx = np.lexsort((part, -vals), axis=1)
+    return np.take_along_axis(part, idx, axis=1)
+
+
 def _fill_alternatives(
     alts: list[tuple[str, float]], model_alts: list[tuple[str, float]]
 ) -> list[tuple[str, float]]:
@@ -308,7 +320,7 @@ class OccupationCoder:
         x = model.design([nt.key for nt in norm])
         has_feat = np.diff(x.indptr) > 0
         proba = model.proba(x) if n else np.zeros((0, len(model.classes)))
-        order = np.argsort(-proba, axis=1, kind="stable")[:, :4] if n else np.zeros((0, 4), int)
+        order = _top_k(proba, 4)
         top_p = proba[np.arange(n), order[:, 0]] if n else np.zeros(0)
         unit_conf = t.unit_calibrator(top_p) if n else np.zeros(0)
         minor_p = proba @ self._minor_matrix if n else np.zeros((0, len(self._minor_names)))

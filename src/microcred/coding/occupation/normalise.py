@@ -27,6 +27,8 @@ _ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüÿœæ]")
 
 def fold_accents(text: str) -> str:
     """``"développeuse"`` -> ``"developpeuse"`` (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -57,13 +59,27 @@ class Normaliser:
             re.compile(r"\b(?:" + "|".join(re.escape(m) for m in multi) + r")\b") if multi else None
         )
         self._token_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._vote_cache: dict[str, int] = {}
 
     # ---- language -------------------------------------------------------------------
+    def _vote(self, token: str) -> int:
+        """1 = a French word, 2 = an English word, 0 = either or neither."""
+        if len(token) < 2:
+            return 0
+        if _ACCENTED.search(token) or fold_accents(token) in self.fr_words:
+            return 1
+        return 2 if token in self.en_words else 0
+
     def language(self, lower_title: str) -> str:
         """en / fr / mixed / unknown from words seen only in English or only in French examples."""
-        tokens = [t for t in _TOKEN_SPLIT.split(lower_title) if len(t) > 1]
-        fr = sum(1 for t in tokens if fold_accents(t) in self.fr_words or _ACCENTED.search(t))
-        en = sum(1 for t in tokens if fold_accents(t) in self.en_words and not _ACCENTED.search(t))
+        fr = en = 0
+        votes = self._vote_cache
+        for t in _TOKEN_SPLIT.split(lower_title):
+            v = votes.get(t)
+            if v is None:
+                v = votes[t] = self._vote(t)
+            fr += v == 1
+            en += v == 2
         if fr and en:
             if fr >= 2 * en:
                 return "fr"
@@ -137,15 +153,18 @@ class Normaliser:
         lower = unicodedata.normalize("NFC", self.cut_noise(title)).lower()
         language = language or self.language(lower)
         full = self._canon(_PARENS.sub(" ", lower), language)
-        candidates = [full]
-        no_paren = self._canon(_PAREN_CONTENT.sub(" ", lower), language)
-        head = self._canon(
-            _QUALIFIER.split(_PAREN_CONTENT.sub(" ", lower), maxsplit=1)[0], language
-        )
-        for k in (no_paren, head):
+        candidates = [full] if full else []
+        bare = _PAREN_CONTENT.sub(" ", lower) if ("(" in lower or "[" in lower) else lower
+        if bare is not lower:
+            k = self._canon(bare, language)
             if k and k not in candidates:
                 candidates.append(k)
-        return NormalisedTitle(full, tuple(c for c in candidates if c), language)
+        parts = _QUALIFIER.split(bare, maxsplit=1)
+        if len(parts) > 1:
+            k = self._canon(parts[0], language)
+            if k and k not in candidates:
+                candidates.append(k)
+        return NormalisedTitle(full, tuple(candidates), language)
 
     def key(self, title: str | None, language: str | None = None) -> str:
         """The full canonical key (what the classifier reads)."""
