@@ -127,8 +127,12 @@ class RuleSet:
             for h in other_hits:
                 for kind, val in h.payloads:
                     if kind == "family":
-                        if best is None or h.length > best.length:
-                            best = h
+                        if (
+                            best is None
+                            or h.length > best.length
+                            or (h.length == best.length and _has_digit(h.phrase))
+                        ):
+                            best = h  # on a tie, an exam code ("saa c03") beats a name
                     elif kind == "kw":
                         facts.keywords.add(val)
                     elif kind == "prep":
@@ -466,6 +470,10 @@ class RuleSet:
         if prov is not None and prov.kind == "platform":
             return prov.name
         return None
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _mentionable(key: str, prov: Provider) -> bool:
