@@ -21,6 +21,18 @@ def survey_sample(data_dir: DataDir) -> Path | None:
     return p if p.is_file() else None
 
 
+def planted_identifiers(cohort: object) -> tuple[str, ...]:
+    """The synthetic people's names, emails, phones and profile URLs: the gate must find none in outputs."""
+    pii = getattr(cohort, "pii", None)
+    if pii is None:
+        return ()
+    cols = pii.to_pydict()
+    items = {f"{f} {l}" for f, l in zip(cols["first_name"], cols["last_name"], strict=True)}
+    for col in ("email", "phone", "profile_url"):
+        items.update(v for v in cols.get(col, []) if v)
+    return tuple(sorted(items))
+
+
 def run_demo(
     profiles: int,
     out: Path,
@@ -47,6 +59,7 @@ def run_demo(
         engine=engine or EngineSettings(),
         survey_path=survey_sample(data_dir),
         margins_path=margins if margins.exists() else None,
+        planted=planted_identifiers(cohort),
         quiet=quiet,
     )
     return run(opts)

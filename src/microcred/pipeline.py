@@ -55,10 +55,27 @@ def _distinct(engine: Engine, table: pa.Table, columns: list[str]) -> pa.Table:
     return engine.to_arrow(expr)
 
 
+def _unknown_count(table: pa.Table, column: str, unknown: str | None) -> int:
+    if table.num_rows == 0:
+        return 0
+    mask = pc.is_null(table[column]) if unknown is None else pc.equal(table[column], unknown)
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _low_count(table: pa.Table, column: str | None, threshold: float) -> int:
+    if column is None or table.num_rows == 0:
+        return 0
+    return int(pc.sum(pc.less(pc.fill_null(table[column], 0.0), threshold)).as_py() or 0)
+
+
 def _code_all(
     engine: Engine, tables: dict[str, pa.Table], opts: RunOptions, progress: StageProgress
 ) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Run every coder on the distinct strings of the canonical tables."""
+    """Run every coder on the distinct strings of the canonical tables.
+
+    Each coder is given as a picklable loader, so the same coder runs in process
+    (DuckDB) or on Spark executors; results are cached by content when asked.
+    """
     from functools import partial
 
     from microcred.coding.cache import CodingCache
@@ -69,106 +86,76 @@ def _code_all(
 
     cfg = opts.config
     cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
+    # (output key, label, loader, source table, key columns, single column?, unknown column/value, confidence column)
+    specs = [
+        (
+            "titles_coded",
+            "occupation (NOC 2021)",
+            partial(
+                OccupationCoder.load,
+                opts.data_dir,
+                min_confidence=cfg.coding.occupation_min_confidence,
+            ),
+            "positions",
+            ["title"],
+            True,
+            ("noc2021", None),
+            "noc2021_confidence",
+        ),
+        (
+            "credentials_coded",
+            "credential type",
+            partial(CredentialCoder.load, cfg.definitions, opts.data_dir),
+            "credentials",
+            ["name", "authority", "url_host"],
+            False,
+            ("credential_type", "unknown"),
+            "coding_confidence",
+        ),
+        # the education lexicon ships with the package; it needs no reference data
+        (
+            "education_coded",
+            "education level",
+            partial(EducationCoder.load),
+            "educations",
+            ["degree", "field"],
+            False,
+            ("education_level", "unknown"),
+            None,
+        ),
+        (
+            "skills_coded",
+            "skills taxonomy",
+            partial(SkillCoder.load, opts.data_dir),
+            "skills",
+            ["skill"],
+            True,
+            ("skill_id", None),
+            None,
+        ),
+    ]
     coded: dict[str, pa.Table] = {}
     summary: list[dict[str, Any]] = []
-
-    titles = _distinct(
-        engine, tables["positions"].filter(pc.is_valid(tables["positions"]["title"])), ["title"]
-    )
-    with progress.step("coding job titles (NOC 2021)", total=titles.num_rows):
-        coder = OccupationCoder.load(
-            opts.data_dir, min_confidence=cfg.coding.occupation_min_confidence
+    for key, label, load, source, columns, single, (ucol, uval), conf in specs:
+        src = tables[source]
+        if single:
+            src = src.filter(pc.is_valid(src[columns[0]]))
+        inputs = _distinct(engine, src, columns)
+        with progress.step(f"coding {label}", total=inputs.num_rows):
+            run_coder = partial(engine.code_distinct, loader=load, single_column=single)
+            out = cache.code(key, load, inputs, run_coder) if cache else run_coder(inputs)
+        coded[key] = out
+        unknown = _unknown_count(out, ucol, uval)
+        summary.append(
+            {
+                "coder": label,
+                "distinct": out.num_rows,
+                "coded": out.num_rows - unknown,
+                "abstained": unknown,
+                "low_confidence": _low_count(out, conf, cfg.coding.low_confidence),
+            }
         )
-        coded["titles"] = _cached(cache, "titles", coder, titles["title"], lambda a: coder.code(a))
-    t = coded["titles"]
-    abst = int(pc.sum(pc.is_null(t["noc2021"])).as_py() or 0)
-    low = int(
-        pc.sum(
-            pc.less(pc.fill_null(t["noc2021_confidence"], 0.0), cfg.coding.low_confidence)
-        ).as_py()
-        or 0
-    )
-    summary.append(
-        {
-            "coder": "occupation (NOC 2021)",
-            "distinct": t.num_rows,
-            "coded": t.num_rows - abst,
-            "abstained": abst,
-            "low_confidence": low,
-        }
-    )
-
-    creds = tables["credentials"]
-    keys = _distinct(engine, creds, ["name", "authority", "url_host"])
-    with progress.step("coding credentials", total=keys.num_rows):
-        load = partial(CredentialCoder.load, cfg.definitions, opts.data_dir)
-        coded["credentials"] = _cached(
-            cache, "credentials", load, keys, lambda b: engine.code_distinct(b, load, False)
-        )
-    c = coded["credentials"]
-    unk = int(pc.sum(pc.equal(c["credential_type"], "unknown")).as_py() or 0) if c.num_rows else 0
-    lowc = (
-        int(
-            pc.sum(
-                pc.less(pc.fill_null(c["coding_confidence"], 0.0), cfg.coding.low_confidence)
-            ).as_py()
-            or 0
-        )
-        if c.num_rows
-        else 0
-    )
-    summary.append(
-        {
-            "coder": "credential type",
-            "distinct": c.num_rows,
-            "coded": c.num_rows - unk,
-            "abstained": unk,
-            "low_confidence": lowc,
-        }
-    )
-
-    keys = _distinct(engine, tables["educations"], ["degree", "field"])
-    with progress.step("coding education", total=keys.num_rows):
-        load = partial(EducationCoder.load)  # its lexicon ships with the package
-        coded["education"] = _cached(
-            cache, "education", load, keys, lambda b: engine.code_distinct(b, load, False)
-        )
-    e = coded["education"]
-    unk = int(pc.sum(pc.equal(e["education_level"], "unknown")).as_py() or 0) if e.num_rows else 0
-    summary.append(
-        {
-            "coder": "education level",
-            "distinct": e.num_rows,
-            "coded": e.num_rows - unk,
-            "abstained": unk,
-            "low_confidence": 0,
-        }
-    )
-
-    skills = _distinct(engine, tables["skills"], ["skill"])
-    with progress.step("coding skills", total=skills.num_rows):
-        scoder = SkillCoder.load(opts.data_dir)
-        coded["skills"] = _cached(
-            cache, "skills", scoder, skills["skill"], lambda a: scoder.code(a)
-        )
-    s = coded["skills"]
-    unk = int(pc.sum(pc.is_null(s["skill_id"])).as_py() or 0) if s.num_rows else 0
-    summary.append(
-        {
-            "coder": "skills taxonomy",
-            "distinct": s.num_rows,
-            "coded": s.num_rows - unk,
-            "abstained": unk,
-            "low_confidence": 0,
-        }
-    )
     return coded, summary
-
-
-def _cached(cache: Any, kind: str, coder: Any, inputs: pa.Array | pa.Table, fn: Any) -> pa.Table:
-    if cache is None:
-        return fn(inputs)
-    return cache.code(kind, coder, inputs, fn)
 
 
 def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:

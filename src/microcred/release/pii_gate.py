@@ -37,8 +37,14 @@ EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}\b"
 )
 _FILE_TLDS = {"png", "jpg", "jpeg", "svg", "gif", "js", "css", "map", "webp"}
+# A dot may separate the groups only when it separates all of them (416.555.0123):
+# "421.4979881" is a decimal number in a table, not a phone.
 PHONE = re.compile(
-    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-]?)[2-9]\d{2}[\s.-]?\d{4}(?![\w]|\.\d|-\d)"
+    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?"
+    r"(?:\([2-9]\d{2}\)\s?[2-9]\d{2}[\s.-]?\d{4}"
+    r"|[2-9]\d{2}[\s-]?[2-9]\d{2}[\s-]?\d{4}"
+    r"|[2-9]\d{2}\.[2-9]\d{2}\.\d{4})"
+    r"(?![\w]|\.\d|-\d)"
 )
 LINKEDIN = re.compile(r"linkedin\.com/(?:in|pub)/[A-Za-z0-9%_.-]{2,}", re.IGNORECASE)
 GITHUB = re.compile(r"(?<![\w.-])(?:www\.)?github\.com/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\w-]*/[\w.-])", re.IGNORECASE)  # fmt: skip
