@@ -81,14 +81,35 @@ def _normalised(w: np.ndarray | None, n: int) -> np.ndarray:
     return w * n / w.sum()
 
 
+def separable_levels_dropped(y: np.ndarray, X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop dummy columns whose level has no holders or no non-holders.
+
+    Such a level separates the outcome perfectly: its coefficient runs to ±∞ and the
+    sandwich variance breaks. Dropping the column merges the level with the reference.
+    """
+    y = np.asarray(y, dtype=bool)
+    drop = []
+    for col in X.columns:
+        at = X[col].to_numpy() == 1
+        if at.any() and (not (at & y).any() or not (at & ~y).any()):
+            drop.append(col)
+    return X.drop(columns=drop), drop
+
+
 def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None):
-    """Binomial GLM with ``var_weights`` (pseudo-likelihood) and HC1 standard errors."""
+    """Binomial GLM with ``var_weights`` (pseudo-likelihood) and HC1 standard errors.
+
+    Rows with zero weight carry no information and are left out (they break the
+    sandwich estimator).
+    """
+    wn = _normalised(w, len(y))
+    keep = wn > 0
     Xc = sm.add_constant(X, has_constant="add")
     model = sm.GLM(
-        np.asarray(y, dtype=float),
-        Xc,
+        np.asarray(y, dtype=float)[keep],
+        Xc[keep],
         family=sm.families.Binomial(),
-        var_weights=_normalised(w, len(y)),
+        var_weights=wn[keep],
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -108,8 +129,13 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
         if y.sum() == 0 or y.sum() == len(y) or dz.X.empty:
             notes.append(f"{d}: model not fitted (no variation in holding or no covariates).")
             continue
+        X, merged = separable_levels_dropped(y, dz.X)
+        for term in merged:
+            notes.append(
+                f"{d}: {term} has no holders or no non-holders; merged with the reference."
+            )
         try:
-            res = weighted_logit(y, dz.X, w)
+            res = weighted_logit(y, X, w)
         except (np.linalg.LinAlgError, ValueError) as exc:
             notes.append(f"{d}: model did not fit ({type(exc).__name__}).")
             continue
@@ -117,6 +143,8 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
         for var, (ref, rest) in dz.levels.items():
             for lv in rest:
                 term = f"{var}={lv}"
+                if term not in X.columns:
+                    continue
                 at = (dz.values[var] == lv).to_numpy()
                 rows.append(
                     {
@@ -189,7 +217,9 @@ def ipw_weights(
     """
     t = np.asarray(treated, dtype=bool)
     ws = _normalised(w, len(t))
-    ps = np.clip(weighted_logit(t, X, ws).fittedvalues.to_numpy(), 0.01, 0.99)
+    X, _ = separable_levels_dropped(t, X)
+    fit = weighted_logit(t, X, ws)
+    ps = np.clip(np.asarray(fit.predict(sm.add_constant(X, has_constant="add"))), 0.01, 0.99)
     p_bar = float(np.average(t, weights=ws))
     sw = np.where(t, p_bar / ps, (1 - p_bar) / (1 - ps))
     sw = np.minimum(sw, np.quantile(sw, trim))

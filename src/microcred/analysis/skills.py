@@ -16,7 +16,7 @@ from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import Z95
 
-MIN_PEOPLE = 5  # skills listed by fewer people in study are not scored
+MIN_PEOPLE = 5  # floor; the threshold is max(MIN_PEOPLE, 2 × disclosure.min_cell)
 TOP = 20
 
 
@@ -40,7 +40,9 @@ def log_odds_dirichlet(
     return delta, var, delta / np.sqrt(var)
 
 
-def _scores(people: pd.DataFrame, skills: pd.DataFrame, is_holder: np.ndarray) -> pd.DataFrame:
+def _scores(
+    people: pd.DataFrame, skills: pd.DataFrame, is_holder: np.ndarray, min_people: int
+) -> pd.DataFrame:
     ids = people["person_id"].to_numpy()
     hold_ids = set(ids[is_holder])
     sk = skills[skills["person_id"].isin(set(ids))].copy()
@@ -52,7 +54,7 @@ def _scores(people: pd.DataFrame, skills: pd.DataFrame, is_holder: np.ndarray) -
         .reindex(columns=[True, False], fill_value=0)
     )
     counts.columns = ["holders_listing", "non_holders_listing"]
-    counts = counts[(counts.sum(axis=1) >= MIN_PEOPLE)]
+    counts = counts[(counts.sum(axis=1) >= min_people)]
     if counts.empty:
         return pd.DataFrame(
             columns=["skill", "holders_listing", "non_holders_listing", "log_odds_ratio", "z"]
@@ -100,16 +102,17 @@ def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[A
         if person_skills is not None
         else pd.DataFrame(columns=["person_id", "skill"])
     )
+    min_people = max(MIN_PEOPLE, 2 * sf.config.disclosure.min_cell)
     study = sf.study
     untrained = study[study["formal_digital_training"] == "no"]
     rows_all, rows_signal = [], []
     for d in sf.definitions:
         h = holder(study, d)
-        s = _scores(study, skills, h)
+        s = _scores(study, skills, h, min_people)
         top = pd.concat([s.head(TOP), s.tail(TOP // 2)]).drop_duplicates("skill")
         rows_all.append(top.assign(definition=d, holders=int(h.sum()), non_holders=int((~h).sum())))
         hu = holder(untrained, d)
-        su = _scores(untrained, skills, hu)
+        su = _scores(untrained, skills, hu, min_people)
         su = su[su["z"] > Z95].head(TOP)
         rows_signal.append(
             su.assign(definition=d, holders=int(hu.sum()), non_holders=int((~hu).sum()))
@@ -123,7 +126,8 @@ def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[A
         "2008): for each skill, δ = log[(y_h+α)/(n_h+α₀−y_h−α)] − log[(y_n+α)/(n_n+α₀−y_n−α)] "
         "with y the number of holders (h) and non-holders (n) listing it, n the group totals, "
         "α the pooled count as prior; z = δ/√(1/(y_h+α) + 1/(y_n+α)). Only coded skills listed "
-        f"by at least {MIN_PEOPLE} people are scored; counts are unweighted."
+        f"by at least {min_people} people in study are scored (twice the disclosure "
+        "threshold, so most published counts survive suppression); counts are unweighted."
     )
     return [
         _table(
