@@ -67,7 +67,7 @@ class Decision:
     needs_model: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class NameFacts:
     """Everything the phrase index found in a credential name."""
 
@@ -101,6 +101,14 @@ class RuleSet:
             if _mentionable(key, prov):
                 self.names.add(key, ("provider", (prov.name, unit, plat)))
         self._facts_cache: dict[str, NameFacts] = {}
+        # per phrase: provider mentions apart from family/keyword meanings (split once here)
+        self._split = {
+            phrase: (
+                [v for k, v in payloads if k == "provider"],
+                [(k, v) for k, v in payloads if k != "provider"],
+            )
+            for phrase, payloads in self.names.phrases.items()
+        }
 
     # ---- names -----------------------------------------------------------------------------
     def name_facts(self, name_n: str) -> NameFacts:
@@ -113,12 +121,12 @@ class RuleSet:
         if hits:
             provider_hits: list[tuple[Hit, list]] = []
             plain: list[Hit] = []
+            split = self._split
             for h in hits:
-                kinds = {k for k, _ in h.payloads}
-                if "provider" in kinds:
-                    provider_hits.append((h, [v for k, v in h.payloads if k == "provider"]))
-                    if len(kinds) > 1:
-                        rest = [(k, v) for k, v in h.payloads if k != "provider"]
+                providers, rest = split[h.phrase]
+                if providers:
+                    provider_hits.append((h, providers))
+                    if rest:
                         plain.append(Hit(h.start, h.end, h.phrase, rest))
                 else:
                     plain.append(h)
