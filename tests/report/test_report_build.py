@@ -215,3 +215,13 @@ def test_tables_with_nothing_to_draw_say_why(doc: Node) -> None:
         ["Bachelor's", "6", "x"],
         ["Master's", "4", "x"],
     ]
+
+
+def test_a_chart_spec_naming_a_missing_column_costs_the_chart_not_the_report() -> None:
+    table = next(t for t in make_tables() if t.name == "uptake_by_type")
+    broken = dataclasses.replace(table, chart=dataclasses.replace(table.chart, y="no_such"))
+    doc = parse(render_report([broken], make_context()))
+    article = doc.find("article", **{"aria-labelledby": "table-uptake_by_type-heading"})
+    assert not article.find_all("figure")
+    assert "could not be drawn" in article.text
+    assert len(table_rows(article.find("table"))) == len(table.data)
