@@ -14,6 +14,7 @@ Lexicons the team wrote (aliases, ESCO labels, credential families) are data in
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 import unicodedata
@@ -39,6 +40,8 @@ DIGITAL_UNSPSC_SEGMENTS = ("43",)  # Information Technology Broadcasting and Tel
 
 FUZZY_CUTOFF = 90  # rapidfuzz ratio (0-100) below which a residue string stays unknown
 FUZZY_MIN_LENGTH = 5  # shorter strings ("C", "R", "Go") are too easy to confuse
+_LENGTH_BLOCK = 4
+_MIN_LENGTH_RATIO = 0.8  # below 9/11 a ratio of 90 is impossible; 0.8 leaves a margin
 _ESCO_PREFIX_MAX_WORDS = 5
 
 # Confidence by how the match was made (exact dictionary hits are near-certain; a
@@ -91,7 +94,9 @@ class SkillCoder:
 
     skills: dict[str, Skill]
     exact: dict[str, tuple[str, str]]  # key → (skill_id, method)
-    fuzzy_by_initial: dict[str, tuple[list[str], list[str]]]  # initial → (keys, skill ids)
+    fuzzy_by_initial: dict[
+        str, tuple[list[str], list[str], list[int]]
+    ]  # by length: keys, ids, lengths
     prefix_re: re.Pattern
     suffix_re: re.Pattern
     families: dict[str, tuple[str, ...]]
@@ -158,14 +163,15 @@ class SkillCoder:
                 exact[key] = (sid, "esco_prefix")
                 prefix_labels[key] = label
 
-        fuzzy: dict[str, tuple[list[str], list[str]]] = {}
-        for key in sorted(exact):
+        fuzzy: dict[str, tuple[list[str], list[str], list[int]]] = {}
+        for key in sorted(exact, key=lambda k: (len(k), k)):
             sid, method = exact[key]
             if method == "esco_prefix" or len(key) < FUZZY_MIN_LENGTH - 1:
                 continue
-            keys, ids = fuzzy.setdefault(key[0], ([], []))
+            keys, ids, lengths = fuzzy.setdefault(key[0], ([], [], []))
             keys.append(key)
             ids.append(sid)
+            lengths.append(len(key))
 
         fillers = onet_yaml.get("fillers") or {}
         families = {}
@@ -215,14 +221,20 @@ class SkillCoder:
         for raw, (sid, method, conf) in self._match_fuzzy(residue).items():
             matches[raw] = (sid, method, conf, None)
 
-        out_rows: dict[str | None, tuple] = {None: self._output_row(_NO_MATCH)}
-        for raw, match in matches.items():
-            out_rows[raw] = self._output_row(match)
-        rows = [out_rows.get(raw, out_rows[None]) for raw in values]
+        # Many strings share one outcome: build each distinct outcome once, then take().
+        outcome_index: dict[tuple, int] = {_NO_MATCH: 0}
+        for match in matches.values():
+            outcome_index.setdefault(match, len(outcome_index))
+        index_of = {raw: outcome_index[m] for raw, m in matches.items()}
+        rows = [self._output_row(m) for m in outcome_index]
         names = [f.name for f in schema.SKILLS_CODED][1:]
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        data = {"skill": values, **{n: list(c) for n, c in zip(names, columns, strict=True)}}
-        return pa.Table.from_pydict(data, schema=schema.SKILLS_CODED)
+        outcomes = pa.Table.from_pydict(
+            {n: list(c) for n, c in zip(names, zip(*rows, strict=True), strict=True)},
+            schema=pa.schema(list(schema.SKILLS_CODED)[1:]),
+        )
+        taken = outcomes.take(pa.array([index_of.get(raw, 0) for raw in values], pa.int32()))
+        columns = [pa.array(values, pa.string()), *taken.columns]
+        return pa.Table.from_arrays(columns, schema=schema.SKILLS_CODED)
 
     def _output_row(self, match: tuple[str | None, str, float, str | None]) -> tuple:
         """The coded columns (after ``skill``) for one match, in ``SKILLS_CODED`` order."""
@@ -295,20 +307,29 @@ class SkillCoder:
     def _match_fuzzy(
         self, residue: list[tuple[str, str]]
     ) -> dict[str, tuple[str | None, str, float]]:
-        """rapidfuzz over the residue only, blocked by first letter to stay vectorised and fast."""
+        """rapidfuzz over the residue only, vectorised per block of first letter and length.
+
+        A ratio of 90 needs the shorter string to be at least 9/11 of the longer one, so
+        each block of query lengths is compared only with choices in that length window.
+        """
         out: dict[str, tuple[str | None, str, float]] = {}
-        by_initial: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        blocks: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
         for raw, key in residue:
-            by_initial[key[0]].append((raw, key))
-        for initial in sorted(by_initial):
-            group = by_initial[initial]
+            blocks[(key[0], len(key) // _LENGTH_BLOCK)].append((raw, key))
+        for initial, block in sorted(blocks):
+            group = blocks[(initial, block)]
             choices = self.fuzzy_by_initial.get(initial)
             if not choices:
                 continue
-            keys, ids = choices
+            keys, ids, lengths = choices
+            shortest, longest = block * _LENGTH_BLOCK, block * _LENGTH_BLOCK + _LENGTH_BLOCK - 1
+            lo = bisect.bisect_left(lengths, int(shortest * _MIN_LENGTH_RATIO))
+            hi = bisect.bisect_right(lengths, int(longest / _MIN_LENGTH_RATIO) + 1)
+            if lo >= hi:
+                continue
             scores = process.cdist(
                 [k for _, k in group],
-                keys,
+                keys[lo:hi],
                 scorer=fuzz.ratio,
                 score_cutoff=FUZZY_CUTOFF,
                 dtype=np.uint8,
@@ -320,7 +341,7 @@ class SkillCoder:
                 if score >= FUZZY_CUTOFF:
                     # 90 → 0.6, 100 → 0.85: a fuzzy match is never as sure as a dictionary hit.
                     conf = 0.6 + 0.25 * (score - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
-                    out[raw] = (ids[j], "fuzzy", conf)
+                    out[raw] = (ids[lo + j], "fuzzy", conf)
         return out
 
     # ---- credentials → skills -----------------------------------------------------------
