@@ -40,7 +40,7 @@ _FILE_TLDS = {"png", "jpg", "jpeg", "svg", "gif", "js", "css", "map", "webp"}
 # A dot may separate the groups only when it separates all of them (416.555.0123):
 # "421.4979881" is a decimal number in a table, not a phone.
 PHONE = re.compile(
-    r"(?<![\w.+/-])(?:\+?1[\s.-]?)?"
+    r"(?<![\w.+/-])(?:\+1[\s.-]?|1[\s-])?"
     r"(?:\([2-9]\d{2}\)\s?[2-9]\d{2}[\s.-]?\d{4}"
     r"|[2-9]\d{2}[\s-]?[2-9]\d{2}[\s-]?\d{4}"
     r"|[2-9]\d{2}\.[2-9]\d{2}\.\d{4})"
