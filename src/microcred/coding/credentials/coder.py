@@ -124,24 +124,45 @@ class CredentialCoder:
         return self._table(names, auths, urls, decisions)
 
     def _table(self, names: list, auths: list, urls: list, decisions: dict) -> pa.Table:
-        """Assemble the output columns; rows that share a code share one attribute tuple."""
+        """Assemble the output: one attribute tuple per distinct code, taken per row in C."""
         out_schema = self.output_schema()
-        coded_fields = [f.name for f in out_schema][3:]
-        cache: dict[tuple, tuple] = {}
-        rows: list[tuple] = []
+        coded_fields = list(out_schema)[3:]
+        index: dict[tuple, int] = {}
+        uniq: list[tuple] = []
+        rows: list[int] = []
         append = rows.append
         for triple in zip(names, auths, urls, strict=True):
             d, _facts, _am, host = decisions[triple]
-            key = (id(d), host is not None)
-            values = cache.get(key)
-            if values is None:
-                values = cache[key] = self._attributes(d, host is not None)
-            append(values)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * len(coded_fields)
-        safe = {u: _safe_host(u) for u in set(urls)}
-        arrays = {"name": names, "authority": auths, "url_host": [safe[u] for u in urls]}
-        arrays.update((f, list(c)) for f, c in zip(coded_fields, columns, strict=True))
-        return pa.Table.from_pydict(arrays, schema=out_schema)
+            key = (
+                d.credential_type,
+                id(d.family),
+                d.provider,
+                d.platform,
+                d.extra_stackable,
+                d.method,
+                d.confidence,
+                host is not None,
+            )
+            i = index.get(key)
+            if i is None:
+                i = index[key] = len(uniq)
+                uniq.append(self._attributes(d, host is not None))
+            append(i)
+        take = pa.array(rows, pa.int32())
+        columns = list(zip(*uniq, strict=True)) if uniq else [()] * len(coded_fields)
+        arrays = [
+            pa.array(list(col), f.type).take(take)
+            for f, col in zip(coded_fields, columns, strict=True)
+        ]
+        safe_urls = (
+            [_safe_host(u) for u in urls] if any(_needs_reducing(u) for u in set(urls)) else urls
+        )
+        head = [
+            pa.array(names, pa.string()),
+            pa.array(auths, pa.string()),
+            pa.array(safe_urls, pa.string()),
+        ]
+        return pa.Table.from_arrays(head + arrays, schema=out_schema)
 
     def _authorities(self, auths: list[str | None]) -> dict[str | None, AuthorityMatch]:
         """Resolve each distinct authority once; misspelt ones by fuzzy alias matching."""
@@ -258,12 +279,14 @@ class CredentialCoder:
         )
 
 
+def _needs_reducing(url: str | None) -> bool:
+    return url is not None and ("://" in url or url.count("/") > 1 or "?" in url)
+
+
 def _safe_host(url: str | None) -> str | None:
     """An already reduced ``url_host`` as given (it is the join key); a full URL reduced,
     because the rest of a verification URL identifies the person."""
-    if url is None:
-        return None
-    if "://" in url or url.count("/") > 1 or "?" in url:
+    if _needs_reducing(url):
         return reduce_url(url) or None
     return url
 
