@@ -51,7 +51,9 @@ def test_suppressed_seniority_and_pathways():
                 "definition": ["broad"],
                 "estimand": ["IPW difference in mean seniority rank"],
                 "estimate": [None],
-                "verdict": ["x"],
+                "lower": [None],
+                "upper": [None],
+                "equivalence_p": [None],
             }
         ),
     )
@@ -74,6 +76,31 @@ def test_suppressed_seniority_and_pathways():
     assert any("Seniority (broad definition): the estimate is suppressed" in s for s in out)
     assert any("without formal digital training" in s and "suppressed" in s for s in out)
     assert any("25.0 % (95 % CI 20.0–30.0 %)" in s for s in out)
+
+
+def test_seniority_verdict_from_released_numbers():
+    sen = AnalysisTable(
+        "models_seniority_effect",
+        "Seniority",
+        "models",
+        "m",
+        pd.DataFrame(
+            {
+                "definition": ["broad", "broad"],
+                "estimand": [
+                    "IPW difference in mean seniority rank",
+                    "IPW difference in share senior or above",
+                ],
+                "estimate": [0.01, 0.2],
+                "lower": [-0.03, 0.1],
+                "upper": [0.05, 0.3],
+                "equivalence_p": [0.001, None],
+            }
+        ),
+    )
+    (only,) = findings([sen])
+    assert only.startswith("Seniority (broad definition): 'No seniority difference' holds")
+    assert "+0.01 ranks (95 % CI -0.03 to +0.05)" in only
 
 
 def test_unexpected_shape_is_reported_not_raised():

@@ -130,9 +130,10 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             notes.append(f"{d}: model not fitted (no variation in holding or no covariates).")
             continue
         X, merged = separable_levels_dropped(y, dz.X)
-        for term in merged:
+        if merged:  # names withheld: they would reveal a zero cell
             notes.append(
-                f"{d}: {term} has no holders or no non-holders; merged with the reference."
+                f"{d}: {len(merged)} level(s) perfectly predicting holding were merged with "
+                "their reference level."
             )
         try:
             res = weighted_logit(y, X, w)
@@ -351,14 +352,12 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
         base = {"definition": d, "holders": n1, "non_holders": n0}
         e_rank = weighted_difference(rank, t, w)
         p_eq = tost_p(e_rank.estimate, e_rank.se, EQUIVALENCE_BOUND)
-        verdict = seniority_verdict(e_rank.estimate, e_rank.lower, e_rank.upper, p_eq)
         eff_rows.append(
             {
                 **base,
                 "estimand": "IPW difference in mean seniority rank",
                 **vars(e_rank),
                 "equivalence_p": p_eq,
-                "verdict": verdict,
             }  # fmt: skip
         )
         e_sen = weighted_difference(senior, t, w)
@@ -368,11 +367,9 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
                 "estimand": "IPW difference in share senior or above",
                 **vars(e_sen),
                 "equivalence_p": np.nan,
-                "verdict": "",
             }  # fmt: skip
         )
         if d != sf.primary:  # the ordinal fit is the slow one: first definition only
-            notes.append(f"{d}: {verdict}")
             continue
         try:
             e_ord = ordinal_holder_effect(rank, t, dz.X)
@@ -386,16 +383,14 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
                     "se": e_ord.se,
                     "p_value": e_ord.p_value,
                     "equivalence_p": np.nan,
-                    "verdict": "",
                 }  # fmt: skip
             )
         except (np.linalg.LinAlgError, ValueError) as exc:
             notes.append(f"{d}: ordinal model did not fit ({type(exc).__name__}).")
-        notes.append(f"{d}: {verdict}")
     eff = pd.DataFrame(
         eff_rows,
         columns=["definition", "estimand", "holders", "non_holders", "estimate", "lower",
-                 "upper", "se", "p_value", "equivalence_p", "verdict"],
+                 "upper", "se", "p_value", "equivalence_p"],
     )  # fmt: skip
     bal = (
         pd.concat(bal_rows)

@@ -145,7 +145,7 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
                 "of profiles listing a microcredential, by education and by experience."
             ),
         ),
-        notes=[f"Survey respondents used: {int(len(sv))}."] if len(sv) else ["No survey answers."],
+        notes=[] if len(sv) else ["No survey answers for the study country."],
     )
 
 

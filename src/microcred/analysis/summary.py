@@ -70,17 +70,20 @@ def _sensitivity(t: AnalysisTable) -> list[str]:
 
 
 def _seniority(t: AnalysisTable) -> list[str]:
+    """The verdict is recomputed from the released numbers, so suppression carries over."""
+    from microcred.analysis.models import seniority_verdict
+
     out = []
-    d = t.data
-    if "verdict" not in d:
-        return out
-    for r in d.itertuples(index=False):
+    for r in t.data.itertuples(index=False):
         if not str(r.estimand).startswith("IPW difference in mean seniority"):
             continue
-        if _missing(r.estimate):
+        if any(_missing(v) for v in (r.estimate, r.lower, r.upper)):
             out.append(f"Seniority ({r.definition} definition): the estimate is suppressed.")
-        elif isinstance(r.verdict, str) and r.verdict:
-            out.append(f"Seniority ({r.definition} definition): {r.verdict}")
+            continue
+        p_eq = getattr(r, "equivalence_p", float("nan"))
+        p_eq = float("nan") if _missing(p_eq) else float(p_eq)
+        verdict = seniority_verdict(float(r.estimate), float(r.lower), float(r.upper), p_eq)
+        out.append(f"Seniority ({r.definition} definition): {verdict}")
     return out
 
 
