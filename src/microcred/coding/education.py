@@ -190,10 +190,17 @@ class EducationCoder:
         if "degree" not in batch.column_names:
             raise ValueError(f"education batch needs a 'degree' column; got {batch.column_names}")
         n = batch.num_rows
-        degrees = batch["degree"].to_pylist()
-        fields = batch["field"].to_pylist() if "field" in batch.column_names else [None] * n
+
+        def strings(name: str) -> list[str | None]:
+            try:
+                return batch[name].cast(pa.string()).to_pylist()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ValueError(f"education batch: column {name!r} is not text ({exc})") from exc
+
+        degrees = strings("degree")
+        fields = strings("field") if "field" in batch.column_names else [None] * n
         has_school = "school" in batch.column_names
-        schools = batch["school"].to_pylist() if has_school else [None] * n
+        schools = strings("school") if has_school else [None] * n
 
         texts: dict[str | None, _TextInfo] = {}  # degrees, fields and schools repeat across rows
 

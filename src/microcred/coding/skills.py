@@ -197,7 +197,10 @@ class SkillCoder:
 
     def code(self, skills: pa.Array | pa.ChunkedArray) -> pa.Table:
         """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``."""
-        values = skills.to_pylist()
+        try:
+            values = skills.cast(pa.string()).to_pylist()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(f"skills must be text, got {skills.type} ({exc})") from exc
         # raw → (skill_id, method, confidence, label)
         matches: dict[str, tuple[str | None, str, float, str | None]] = {}
         residue: list[tuple[str, str]] = []

@@ -248,6 +248,14 @@ def test_missing_degree_column_is_a_clear_error(coder: EducationCoder) -> None:
         coder.code(pa.table({"field": pa.array(["Math"])}))
 
 
+def test_non_text_columns_are_read_as_text_or_refused(coder: EducationCoder) -> None:
+    # A dictionary-encoded column (as Parquet readers give) is text; a list column is not.
+    batch = pa.table({"degree": pa.array(["BSc", "MBA"]).dictionary_encode()})
+    assert coder.code(batch)["education_level"].to_pylist() == ["bachelor", "master"]
+    with pytest.raises(ValueError, match="'degree' is not text"):
+        coder.code(pa.table({"degree": pa.array([["BSc"]])}))
+
+
 def test_deterministic_and_order_independent(coder: EducationCoder) -> None:
     rows = [
         ("BSc", "Computer Science", "McGill"),
