@@ -110,6 +110,11 @@ class RuleSet:
             for phrase, payloads in self.names.phrases.items()
         }
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_facts_cache"] = {}  # a worker rebuilds its own cache
+        return state
+
     # ---- names -----------------------------------------------------------------------------
     def name_facts(self, name_n: str) -> NameFacts:
         """Families, keywords and provider mentions in a normalised name (cached per name)."""
