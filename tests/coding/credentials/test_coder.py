@@ -255,3 +255,12 @@ def test_model_codes_the_long_tail_with_calibrated_confidence(coder):
     tail = coder.code(pa.table({"name": ["Hands-on Rust Systems Programming"]})).to_pylist()[0]
     assert tail["coding_method"] in {"model", "keyword"}
     assert 0.5 <= tail["coding_confidence"] <= 1.0
+
+
+def test_coder_survives_pickling_for_workers(coder):
+    import pickle
+
+    batch = pa.table({"name": ["CKA", "Microprogramme en IA", "Hackathon winner"]})
+    expected = coder.code(batch)
+    clone = pickle.loads(pickle.dumps(coder))
+    assert clone.code(batch).equals(expected)
