@@ -106,3 +106,21 @@ def test_seniority_verdict_from_released_numbers():
 def test_unexpected_shape_is_reported_not_raised():
     bad = AnalysisTable("sensitivity", "Sensitivity", "sensitivity", "m", pd.DataFrame({"x": [1]}))
     assert findings([bad]) == ["The sensitivity table could not be summarised (unexpected shape)."]
+
+
+def test_holder_sentence_skips_empty_and_unknown_categories():
+    df = pd.DataFrame(
+        {
+            "definition": ["broad"] * 3,
+            "variable": ["experience_band", "province", "education_level"],
+            "category": ["0–2", "unknown", "master"],
+            "holders_in_category": [0, 30, 20],
+            "non_holders_in_category": [40, 10, 100],
+            "share_holders": [0.0, 0.3, 0.2],
+            "share_non_holders": [0.04, 0.01, 0.1],
+            "smd": [-0.9, 0.8, 0.28],
+        }
+    )
+    t = AnalysisTable("holders_vs_non_holders", "Holders", "holders", "m", df)
+    (only,) = findings([t])
+    assert "education level 'master': 20.0 % of holders vs 10.0 % of non-holders" in only

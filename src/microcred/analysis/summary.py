@@ -107,19 +107,38 @@ def _pathways(t: AnalysisTable) -> list[str]:
     return out
 
 
+_VARIABLE_WORDS = {
+    "experience_band": "years of experience",
+    "seniority": "seniority",
+    "education_level": "education level",
+    "field_cip2021_2digit": "field of study (CIP series)",
+    "formal_digital_training": "formal digital training",
+    "province": "province",
+    "profile_language": "profile language",
+    "current_employer": "current employer",
+}
+
+
 def _holders(t: AnalysisTable) -> list[str]:
-    d = t.data.dropna(subset=["smd"])
+    """The category with the largest |SMD|, among published, non-empty, known categories."""
+    d = t.data.dropna(subset=["smd", "share_holders", "share_non_holders"])
+    d = d[
+        (d["holders_in_category"] > 0)
+        & (d["non_holders_in_category"] > 0)
+        & ~d["category"].isin(["unknown", "other", "other employers"])
+    ]
     if d.empty:
         return []
     out = []
     for definition, g in d.groupby("definition", sort=True):
         r = g.loc[g["smd"].abs().idxmax()]
         more = "more" if r["smd"] > 0 else "less"
+        words = _VARIABLE_WORDS.get(str(r["variable"]), str(r["variable"]).replace("_", " "))
         out.append(
             f"The largest difference between holders and non-holders ({definition} definition) is "
-            f"in {str(r['variable']).replace('_', ' ')} '{r['category']}': {pct(r['share_holders'])} "
-            f"of holders vs {pct(r['share_non_holders'])} of non-holders ({more} common among "
-            f"holders; SMD {r['smd']:.2f})."
+            f"in {words} '{r['category']}': {pct(r['share_holders'])} of holders vs "
+            f"{pct(r['share_non_holders'])} of non-holders ({more} common among holders; "
+            f"SMD {r['smd']:.2f})."
         )
     return out
 
