@@ -199,7 +199,7 @@ def test_panels_with_their_own_categories_get_their_own_x_axis() -> None:
     rule, _ = _layers(spec)
     # No shared domain: each panel shows only its own categories, sized by step.
     assert "scale" not in rule["encoding"]["x"]
-    assert spec["spec"]["width"] == {"step": 52, "for": "position"}
+    assert spec["spec"]["width"] == {"step": 36, "for": "position"}
     # Panels with the same categories keep one shared axis.
     shared = chart_for(_table("holders_by_experience")).to_dict()
     assert "resolve" not in shared

@@ -83,7 +83,7 @@ def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
     inner = alt.LayerChart(layer=layers, width=width, height=height)
     title = alt.TitleParams(text=spec.title or table.title, subtitle=notes or alt.Undefined)
     description = _description(table, spec, notes)
-    chart = _facet(inner, data, spec, width) if spec.column else inner
+    chart = _facet(inner, data, shown, spec, width) if spec.column else inner
     chart = _configure(chart.properties(title=title, description=description))
     # Data goes in last: altair deep-copies the whole chart on every method call.
     chart.data = values
@@ -94,7 +94,7 @@ MAX_PAGE_WIDTH = 960  # px a wrapped facet grid may take before it starts a new 
 
 
 def _facet(
-    inner: alt.LayerChart, data: pd.DataFrame, spec: ChartSpec, width: Any
+    inner: alt.LayerChart, data: pd.DataFrame, shown: pd.DataFrame, spec: ChartSpec, width: Any
 ) -> alt.FacetChart:
     """Small multiples by ``spec.column``, wrapped into rows that fit the page.
 
@@ -103,7 +103,8 @@ def _facet(
     """
     assert spec.column
     panels = ordered_unique(data[spec.column])
-    panel_width = width if isinstance(width, int) else width.step * _max_categories(data, spec)
+    # Own-axis panels are as wide as the categories they draw (suppressed ones drop out).
+    panel_width = width if isinstance(width, int) else width.step * _max_categories(shown, spec)
     columns = max(1, min(len(panels), MAX_PAGE_WIDTH // (panel_width + 60)))
     resolve = (
         alt.Undefined
@@ -332,7 +333,13 @@ def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, An
             groups = max(1, data[spec.color].nunique())
     else:
         encoding["color"] = alt.value(OKABE_ITO[0])
-    width, band = _width(data, spec, max(40 if spec.column else 64, 26 * groups))
+    if not spec.column:
+        per = max(64, 26 * groups)
+    elif _shared_x(data, spec):
+        per = max(40, 26 * groups)
+    else:
+        per = max(30, 18 * groups)  # own-axis panels: compact, so several share a row
+    width, band = _width(data, spec, per)
     encoding["x"] = _x_encoding(data, spec, band=band)
     return encoding, width
 
