@@ -6,7 +6,7 @@ import os
 import shutil
 
 import pytest
-from test_person import CFG, _inputs
+from test_features_person import CFG, _inputs
 
 from microcred.engine import Engine, EngineSettings
 from microcred.features import build_person_features
