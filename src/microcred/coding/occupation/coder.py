@@ -49,7 +49,7 @@ from microcred.coding.occupation.normalise import Normaliser, fold_accents
 from microcred.coding.seniority import code_seniority
 from microcred.datadir import DataDir
 
-MODEL_VERSION = "occupation-nb-3"
+MODEL_VERSION = "occupation-nb-4"
 CACHE_ENV = "MICROCRED_CACHE"
 CALIBRATION_SEED = 20211
 CALIBRATION_SHARE = 0.10

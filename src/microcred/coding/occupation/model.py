@@ -95,9 +95,11 @@ class NaiveBayesTitles:
         )
 
     def log_scores(self, x: sparse.csr_matrix) -> np.ndarray:
-        n_feat = np.asarray(x.sum(axis=1), dtype=np.float64)
-        s = (x @ self.log_odds).toarray().astype(np.float64)
-        return s + n_feat * self.class_term[None, :] + self.class_prior[None, :]
+        n_feat = np.asarray(x.sum(axis=1), dtype=np.float32)
+        s = (x @ self.log_odds).toarray()
+        s += n_feat * self.class_term[None, :].astype(np.float32)
+        s += self.class_prior[None, :].astype(np.float32)
+        return s
 
     def proba(self, x: sparse.csr_matrix) -> np.ndarray:
         z = self.log_scores(x) / self.temperature

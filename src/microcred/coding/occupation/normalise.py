@@ -51,6 +51,7 @@ class Normaliser:
     def __post_init__(self) -> None:
         lx = self.lexicons
         self._cut = [re.compile(p, re.IGNORECASE) for p in lx.noise_cut_after]
+        self._cut_any = re.compile("|".join(f"(?:{p})" for p in lx.noise_cut_after), re.IGNORECASE)
         self._gender_suffixes = [(re.compile(rf"^{p}$"), r) for p, r in lx.gender_suffixes]
         single = {fold_accents(w) for w in lx.noise_words + lx.seniority_strip if " " not in w}
         self._drop_tokens = frozenset(single)
@@ -140,6 +141,8 @@ class Normaliser:
     def cut_noise(self, title: str) -> str:
         """Drop employer, place and credential tails ("@ Shopify", "| PhD", "chez Desjardins")."""
         s = title.strip()
+        if not self._cut_any.search(s):  # most titles carry no tail: one search, no subs
+            return s
         for pattern in self._cut:
             cut = pattern.sub("", s).strip()
             if cut:
