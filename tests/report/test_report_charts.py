@@ -212,3 +212,24 @@ def test_interval_that_cannot_be_estimated_shows_the_point_alone() -> None:
     assert spec["title"]["subtitle"] == [
         "1 interval suppressed or not estimable: point shown without error bar."
     ]
+
+
+def test_many_categories_lie_down_as_horizontal_bars() -> None:
+    skills = [f"Skill number {i}" for i in range(20)]
+    table = AnalysisTable(
+        name="many",
+        title="Many skills",
+        section="skills",
+        method="m",
+        data=pd.DataFrame({"skill": skills, "z": [2.0 - 0.2 * i for i in range(20)]}),
+        chart=ChartSpec(kind="bar", x="skill", y="z", y_title="z-score"),
+        released=True,
+    )
+    (bar,) = _layers(chart_for(table).to_dict())
+    assert bar["encoding"]["y"]["field"] == "skill"
+    assert bar["encoding"]["y"]["sort"] == skills
+    assert bar["encoding"]["y"]["axis"]["labelAngle"] == 0
+    assert bar["encoding"]["x"]["field"] == "z" and bar["encoding"]["x"]["title"] == "z-score"
+    # Few categories stay vertical.
+    (few,) = _layers(chart_for(_table("uptake_by_type")).to_dict())
+    assert few["encoding"]["x"]["field"] == "credential_type"

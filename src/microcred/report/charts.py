@@ -344,30 +344,66 @@ def _grouped_encoding(data: pd.DataFrame, spec: ChartSpec) -> tuple[dict[str, An
     return encoding, width
 
 
+HORIZONTAL_MIN_CATEGORIES = 13  # from this many categories (or long labels) bars lie down
+_TRANSPOSED = {"x": alt.Y, "y": alt.X, "xOffset": alt.YOffset, "y2": alt.X2}
+
+
+def _horizontal(data: pd.DataFrame, spec: ChartSpec) -> bool:
+    """Many categories or long labels read better down the page than crammed along x."""
+    if spec.column:
+        return False
+    order = spec.sort or ordered_unique(data[spec.x])
+    longest = max((len(str(v)) for v in order), default=0)
+    return len(order) >= HORIZONTAL_MIN_CATEGORIES or longest > 28
+
+
+def _transpose(encoding: dict[str, Any]) -> dict[str, Any]:
+    """Swap x and y (and their offsets and second values) for a horizontal chart."""
+    out = {}
+    for key, channel in encoding.items():
+        if key not in _TRANSPOSED:
+            out[key] = channel
+            continue
+        spec = channel.to_dict()
+        if key == "x" and isinstance(spec.get("axis"), dict):
+            spec["axis"] = {**spec["axis"], "labelAngle": 0, "labelLimit": 260}
+        new_key = {"x": "y", "y": "x", "xOffset": "yOffset", "y2": "x2"}[key]
+        out[new_key] = _TRANSPOSED[key](**spec)
+    return out
+
+
+def _horizontal_size(data: pd.DataFrame, spec: ChartSpec) -> tuple[int, int]:
+    groups = data[spec.color].nunique() if spec.color and spec.color != spec.x else 1
+    n = max(1, len(spec.sort or ordered_unique(data[spec.x])))
+    return 560, max(120, n * max(22, 14 * groups))
+
+
 def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
     encoding["y"] = _y_encoding(spec, zero=True)
+    height = 280
+    if _horizontal(data, spec):
+        encoding = _transpose(encoding)
+        width, height = _horizontal_size(data, spec)
     bars = alt.Chart().mark_bar(cornerRadiusEnd=2).encode(**encoding)
-    return [bars], width, 280
+    return [bars], width, height
 
 
 def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
-    rule = (
-        alt.Chart()
-        .mark_rule(strokeWidth=2)
-        .encode(
-            y=_y_encoding(spec, zero=False, field=spec.lower),
-            y2=alt.Y2(f"{_field(spec.upper)}:Q"),
-            **encoding,
-        )
-    )
-    point = (
-        alt.Chart()
-        .mark_point(filled=True, size=70, opacity=1)
-        .encode(y=_y_encoding(spec, zero=False), **encoding)
-    )
-    return [rule, point], width, 280
+    rule_encoding = {
+        **encoding,
+        "y": _y_encoding(spec, zero=False, field=spec.lower),
+        "y2": alt.Y2(f"{_field(spec.upper)}:Q"),
+    }
+    point_encoding = {**encoding, "y": _y_encoding(spec, zero=False)}
+    height = 280
+    if _horizontal(data, spec):
+        rule_encoding, point_encoding = _transpose(rule_encoding), _transpose(point_encoding)
+        width, height = _horizontal_size(data, spec)
+    rule = alt.Chart().mark_rule(strokeWidth=2).encode(**rule_encoding)
+    point = alt.Chart().mark_point(filled=True, size=70, opacity=1).encode(**point_encoding)
+    return [rule, point], width, height
 
 
 def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
