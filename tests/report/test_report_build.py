@@ -225,3 +225,21 @@ def test_a_chart_spec_naming_a_missing_column_costs_the_chart_not_the_report() -
     assert not article.find_all("figure")
     assert "could not be drawn" in article.text
     assert len(table_rows(article.find("table"))) == len(table.data)
+
+
+def test_accounting_by_source_totals_without_suppression_marks() -> None:
+    ctx = dataclasses.replace(
+        make_context(),
+        accounting=[
+            {"source": "jsonl", "rows_read": 3000, "rows_ingested": 2990, "rows_quarantined": 10},
+            {"source": "stackoverflow", "rows_read": 1000, "rows_ingested": 1000},
+        ],
+    )
+    doc = parse(render_report([], ctx))
+    table = doc.find("table", id="context-accounting")
+    assert table_rows(table) == [
+        ["jsonl", "3,000", "2,990", "10"],
+        ["stackoverflow", "1,000", "1,000", "—"],  # not recorded, not suppressed
+    ]
+    assert not table.find_all("tfoot")  # no total over a gap
+    assert "x" not in [c for row in table_rows(table) for c in row]

@@ -37,6 +37,7 @@ from microcred.report.tables import (
     records_view,
     settings,
 )
+from microcred.report.values import is_missing
 
 log = logging.getLogger(__name__)
 
@@ -293,13 +294,15 @@ def _accounting_view(rows: list[dict[str, Any]]) -> TableView | None:
         return None
     count_cols = ["rows_read", "rows_ingested", "rows_quarantined"]
     records = [dict(r) for r in rows]
+    # Rows are named by file when the run recorded files, else by source.
+    label = "file" if any(not is_missing(r.get("file")) for r in rows) else "source"
     with_total = all(isinstance(r.get(c), int | float) for r in rows for c in count_cols)
     if with_total:
-        records.append({"file": "Total", **{c: sum(r[c] for r in rows) for c in count_cols}})
+        records.append({label: "Total", **{c: sum(r[c] for r in rows) for c in count_cols}})
     view = records_view(
         records,
-        first=["file", *count_cols],
-        row_header="file",
+        first=list(dict.fromkeys([label, "source", *count_cols])),
+        row_header=label,
         count_columns=[*count_cols, "rows"],
     )
     if with_total:

@@ -147,7 +147,10 @@ def records_view(
     count_columns: Iterable[str] = (),
     formats: Mapping[str, str] | None = None,
 ) -> TableView:
-    """A list of dicts as a table: ``first`` columns in that order, any other keys sorted."""
+    """A list of dicts (run facts, not released cells) as a table.
+
+    ``first`` columns come in that order, any other keys sorted; a missing value prints "—".
+    """
     leading = [c for c in first if any(c in r for r in records)]
     others = sorted({k for r in records for k in r} - set(leading))
     columns = leading + others
@@ -160,6 +163,9 @@ def records_view(
             value = record.get(col)
             if col == row_header:
                 row.append(Cell("—" if is_missing(value) else str(plain(value)), header=True))
+            elif is_missing(value):
+                # Run facts, not released cells: a gap here is "not recorded", never "x".
+                row.append(Cell("—", numeric=col in counts))
             else:
                 row.append(format_value(value, formats.get(col), count=col in counts))
         rows.append(row)
