@@ -77,7 +77,10 @@ class Engine:
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", os.path.join(tempfile.gettempdir(), "microcred-spark-warehouse"))
+                .config(
+                    "spark.sql.warehouse.dir",
+                    os.path.join(tempfile.gettempdir(), "microcred-spark-warehouse"),
+                )
                 .config("spark.sql.shuffle.partitions", "8")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             )

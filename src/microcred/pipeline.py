@@ -224,7 +224,10 @@ def run(opts: RunOptions) -> RunResult:
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)
-            report_path = build_report(out, released.tables, ctx)
+            # coverage tables are written to tables/ and shown in the report's coverage section
+            # through the context; they are not repeated as analysis sections
+            shown = [t for t in released.tables if t.section != "coverage"]
+            report_path = build_report(out, shown, ctx)
 
         with timings.stage("privacy gate"):
             gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
