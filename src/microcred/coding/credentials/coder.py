@@ -7,13 +7,15 @@ once, and never looks at anything that identifies a person.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from microcred import schema
-from microcred.coding.credentials.catalogue import Catalogue, Provider, load_catalogue
+from microcred.coding.credentials.catalogue import Catalogue, HostRule, Provider, load_catalogue
 from microcred.coding.credentials.model import vocabulary
 from microcred.coding.credentials.rules import (
     EXAM_TYPES,
@@ -22,7 +24,12 @@ from microcred.coding.credentials.rules import (
     NameFacts,
     RuleSet,
 )
-from microcred.coding.credentials.text import host_candidates, normalise, reduce_url
+from microcred.coding.credentials.text import (
+    host_candidates,
+    normalise,
+    normalise_many,
+    reduce_url,
+)
 from microcred.config import Definition, StudyConfig
 from microcred.datadir import DataDir
 
@@ -84,55 +91,112 @@ class CredentialCoder:
 
     # ---- coding ---------------------------------------------------------------------------
     def code(self, batch: pa.Table) -> pa.Table:
-        """Code every row of ``batch`` (columns ``name`` and optionally ``authority``, ``url_host``)."""
+        """Code every row of ``batch`` (columns ``name`` and optionally ``authority``, ``url_host``).
+
+        Why in layers of distinct values: each distinct name is normalised and scanned once,
+        each distinct authority and host resolved once, and the rules run once per distinct
+        combination of what was *found* (name facts, authority match, host), which is far
+        fewer than the distinct triples; rows are then assembled by index in Arrow.
+        """
         if "name" not in batch.column_names:
             raise ValueError(f"credential batch needs a 'name' column, got {batch.column_names}")
         n = batch.num_rows
-        names = _strings(batch, "name", n)
-        auths = _strings(batch, "authority", n)
-        urls = _strings(batch, "url_host", n)
+        name_col, name_ids, name_vals = _encoded(batch, "name", n)
+        auth_col, auth_ids, auth_vals = _encoded(batch, "authority", n)
+        url_col, url_ids, url_vals = _encoded(batch, "url_host", n)
 
-        auth_matches = self._authorities(auths)
-        host_cache: dict[str | None, object] = {}
-        # triples that normalise to the same name, authority match and host share a decision
-        shared: dict[tuple, tuple[Decision, NameFacts, AuthorityMatch, object]] = {}
-        decisions: dict[tuple, tuple[Decision, NameFacts, AuthorityMatch, object]] = {}
-        for triple in zip(names, auths, urls, strict=True):
-            if triple in decisions:
-                continue
-            name, auth, url = triple
+        # distinct hosts, authorities and names -> small integer ids of what they mean
+        hosts: list[HostRule | None] = [None]
+        host_ids = {id(None): 0}
+        url_host_id = np.empty(len(url_vals), np.int64)
+        for i, url in enumerate(url_vals):
             try:
-                host = host_cache.get(url, host_cache)
-                if host is host_cache:
-                    host = host_cache[url] = self.rules.host(list(host_candidates(reduce_url(url))))
-                am = auth_matches[auth]
-                name_n = normalise(name)
-                key = (name_n, am.signature, id(host))
-                entry = shared.get(key)
-                if entry is None:
-                    facts = self.rules.name_facts(name_n)
-                    entry = shared[key] = (self.rules.decide(facts, am, host), facts, am, host)  # type: ignore[arg-type]
-                decisions[triple] = entry
+                host = self.rules.host(list(host_candidates(reduce_url(url))))
             except Exception:  # noqa: BLE001 - one bad record must not stop the batch
-                decisions[triple] = (
-                    Decision(method="error"),
-                    NameFacts(),
-                    AuthorityMatch(),
-                    None,
-                )
-        self._apply_model(decisions)
-        return self._table(names, auths, urls, decisions)
+                url_host_id[i] = -1
+                continue
+            hid = host_ids.get(id(host))
+            if hid is None:
+                hid = host_ids[id(host)] = len(hosts)
+                hosts.append(host)
+            url_host_id[i] = hid
+        auth_matches = self._authorities(auth_vals)
+        matches: list[AuthorityMatch] = []
+        match_ids: dict[tuple, int] = {}
+        auth_match_id = np.empty(len(auth_vals), np.int64)
+        for i, auth in enumerate(auth_vals):
+            am = auth_matches[auth]
+            mid = match_ids.get(am.signature)
+            if mid is None:
+                mid = match_ids[am.signature] = len(matches)
+                matches.append(am)
+            auth_match_id[i] = mid
+        name_norm = normalise_many(
+            pa.array([v if isinstance(v, str) else None for v in name_vals], pa.string())
+        )
+        norm_ids: dict[str, int] = {}
+        name_norm_id = np.empty(len(name_vals), np.int64)
+        for i, name_n in enumerate(name_norm):
+            name_norm_id[i] = norm_ids.setdefault(name_n, len(norm_ids))
+        texts = list(norm_ids)
+        facts_list: list[NameFacts] = []
+        facts_ids: dict[tuple, int] = {}
+        norm_facts_id = np.empty(len(texts), np.int64)
+        for i, name_n in enumerate(texts):
+            try:
+                facts = self.rules.name_facts(name_n)
+                sig = _facts_signature(facts)
+            except Exception:  # noqa: BLE001 - one bad record must not stop the batch
+                norm_facts_id[i] = -1
+                continue
+            fid = facts_ids.get(sig)
+            if fid is None:
+                fid = facts_ids[sig] = len(facts_list)
+                facts_list.append(facts)
+            norm_facts_id[i] = fid
 
-    def _table(self, names: list, auths: list, urls: list, decisions: dict) -> pa.Table:
+        # one rule decision per distinct (name facts, authority match, host)
+        row_norm = name_norm_id[name_ids]
+        row_facts = norm_facts_id[row_norm]
+        row_match = auth_match_id[auth_ids]
+        row_host = url_host_id[url_ids]
+        n_m, n_h = max(len(matches), 1), len(hosts)
+        error = (row_facts < 0) | (row_host < 0)
+        keys = np.where(error, -1, (row_facts * n_m + row_match) * n_h + row_host)
+        uniq, row_decision = np.unique(keys, return_inverse=True)
+        entries: list[tuple[Decision, NameFacts, AuthorityMatch, HostRule | None]] = []
+        for key in uniq.tolist():
+            if key < 0:
+                entries.append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
+                continue
+            rest, hid = divmod(key, n_h)
+            fid, mid = divmod(rest, n_m)
+            facts, am, host = facts_list[fid], matches[mid], hosts[hid]
+            try:
+                entries.append((self.rules.decide(facts, am, host), facts, am, host))
+            except Exception:  # noqa: BLE001 - one bad record must not stop the batch
+                entries.append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
+        row_decision = row_decision.reshape(-1).astype(np.int64)
+        row_decision = self._apply_model(entries, row_decision, row_norm, texts)
+        return self._table(name_col, auth_col, url_col, url_ids, url_vals, entries, row_decision)
+
+    def _table(
+        self,
+        name_col: pa.Array,
+        auth_col: pa.Array,
+        url_col: pa.Array,
+        url_ids: np.ndarray,
+        url_vals: list,
+        entries: list,
+        row_decision: np.ndarray,
+    ) -> pa.Table:
         """Assemble the output: one attribute tuple per distinct code, taken per row in C."""
         out_schema = self.output_schema()
         coded_fields = list(out_schema)[3:]
         index: dict[tuple, int] = {}
         uniq: list[tuple] = []
-        rows: list[int] = []
-        append = rows.append
-        for triple in zip(names, auths, urls, strict=True):
-            d, _facts, _am, host = decisions[triple]
+        entry_attr = np.empty(len(entries), np.int32)
+        for e, (d, _facts, _am, host) in enumerate(entries):
             key = (
                 d.credential_type,
                 id(d.family),
@@ -147,22 +211,17 @@ class CredentialCoder:
             if i is None:
                 i = index[key] = len(uniq)
                 uniq.append(self._attributes(d, host is not None))
-            append(i)
-        take = pa.array(rows, pa.int32())
+            entry_attr[e] = i
+        take = pa.array(entry_attr[row_decision] if len(entries) else [], pa.int32())
         columns = list(zip(*uniq, strict=True)) if uniq else [()] * len(coded_fields)
         arrays = [
             pa.array(list(col), f.type).take(take)
             for f, col in zip(coded_fields, columns, strict=True)
         ]
-        safe_urls = (
-            [_safe_host(u) for u in urls] if any(_needs_reducing(u) for u in set(urls)) else urls
-        )
-        head = [
-            pa.array(names, pa.string()),
-            pa.array(auths, pa.string()),
-            pa.array(safe_urls, pa.string()),
-        ]
-        return pa.Table.from_arrays(head + arrays, schema=out_schema)
+        if any(_needs_reducing(u) for u in url_vals):
+            safe = pa.array([_safe_host(u) for u in url_vals], pa.string())
+            url_col = safe.take(pa.array(url_ids, pa.int64()))
+        return pa.Table.from_arrays([name_col, auth_col, url_col] + arrays, schema=out_schema)
 
     def _authorities(self, auths: list[str | None]) -> dict[str | None, AuthorityMatch]:
         """Resolve each distinct authority once; misspelt ones by fuzzy alias matching."""
@@ -199,28 +258,45 @@ class CredentialCoder:
             self._model = fit_fallback(self.catalogue)
         return self._model
 
-    def _apply_model(self, decisions: dict) -> None:
-        """Send the residue the rules could not decide (or decided weakly) to the model."""
-        residue = sorted(
-            (t for t, (d, *_rest) in decisions.items() if d.needs_model),
-            key=lambda t: tuple("" if x is None else x for x in t),
-        )
-        if not residue:
-            return
+    def _apply_model(
+        self,
+        entries: list,
+        row_decision: np.ndarray,
+        row_norm: np.ndarray,
+        texts: list[str],
+    ) -> np.ndarray:
+        """Send the residue the rules could not decide (or decided weakly) to the model.
+
+        A residue decision is split per distinct normalised name (the model reads the name),
+        appended to ``entries``; returns the rows' decision indexes pointing at the split ones.
+        """
+        needs = np.fromiter((e[0].needs_model for e in entries), bool, len(entries))
+        if not needs.any():
+            return row_decision
+        rows = np.flatnonzero(needs[row_decision])
+        n_t = len(texts)
+        pairs, inverse = np.unique(row_decision[rows] * n_t + row_norm[rows], return_inverse=True)
+        row_decision = row_decision.copy()
+        row_decision[rows] = len(entries) + inverse.reshape(-1)
+        residue: list[tuple[int, str]] = []
+        for pair in pairs.tolist():
+            e, t = divmod(pair, n_t)
+            d, facts, am, host = entries[e]
+            residue.append((len(entries), texts[t]))
+            entries.append((dataclasses.replace(d), facts, am, host))
         vocab = vocabulary(self.catalogue)
-        texts = [normalise(t[0]) for t in residue]
-        known = [any(w in vocab for w in text.split()) for text in texts]
-        for triple, ok in zip(residue, known, strict=True):
-            d = decisions[triple][0]
-            if not ok and d.credential_type != "unknown" and d.confidence < self.min_confidence:
+        asked: list[tuple[int, str]] = []
+        for e, text in residue:
+            d = entries[e][0]
+            if any(w in vocab for w in text.split()):
+                asked.append((e, text))
+            elif d.credential_type != "unknown" and d.confidence < self.min_confidence:
                 d.credential_type, d.method = "unknown", "none"
-        residue = [t for t, ok in zip(residue, known, strict=True) if ok]
-        texts = [t for t, ok in zip(texts, known, strict=True) if ok]
-        if not residue:
-            return
-        labels, probs = self._fallback().predict(texts)
-        for triple, label, prob in zip(residue, labels, probs, strict=True):
-            d, facts, am, host = decisions[triple]
+        if not asked:
+            return row_decision
+        labels, probs = self._fallback().predict([text for _, text in asked])
+        for (e, _text), label, prob in zip(asked, labels, probs, strict=True):
+            d, facts, am, host = entries[e]
             prob = round(float(prob), 4)
             if prob < self.min_confidence or prob <= d.confidence:
                 if d.credential_type != "unknown" and d.confidence < self.min_confidence:
@@ -232,7 +308,8 @@ class CredentialCoder:
             new = self.rules._finish(
                 Decision(), label, "model", prob, am, facts.mention, host, facts
             )  # type: ignore[arg-type]
-            decisions[triple] = (new, facts, am, host)
+            entries[e] = (new, facts, am, host)
+        return row_decision
 
     def _attributes(self, d: Decision, has_host: bool) -> tuple:
         """Every coded field after ``url_host``, in output order, for one decision."""
@@ -291,8 +368,33 @@ def _safe_host(url: str | None) -> str | None:
     return url
 
 
-def _strings(batch: pa.Table, column: str, n: int) -> list[str | None]:
+def _encoded(batch: pa.Table, column: str, n: int) -> tuple[pa.Array, np.ndarray, list]:
+    """The column as a string array, each row's index into its distinct values, and those."""
     if column not in batch.column_names:
-        return [None] * n
-    values = batch[column].to_pylist()
-    return [None if v is None else str(v) for v in values]
+        return pa.nulls(n, pa.string()), np.zeros(n, np.int64), [None]
+    col = batch[column]
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        arr = (
+            col.combine_chunks().cast(pa.string()) if col.num_chunks else pa.array([], pa.string())
+        )
+    else:
+        arr = pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+    encoded = arr.dictionary_encode(null_encoding="encode")
+    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return arr, ids, encoded.dictionary.to_pylist()
+
+
+def _facts_signature(facts: NameFacts) -> tuple:
+    """Everything the rules read from a name's facts: equal signatures decide alike."""
+    words = facts.words
+    return (
+        id(facts.family),
+        facts.family_phrase,
+        frozenset(facts.keywords),
+        tuple((id(p), unit, plat) for p, unit, plat in facts.providers),
+        facts.prep,
+        facts.certificat,
+        "microprogramme" in words,
+        "programme" in words and "court" in words,
+        "certificate" in words,
+    )
