@@ -49,7 +49,7 @@ from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, f
 from microcred.coding.seniority import code_seniority
 from microcred.datadir import DataDir
 
-MODEL_VERSION = "occupation-nb-4"
+MODEL_VERSION = "occupation-nb-5"
 CACHE_ENV = "MICROCRED_CACHE"
 CALIBRATION_SEED = 20211
 CALIBRATION_SHARE = 0.10

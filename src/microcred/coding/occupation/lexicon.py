@@ -28,6 +28,7 @@ FILES = (
 class Lexicons:
     abbreviations_en: dict[str, str]
     abbreviations_fr: dict[str, str]
+    french_words: frozenset[str]  # never expanded by the English table unless the title is English
     gender_words: dict[str, str]
     gender_suffixes: tuple[tuple[str, str], ...]
     gender_keep: frozenset[str]
@@ -55,6 +56,7 @@ def load_lexicons() -> Lexicons:
     return Lexicons(
         abbreviations_en={str(k): str(v) for k, v in abbr["en"].items()},
         abbreviations_fr={str(k): str(v) for k, v in abbr["fr"].items()},
+        french_words=frozenset(str(w) for w in abbr.get("french_words", ())),
         gender_words={str(k): str(v) for k, v in gender["words"].items()},
         gender_suffixes=tuple((str(p), str(r)) for p, r in gender["suffixes"]),
         gender_keep=frozenset(str(w) for w in gender["keep"]),

@@ -112,9 +112,17 @@ class Normaliser:
             if language == "fr"
             else (lx.abbreviations_en, lx.abbreviations_fr)
         )
-        expansion = first.get(folded)
-        if expansion is None:
-            expansion = second.get(folded)
+        if language != "en" and folded in lx.french_words:
+            # "de" is a word, not "data engineer"; French function words carry no
+            # occupation, and dropping them lets "représentant des ventes" share
+            # the bigram of "représentant ventes"
+            out = ()
+            self._token_cache[(token, language)] = out
+            return out
+        else:
+            expansion = first.get(folded)
+            if expansion is None:
+                expansion = second.get(folded)
         out = tuple(expansion.split()) if expansion else (folded,)
         self._token_cache[(token, language)] = out
         return out
