@@ -14,12 +14,20 @@ import pytest
         ("Développeuse Full-Stack chez Desjardins", "developpeur full stack"),
         ("Analyste-programmeuse", "analyste programmeur"),
         ("Ingénieure logiciel principale", "ingenieur logiciel"),
-        ("Conseillère en sécurité informatique", "conseiller en securite informatique"),
+        ("Conseillère en sécurité informatique", "conseiller securite informatique"),
+        ("Analyste de données", "analyste donnees"),  # "de" is not "data engineer"
+        ("Agente d'expédition", "agent expedition"),
         ("Analyste programmeur/analyste programmeuse", "analyste programmeur"),
     ],
 )
 def test_noise_seniority_gender_are_removed(coder, raw, key):
     assert coder.normaliser.key(raw) == key
+
+
+def test_english_de_abbreviation_still_expands_in_english(coder):
+    assert (
+        coder.normaliser.key("Senior DE, Analytics Platform") == "data engineer analytics platform"
+    )
 
 
 def test_english_words_are_not_feminised_away(coder):
