@@ -17,6 +17,14 @@ import pytest
         ("Conseillère en sécurité informatique", "conseiller securite informatique"),
         ("Analyste de données", "analyste donnees"),  # "de" is not "data engineer"
         ("Agente d'expédition", "agent expedition"),
+        ("Ingénieur(e) logiciel", "ingenieur logiciel"),
+        ("Ingénieur·e logiciel", "ingenieur logiciel"),
+        ("Technicien(ne) en informatique", "technicien informatique"),
+        ("Analyste-programmeur(euse)", "analyste programmeur"),
+        ("Développeur/euse web", "developpeur web"),
+        ("Travailleuse sociale", "travailleur social"),
+        ("Analyste fonctionnelle", "analyste fonctionnel"),
+        ("Recruteuse TI", "recruteur technologies information"),
         ("Analyste programmeur/analyste programmeuse", "analyste programmeur"),
     ],
 )
@@ -40,7 +48,7 @@ def test_abbreviations_are_expanded(coder):
     assert norm.key("ML Engineer") == "machine learning engineer"
     assert norm.key("DBA") == "database administrator"
     assert norm.key("IT Manager") == "information technology manager"
-    assert norm.key("Analyste TI", "fr") == "analyste technologies de l information"
+    assert norm.key("Analyste TI", "fr") == "analyste technologies information"
 
 
 def test_language_detection(coder):

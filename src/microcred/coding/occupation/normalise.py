@@ -22,6 +22,13 @@ _PARENS = re.compile(r"[()\[\]{}]")
 _PAREN_CONTENT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _QUALIFIER = re.compile(r"\s+[-–—:]\s+|,\s*|\s+/\s+")
 _TOKEN_SPLIT = re.compile(r"[^\w+#]+|_")
+# Inclusive writing: "ingénieur(e)", "ingénieur·e", "technicien(ne)", "programmeur·euse",
+# "développeur/euse", "conseiller.ère(s)": the feminine ending (and plural mark) is
+# dropped so the masculine form remains, as the gender rules would give anyway.
+_FEM_ENDING = r"(?:e|ne|le|te|se|euse|rice|trice|ère|ere|ière|iere|s)"
+_INCLUSIVE = re.compile(
+    rf"(?<=[a-zà-ÿ])(?:\({_FEM_ENDING}\)|[·•.]{_FEM_ENDING}(?:[·•.]s)?|/{_FEM_ENDING})(?![a-zà-ÿ])"
+)
 _ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüÿœæ]")
 
 
@@ -124,6 +131,8 @@ class Normaliser:
             if expansion is None:
                 expansion = second.get(folded)
         out = tuple(expansion.split()) if expansion else (folded,)
+        if language != "en" and expansion:  # "ti" -> "technologies information", as written out
+            out = tuple(w for w in out if w not in lx.french_words)
         self._token_cache[(token, language)] = out
         return out
 
@@ -162,6 +171,8 @@ class Normaliser:
         if title is None or not title.strip():
             return NormalisedTitle("", (), "unknown")
         lower = unicodedata.normalize("NFC", self.cut_noise(title)).lower()
+        if "(" in lower or "·" in lower or "/" in lower or "." in lower or "•" in lower:
+            lower = _INCLUSIVE.sub("", lower)
         language = language or self.language(lower)
         full = self._canon(_PARENS.sub(" ", lower), language)
         candidates = [full] if full else []
