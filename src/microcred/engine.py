@@ -96,6 +96,10 @@ class Engine:
         """Register an Arrow table with the backend and return it as an ibis table."""
         self._n += 1
         name = name or f"t{self._n}"
+        if self.name == "spark":
+            # a temporary view: nothing is written to a warehouse directory
+            self.spark.createDataFrame(data).createOrReplaceTempView(name)
+            return self.con.table(name)
         return self.con.create_table(name, data, overwrite=True)
 
     def read_parquet(self, path: str | Path, name: str | None = None) -> ibis.Table:
@@ -132,7 +136,7 @@ class Engine:
         key = f"{id(loader)}-{probe.schema}"
         fn = _arrow_coder_udf(loader, single_column, key)
         parts = max(2, min(64, inputs.num_rows // 50_000 + 1))
-        df = self.spark.createDataFrame(inputs.to_pandas()).repartition(parts)
+        df = self.spark.createDataFrame(inputs).repartition(parts)
         out = df.mapInArrow(fn, from_arrow_schema(probe.schema)).toArrow()
         keys = [(c, "ascending") for c in inputs.column_names]
         return out.cast(probe.schema).sort_by(keys)
