@@ -353,7 +353,9 @@ class OccupationCoder:
         minor_p = proba @ self._minor_matrix if n else np.zeros((0, len(self._minor_names)))
         minor_top = minor_p.argmax(axis=1) if n else np.zeros(0, int)
         minor_conf = t.minor_calibrator(minor_p.max(axis=1)) if n else np.zeros(0)
-        classes = model.classes
+        # the four best classes per title as plain Python lists (one conversion, not per row)
+        top_codes = model.classes[order].tolist() if n else []
+        top_probs = np.take_along_axis(proba, order, axis=1).tolist() if n else []
 
         names = [f.name for f in schema.TITLES_CODED if f.name not in ("title", "seniority")]
         cols: dict[str, list] = {name: [] for name in names}
@@ -367,7 +369,7 @@ class OccupationCoder:
             if not nt.key:
                 reason = "empty title"
             else:
-                model_alts = [(str(classes[j]), float(proba[i, j])) for j in order[i]]
+                model_alts = list(zip(top_codes[i], top_probs[i], strict=True))
                 hit = next((k for k in nt.candidates if k in t.lexicon), None)
                 exact_hit = None if hit else next((k for k in nt.candidates if k in t.exact), None)
                 if hit is not None:
