@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from microcred.coding.credentials.catalogue import Catalogue, Family, HostRule, Provider
-from microcred.coding.credentials.text import Hit, PhraseIndex, drop_contained, normalise
+from microcred.coding.credentials.text import PhraseIndex, normalise
 
 EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
 NO_PLATFORM_TYPES = frozenset(
@@ -82,6 +82,32 @@ class NameFacts:
     mention_unit: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _PhraseInfo:
+    """What one name phrase means: provider mentions, a family, keywords, prep/certificat cues."""
+
+    providers: list
+    has_rest: bool
+    family_order: int | None
+    keywords: frozenset[str]
+    prep: bool
+    certificat: bool
+    has_digit: bool
+
+    @classmethod
+    def of(cls, phrase: str, payloads: list) -> _PhraseInfo:
+        orders = [v for k, v in payloads if k == "family"]
+        return cls(
+            providers=[v for k, v in payloads if k == "provider"],
+            has_rest=any(k != "provider" for k, _ in payloads),
+            family_order=min(orders) if orders else None,
+            keywords=frozenset(v for k, v in payloads if k == "kw"),
+            prep=any(k == "prep" for k, _ in payloads),
+            certificat=any(k == "certificat" for k, _ in payloads),
+            has_digit=_has_digit(phrase),
+        )
+
+
 class RuleSet:
     """Phrase indexes and lookups built once from a catalogue."""
 
@@ -101,12 +127,9 @@ class RuleSet:
             if _mentionable(key, prov):
                 self.names.add(key, ("provider", (prov.name, unit, plat)))
         self._facts_cache: dict[str, NameFacts] = {}
-        # per phrase: provider mentions apart from family/keyword meanings (split once here)
-        self._split = {
-            phrase: (
-                [v for k, v in payloads if k == "provider"],
-                [(k, v) for k, v in payloads if k != "provider"],
-            )
+        # per phrase, what it means, worked out once here rather than per name
+        self._info = {
+            phrase: _PhraseInfo.of(phrase, payloads)
             for phrase, payloads in self.names.phrases.items()
         }
 
@@ -122,45 +145,44 @@ class RuleSet:
         if cached is not None:
             return cached
         facts = NameFacts(words=frozenset(name_n.split()))
-        hits = self.names.scan(name_n)
-        if hits:
-            provider_hits: list[tuple[Hit, list]] = []
-            plain: list[Hit] = []
-            split = self._split
-            for h in hits:
-                providers, rest = split[h.phrase]
-                if providers:
-                    provider_hits.append((h, providers))
-                    if rest:
-                        plain.append(Hit(h.start, h.end, h.phrase, rest))
-                else:
-                    plain.append(h)
-            other_hits = drop_contained(plain)
-            best: Hit | None = None
-            for h in other_hits:
-                for kind, val in h.payloads:
-                    if kind == "family":
-                        if (
-                            best is None
-                            or h.length > best.length
-                            or (h.length == best.length and _has_digit(h.phrase))
-                        ):
-                            best = h  # on a tie, an exam code ("saa c03") beats a name
-                    elif kind == "kw":
-                        facts.keywords.add(val)
-                    elif kind == "prep":
-                        facts.prep = True
-                    elif kind == "certificat":
-                        facts.certificat = True
+        spans = self.names.spans(name_n)
+        if spans:
+            info = self._info
+            plain: list[tuple[int, int, str, _PhraseInfo]] = []
+            provider_hits: list[tuple[int, int, list]] = []
+            for start, end, phrase in spans:
+                pi = info[phrase]
+                if pi.providers:
+                    provider_hits.append((start, end, pi.providers))
+                if pi.has_rest:
+                    plain.append((start, end, phrase, pi))
+            if len(plain) > 1:
+                plain = _drop_contained(plain)
+            best: tuple[int, int, str, _PhraseInfo] | None = None
+            keywords = facts.keywords
+            for hit in plain:
+                pi = hit[3]
+                if pi.family_order is not None:
+                    if best is None:
+                        best = hit
+                    else:
+                        length, best_length = hit[1] - hit[0], best[1] - best[0]
+                        if length > best_length or (length == best_length and pi.has_digit):
+                            best = hit  # on a tie, an exam code ("saa c03") beats a name
+                if pi.keywords:
+                    keywords.update(pi.keywords)
+                if pi.prep:
+                    facts.prep = True
+                if pi.certificat:
+                    facts.certificat = True
             if best is not None:
-                order = min(v for k, v in best.payloads if k == "family")
-                facts.family = self.cat.families[order]
-                facts.family_phrase = best.phrase
+                facts.family = self.cat.families[best[3].family_order]  # type: ignore[index]
+                facts.family_phrase = best[2]
             if provider_hits:
-                provider_hits.sort(key=lambda hv: (-hv[0].length, hv[0].start))
+                provider_hits.sort(key=lambda hv: (hv[0] - hv[1], hv[0]))
                 by_name = self.cat.by_name
                 facts.providers = [
-                    (by_name[v[0]], v[1], v[2]) for _, vals in provider_hits for v in vals
+                    (by_name[v[0]], v[1], v[2]) for _, _, vals in provider_hits for v in vals
                 ]
                 facts.mention = next(
                     (p for p, _, _ in facts.providers if p.kind != "platform"), None
@@ -483,6 +505,20 @@ class RuleSet:
         if prov is not None and prov.kind == "platform":
             return prov.name
         return None
+
+
+def _drop_contained(hits: list[tuple]) -> list[tuple]:
+    """Hits ``(start, end, ...)`` not strictly inside a longer hit (longest phrase wins)."""
+    kept = []
+    for hit in hits:
+        s, e = hit[0], hit[1]
+        for other in hits:
+            os_, oe = other[0], other[1]
+            if os_ <= s and e <= oe and oe - os_ > e - s:
+                break
+        else:
+            kept.append(hit)
+    return kept
 
 
 def _has_digit(text: str) -> bool:

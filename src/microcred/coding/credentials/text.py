@@ -146,6 +146,28 @@ class PhraseIndex:
                 j += 1
         return hits
 
+    def spans(self, normalised: str) -> list[tuple[int, int, str]]:
+        """Like ``scan`` as plain ``(start, end, phrase)`` tuples (the coder's hot path)."""
+        toks = normalised.split()
+        n = len(toks)
+        out: list[tuple[int, int, str]] = []
+        prefixes = self.prefixes
+        phrases = self.phrases
+        for i, s in enumerate(toks):
+            if s not in prefixes:
+                continue
+            j = i + 1
+            while True:
+                if s in phrases:
+                    out.append((i, j, s))
+                if j >= n:
+                    break
+                s = s + " " + toks[j]
+                if s not in prefixes:
+                    break
+                j += 1
+        return out
+
 
 def drop_contained(hits: list[Hit]) -> list[Hit]:
     """Drop hits whose span lies strictly inside another hit's span (longest phrase wins)."""
