@@ -80,9 +80,12 @@ class Normaliser:
 
     def language(self, lower_title: str) -> str:
         """en / fr / mixed / unknown from words seen only in English or only in French examples."""
+        return self._language_of(_TOKEN_SPLIT.split(lower_title))
+
+    def _language_of(self, tokens: list[str]) -> str:
         fr = en = 0
         votes = self._vote_cache
-        for t in _TOKEN_SPLIT.split(lower_title):
+        for t in tokens:
             v = votes.get(t)
             if v is None:
                 v = votes[t] = self._vote(t)
@@ -137,8 +140,11 @@ class Normaliser:
         return out
 
     def _canon(self, text: str, language: str) -> str:
+        return self._canon_tokens(_TOKEN_SPLIT.split(text), language)
+
+    def _canon_tokens(self, raw_tokens: list[str], language: str) -> str:
         tokens: list[str] = []
-        for raw in _TOKEN_SPLIT.split(text):
+        for raw in raw_tokens:
             if raw:
                 tokens.extend(self._map_token(raw, language))
         joined = " ".join(tokens)
@@ -147,13 +153,7 @@ class Normaliser:
         kept = [t for t in joined.split() if t not in self._drop_tokens]
         if not kept:  # "Intern", "Senior": keep the word rather than say nothing
             kept = joined.split()
-        seen: set[str] = set()
-        out = []
-        for t in kept:
-            if t not in seen:
-                seen.add(t)
-                out.append(t)
-        return " ".join(out)
+        return " ".join(dict.fromkeys(kept))  # repeated words dropped, first kept
 
     def cut_noise(self, title: str) -> str:
         """Drop employer, place and credential tails ("@ Shopify", "| PhD", "chez Desjardins")."""
@@ -170,11 +170,15 @@ class Normaliser:
         """Canonical keys for one title; ``language`` skips detection (known for examples)."""
         if title is None or not title.strip():
             return NormalisedTitle("", (), "unknown")
-        lower = unicodedata.normalize("NFC", self.cut_noise(title)).lower()
+        lower = self.cut_noise(title)
+        if not lower.isascii():
+            lower = unicodedata.normalize("NFC", lower)
+        lower = lower.lower()
         if "(" in lower or "·" in lower or "/" in lower or "." in lower or "•" in lower:
             lower = _INCLUSIVE.sub("", lower)
-        language = language or self.language(lower)
-        full = self._canon(_PARENS.sub(" ", lower), language)
+        tokens = _TOKEN_SPLIT.split(lower)  # brackets split like spaces: the full key's tokens
+        language = language or self._language_of(tokens)
+        full = self._canon_tokens(tokens, language)
         candidates = [full] if full else []
         bare = _PAREN_CONTENT.sub(" ", lower) if ("(" in lower or "[" in lower) else lower
         if bare is not lower:
