@@ -142,9 +142,15 @@ class CredentialCoder:
         facts_list: list[NameFacts] = []
         facts_ids: dict[tuple, int] = {}
         norm_facts_id = np.empty(len(texts), np.int64)
-        for i, name_n in enumerate(texts):
+        # names whose phrase-vocabulary tokens agree share facts: scan each such key once
+        key_facts: dict[str, int] = {}
+        for i, key in enumerate(self.rules.facts_keys(texts)):
+            fid = key_facts.get(key)
+            if fid is not None:
+                norm_facts_id[i] = fid
+                continue
             try:
-                facts = self.rules.name_facts(name_n)
+                facts = self.rules.name_facts(key)
                 sig = _facts_signature(facts)
             except Exception:  # noqa: BLE001 - one bad record must not stop the batch
                 norm_facts_id[i] = -1
@@ -153,7 +159,7 @@ class CredentialCoder:
             if fid is None:
                 fid = facts_ids[sig] = len(facts_list)
                 facts_list.append(facts)
-            norm_facts_id[i] = fid
+            norm_facts_id[i] = key_facts[key] = fid
 
         # one rule decision per distinct (name facts, authority match, host)
         row_norm = name_norm_id[name_ids]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from microcred.coding.credentials.catalogue import Catalogue, Family, HostRule, Provider
-from microcred.coding.credentials.text import PhraseIndex, normalise
+from microcred.coding.credentials.text import PhraseIndex, mask_tokens, normalise
 
 EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
 NO_PLATFORM_TYPES = frozenset(
@@ -28,6 +30,8 @@ PREP_PHRASES = (
     "with practice tests", "course completion", "training course", "cours de preparation",
     "preparation a l examen", "parcours d apprentissage", "masterclass",
 )  # fmt: skip
+# words ``decide`` reads from a name's word set, besides phrase hits
+DECISIVE_WORDS = ("microprogramme", "programme", "court", "certificate")
 NULL_AUTHORITIES = frozenset(
     {"", "n a", "na", "none", "self", "other", "autre", "aucun", "unknown"}
 )
@@ -132,6 +136,18 @@ class RuleSet:
             phrase: _PhraseInfo.of(phrase, payloads)
             for phrase, payloads in self.names.phrases.items()
         }
+
+        # every token of a name phrase, and the words the rules read from a name directly
+        self.phrase_tokens = pa.array(
+            sorted(
+                {t for phrase in self.names.phrases for t in phrase.split()} | set(DECISIVE_WORDS)
+            ),
+            pa.string(),
+        )
+
+    def facts_keys(self, names: list[str]) -> list[str]:
+        """Per normalised name, a shorter string with the same facts (see ``mask_tokens``)."""
+        return mask_tokens(names, self.phrase_tokens)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)

@@ -209,3 +209,22 @@ def normalise_many(values: pa.Array) -> list[str]:
                 raw = values.to_pylist()
             out[i] = normalise(raw[i])
     return out
+
+
+def mask_tokens(normalised: list[str], keep: pa.Array) -> list[str]:
+    """Each normalised string with every run of tokens not in ``keep`` reduced to one ``|``
+    and such runs dropped at both ends (Arrow kernels over the whole list).
+
+    Why: no phrase can contain a token outside the phrase vocabulary, so what a phrase
+    scan finds depends only on this key (up to a shift of token positions, which keeps
+    their order); names that differ only in such tokens ("... 2023", "... #12") are
+    scanned once. ``normalise`` never leaves a ``|`` in a string.
+    """
+    if not normalised:
+        return []
+    tokens = pc.split_pattern(pa.array(normalised, pa.string()), " ")
+    flat = pc.list_flatten(tokens)
+    marked = pc.if_else(pc.is_in(flat, value_set=keep), flat, "|")
+    joined = pc.binary_join(pa.ListArray.from_arrays(tokens.offsets, marked), " ")
+    collapsed = pc.replace_substring_regex(joined, r"\|( \|)+", "|")
+    return pc.utf8_trim(collapsed, "| ").to_pylist()
