@@ -264,3 +264,39 @@ def test_coder_survives_pickling_for_workers(coder):
     expected = coder.code(batch)
     clone = pickle.loads(pickle.dumps(coder))
     assert clone.code(batch).equals(expected)
+
+
+def test_a_batch_codes_each_row_as_it_would_be_coded_alone(coder):
+    # the coder shares work between rows (same name facts, authority match, host);
+    # sharing must never change a row's code
+    rows = [
+        ("AWS SAA-C03", None, None),
+        ("AWS SAA-C03 2023 #7", "Amazon Web Services", "credly.com/badges"),
+        ("aws saa c03", "Udemy", "https://www.udemy.com/certificate/UC-1234/"),
+        ("Microprogramme en IA", "Université Laval", None),
+        ("Microprogramme en IA (2021)", "Universite Laval", None),
+        ("Advanced Topics in Kubernetes Networking", "Coursera", None),
+        ("Advanced Topics in Kubernetes Networking v2", "Coursera", None),
+        ("Hands-on Rust Systems Programming", None, None),
+        ("Hands-on Rust Systems Programming", "Acme Analytics Inc", None),
+        ("Azure fundamentals", "Microsoft", "learn.microsoft.com/api"),
+        ("Azure fundamentals", "Microsoft", None),
+        ("Zzyzx qwv", None, None),
+        ("Webinar X", "Microsoft", None),
+        ("CKA", "CNCF", None),
+        (None, "Coursera", None),
+        ("", None, None),
+    ]
+    rows = rows + rows[::-1]  # duplicates, in another order
+    batch = pa.table(
+        {
+            "name": pa.array([r[0] for r in rows], pa.string()),
+            "authority": pa.array([r[1] for r in rows], pa.string()),
+            "url_host": pa.array([r[2] for r in rows], pa.string()),
+        }
+    )
+    together = coder.code(batch).to_pylist()
+    alone = [
+        CredentialCoder.load().code(batch.slice(i, 1)).to_pylist()[0] for i in range(len(rows))
+    ]
+    assert together == alone

@@ -37,3 +37,26 @@ def test_phrase_index_finds_whole_word_phrases_and_longest_wins():
     kept = drop_contained(hits)
     assert [h.payloads for h in kept] == [["psm2"]]
     assert idx.scan("webmaster") == []
+
+
+def test_normalise_many_matches_normalise_string_by_string():
+    import pyarrow as pa
+
+    from microcred.coding.credentials.text import normalise_many
+
+    values = [
+        "Certifié AWS SAA-C03", "  CompTIA   Security+ ", "C# / .NET", "ÉCOLE Polytechnique",
+        "Straße", "ﬁnance", "a\u00a0b", "日本 AI", "tab\tand\nnewline", "", None, "---",
+        "Microprogramme en science des données — Université Laval", "PSM I #12",
+    ]  # fmt: skip
+    assert normalise_many(pa.array(values, pa.string())) == [normalise(v) for v in values]
+
+
+def test_mask_tokens_keeps_vocabulary_tokens_and_collapses_the_rest():
+    import pyarrow as pa
+
+    from microcred.coding.credentials.text import mask_tokens
+
+    keep = pa.array(["aws", "certified", "saa", "c03"])
+    got = mask_tokens(["aws saa c03 2023", "my aws x y certified", "foo bar", ""], keep)
+    assert got == ["aws saa c03", "aws | certified", "", ""]
