@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from microcred.coding.occupation.lexicon import Lexicons, load_lexicons
 
-_PARENS = re.compile(r"[()\[\]{}]")
 _PAREN_CONTENT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _QUALIFIER = re.compile(r"\s+[-–—:]\s+|,\s*|\s+/\s+")
 _TOKEN_SPLIT = re.compile(r"[^\w+#]+|_")
