@@ -25,7 +25,7 @@ import duckdb
 def ensure_cohort(n: int, seed: int, work: Path) -> Path:
     target = work / f"cohort-{n}-{seed}"
     if (target / ".done").exists():
-        return target
+        return target / "tables"
     from microcred import synth
     from microcred.datadir import DataDir
 
@@ -63,6 +63,7 @@ from microcred.pipeline import RunOptions, run
 from microcred.engine import EngineSettings
 t = time.perf_counter()
 res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_dir=Path({str(out)!r}),
+                     margins_path=Path({str(input_dir.parent / "margins")!r}),
                      engine=EngineSettings(name={engine!r}, memory_limit={memory_limit!r}), quiet=True))
 wall = time.perf_counter() - t
 print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_seconds"],
