@@ -9,6 +9,7 @@ rules. Only what no rule decides goes to the learned fallback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -321,11 +322,7 @@ class RuleSet:
                     provider=a.name,
                     use_family=False,
                 )
-            method = (
-                "exam_code"
-                if any(ch.isdigit() for ch in facts.family_phrase) or len(facts.family_phrase) <= 5
-                else "catalogue_name"
-            )
+            method = "exam_code" if _is_code(facts.family_phrase) else "catalogue_name"
             provider = (
                 fam.provider
                 or (a.name if a else None)
@@ -535,6 +532,12 @@ def _drop_contained(hits: list[tuple]) -> list[tuple]:
         else:
             kept.append(hit)
     return kept
+
+
+@lru_cache(maxsize=8192)
+def _is_code(phrase: str) -> bool:
+    """A family phrase that is an exam code ("saa c03", "cka") rather than a name."""
+    return _has_digit(phrase) or len(phrase) <= 5
 
 
 def _has_digit(text: str) -> bool:
