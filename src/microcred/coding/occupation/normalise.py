@@ -65,7 +65,8 @@ class Normaliser:
         self._drop_phrases = (
             re.compile(r"\b(?:" + "|".join(re.escape(m) for m in multi) + r")\b") if multi else None
         )
-        self._token_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        # per language: raw token -> mapped tokens (no tuple key built per lookup)
+        self._token_cache: dict[str, dict[str, tuple[str, ...]]] = {}
         self._vote_cache: dict[str, int] = {}
 
     # ---- language -------------------------------------------------------------------
@@ -104,7 +105,7 @@ class Normaliser:
 
     # ---- tokens ---------------------------------------------------------------------
     def _map_token(self, token: str, language: str) -> tuple[str, ...]:
-        cached = self._token_cache.get((token, language))
+        cached = self._token_cache.setdefault(language, {}).get(token)
         if cached is not None:
             return cached
         lx = self.lexicons
@@ -126,7 +127,7 @@ class Normaliser:
             # occupation, and dropping them lets "représentant des ventes" share
             # the bigram of "représentant ventes"
             out = ()
-            self._token_cache[(token, language)] = out
+            self._token_cache[language][token] = out
             return out
         else:
             expansion = first.get(folded)
@@ -135,7 +136,7 @@ class Normaliser:
         out = tuple(expansion.split()) if expansion else (folded,)
         if language != "en" and expansion:  # "ti" -> "technologies information", as written out
             out = tuple(w for w in out if w not in lx.french_words)
-        self._token_cache[(token, language)] = out
+        self._token_cache[language][token] = out
         return out
 
     def _canon(self, text: str, language: str) -> str:
@@ -143,9 +144,11 @@ class Normaliser:
 
     def _canon_tokens(self, raw_tokens: list[str], language: str) -> str:
         tokens: list[str] = []
+        cache = self._token_cache.setdefault(language, {})
         for raw in raw_tokens:
             if raw:
-                tokens.extend(self._map_token(raw, language))
+                mapped = cache.get(raw)
+                tokens.extend(mapped if mapped is not None else self._map_token(raw, language))
         joined = " ".join(tokens)
         if self._drop_phrases is not None:
             joined = self._drop_phrases.sub(" ", joined)
