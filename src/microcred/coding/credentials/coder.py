@@ -300,8 +300,11 @@ class CredentialCoder:
                 d.credential_type, d.method = "unknown", "none"
         if not asked:
             return row_decision
-        labels, probs = self._fallback().predict([text for _, text in asked])
-        for (e, _text), label, prob in zip(asked, labels, probs, strict=True):
+        distinct = sorted({text for _, text in asked})  # the model reads only the name
+        labels, probs = self._fallback().predict(distinct)
+        predicted = dict(zip(distinct, zip(labels, probs, strict=True), strict=True))
+        for e, text in asked:
+            label, prob = predicted[text]
             d, facts, am, host = entries[e]
             prob = round(float(prob), 4)
             if prob < self.min_confidence or prob <= d.confidence:
