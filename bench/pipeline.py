@@ -31,12 +31,12 @@ def ensure_cohort(n: int, seed: int, work: Path) -> Path:
 
     t = time.perf_counter()
     cohort = synth.generate(n, seed=seed, data_dir=DataDir())
-    synth.write(cohort, "parquet", target)
+    written = synth.write(cohort, "parquet", target)
     (target / ".done").write_text("ok")
     print(
         f"  synthesised {n:,} profiles in {time.perf_counter() - t:.1f}s (not part of the figures)"
     )
-    return target
+    return written.input_path
 
 
 def floor_query(input_dir: Path) -> float:
