@@ -27,7 +27,9 @@ def planted_identifiers(cohort: object) -> tuple[str, ...]:
     if pii is None:
         return ()
     cols = pii.to_pydict()
-    items = {f"{f} {l}" for f, l in zip(cols["first_name"], cols["last_name"], strict=True)}
+    items = {
+        f"{first} {last}" for first, last in zip(cols["first_name"], cols["last_name"], strict=True)
+    }
     for col in ("email", "phone", "profile_url"):
         items.update(v for v in cols.get(col, []) if v)
     return tuple(sorted(items))

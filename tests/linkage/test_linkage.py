@@ -95,7 +95,9 @@ def test_cli_encode_match_round_trip_writes_no_names(tmp_path) -> None:
     assert len(got & want) >= 0.9 * len(want)
     lines = [json.loads(x) for x in (tmp_path / "left.jsonl").read_text().splitlines()]
     assert all(set(obj) == {"id", "clk"} for obj in lines)
-    assert all(len(base64.b64decode(obj["clk"])) == 128 for obj in lines)  # 1024-bit Bloom filters only
+    assert all(
+        len(base64.b64decode(obj["clk"])) == 128 for obj in lines
+    )  # 1024-bit Bloom filters only
     ids = " ".join(obj["id"] for obj in lines)
     for rec in pairs.left:
         assert rec["surname"] not in ids and rec["given_name"] not in ids
