@@ -37,15 +37,20 @@ _LEGAL_SUFFIX = (
 )
 
 
+def _trim(s: ir.StringValue) -> ir.StringValue:
+    return s.re_replace(r"^\s+", "").re_replace(r"\s+$", "")
+
+
 def normalise_company(company: ir.StringValue) -> ir.StringValue:
     """Lower-case, punctuation-free company name without a trailing legal suffix.
 
     Why: "Shopify Inc." and "shopify" are one employer; anything smarter (an
     employer register) is out of scope. Empty results become null.
     """
-    s = company.lower().re_replace(r"[^0-9a-zà-ÿ&]+", " ").strip()
-    s = s.re_replace(_LEGAL_SUFFIX, "").strip()
-    s = s.re_replace(_LEGAL_SUFFIX, "").strip()
+    # ibis's strip() on PySpark trims the letter "f" too (its "\f" in a Spark SQL literal), so trim by regex
+    s = _trim(company.lower().re_replace(r"[^0-9a-zà-ÿ&]+", " "))
+    s = _trim(s.re_replace(_LEGAL_SUFFIX, ""))
+    s = _trim(s.re_replace(_LEGAL_SUFFIX, ""))
     return (s.length() > 0).ifelse(s, ibis.null("string"))
 
 

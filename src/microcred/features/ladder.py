@@ -50,7 +50,8 @@ def seniority_rank_expr(label: ir.StringValue) -> ir.IntegerValue:
     """The ordinal rank of a seniority label, null when unknown or unrecognised."""
     import ibis
 
-    key = label.strip().lower()
+    # regex trim: ibis's strip() on PySpark also trims the letter "f"
+    key = label.re_replace(r"^\s+", "").re_replace(r"\s+$", "").lower()
     cases = [
         (key.isin(list(spellings)), ibis.literal(rank, "int8")) for rank, _, spellings in LADDER
     ]
