@@ -6,37 +6,12 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from microcred.cli_app import code_app, eval_app
-
-
-def _read_table(path: Path) -> pa.Table:
-    if not path.exists():
-        raise typer.BadParameter(f"input file not found: {path}", param_hint="INPUT")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pq.read_table(path)
-    if suffix == ".csv":
-        opts = pacsv.ConvertOptions(strings_can_be_null=True, auto_dict_encode=False)
-        table = pacsv.read_csv(path, convert_options=opts)
-        return table.cast(pa.schema([pa.field(f.name, pa.string()) for f in table.schema]))
-    raise typer.BadParameter(f"{path}: expected a .csv or .parquet file", param_hint="INPUT")
-
-
-def _column(table: pa.Table, name: str | None, path: Path, option: str) -> pa.Array | None:
-    if name is None:
-        return None
-    if name not in table.column_names:
-        raise typer.BadParameter(
-            f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})",
-            param_hint=option,
-        )
-    return table[name].combine_chunks().cast(pa.string())
+from microcred.commands.tableio import column, read_input, write_output
 
 
 @code_app.command("credentials")
@@ -58,10 +33,10 @@ def code_credentials(
     from microcred.coding.credentials.text import reduce_url
 
     console = Console(stderr=True)
-    table = _read_table(input_path)
-    names = _column(table, name_column, input_path, "--name-column")
-    auths = _column(table, authority_column, input_path, "--authority-column")
-    urls = _column(table, url_column, input_path, "--url-column")
+    table = read_input(input_path)
+    names = column(table, name_column, input_path, "--name-column")
+    auths = column(table, authority_column, input_path, "--authority-column")
+    urls = column(table, url_column, input_path, "--url-column")
     n = table.num_rows
     url_hosts = (
         [reduce_url(u) or None if u else None for u in urls.to_pylist()]
@@ -91,11 +66,7 @@ def code_credentials(
     t1 = time.perf_counter()
     coded = coder.code(batch)
     t2 = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        pq.write_table(coded, out)
-    else:
-        pacsv.write_csv(coded, out)
+    write_output(coded, out)
     counts = coded.group_by("credential_type").aggregate([("name", "count")]).to_pylist()
     summary = Table(title=f"{len(triples):,} distinct credentials from {n:,} rows")
     summary.add_column("credential_type")

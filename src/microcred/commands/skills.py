@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from microcred.cli_app import code_app, eval_app
-from microcred.commands.education import column, read_input, write_output
+from microcred.commands.tableio import column, read_input, write_output
 
 
 @code_app.command("skills")

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -15,19 +14,9 @@ from rich.table import Table
 
 from microcred import schema
 from microcred.cli_app import code_app, eval_app
+from microcred.commands.tableio import read_input
 
 _CHUNK = 20_000
-
-
-def _read_table(path: Path) -> pa.Table:
-    if not path.exists():
-        raise typer.BadParameter(f"{path}: no such file")
-    if path.suffix.lower() == ".parquet":
-        return pq.read_table(path)
-    if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    raise typer.BadParameter(f"{path}: expected a .csv or .parquet file")
 
 
 @code_app.command("titles")
@@ -51,7 +40,7 @@ def code_titles(
     from microcred.coding.occupation import OccupationCoder
 
     console = Console(stderr=True)
-    table = _read_table(input)
+    table = read_input(input)
     if column not in table.column_names:
         raise typer.BadParameter(f"{input}: no column {column!r} (columns: {table.column_names})")
     if context_column and context_column not in table.column_names:
