@@ -103,6 +103,16 @@ def _code_all(
             "noc2021_confidence",
         ),
         (
+            "education_coded",
+            "education level",
+            partial(EducationCoder.load),
+            "educations",
+            ["degree", "field"],
+            False,
+            ("education_level", "unknown"),
+            None,
+        ),
+        (
             "credentials_coded",
             "credential type",
             partial(CredentialCoder.load, cfg.definitions, opts.data_dir),
@@ -113,16 +123,6 @@ def _code_all(
             "coding_confidence",
         ),
         # the education lexicon ships with the package; it needs no reference data
-        (
-            "education_coded",
-            "education level",
-            partial(EducationCoder.load),
-            "educations",
-            ["degree", "field"],
-            False,
-            ("education_level", "unknown"),
-            None,
-        ),
         (
             "skills_coded",
             "skills taxonomy",
@@ -137,6 +137,8 @@ def _code_all(
     coded: dict[str, pa.Table] = {}
     summary: list[dict[str, Any]] = []
     for key, label, load, source, columns, single, (ucol, uval), conf in specs:
+        if key == "credentials_coded":  # education is coded by now
+            tables["credentials"] = _with_education_listed(tables, coded["education_coded"])
         src = tables[source]
         if single:
             src = src.filter(pc.is_valid(src[columns[0]]))
@@ -156,6 +158,47 @@ def _code_all(
             }
         )
     return coded, summary
+
+
+def _with_education_listed(tables: dict[str, pa.Table], education_coded: pa.Table) -> pa.Table:
+    """Credentials plus the bootcamps and MOOCs people listed under education (origin ``education``).
+
+    Why: the education coder recognises them (``is_credential``) but they are credentials,
+    and a study that ignored them would undercount learning-based microcredentials.
+    """
+    from microcred import schema
+
+    creds = tables["credentials"]
+    flagged = education_coded.filter(pc.fill_null(education_coded["is_credential"], False))
+    if flagged.num_rows == 0 or tables["educations"].num_rows == 0:
+        return creds
+    sentinel = "\x00"
+    keys = flagged.select(["degree", "field"])
+    keys = pa.table({c: pc.fill_null(keys[c], sentinel) for c in ("degree", "field")})
+    ed = tables["educations"]
+    ed = ed.append_column("_d", pc.fill_null(ed["degree"], sentinel)).append_column(
+        "_f", pc.fill_null(ed["field"], sentinel)
+    )
+    hit = ed.join(keys.rename_columns(["_d", "_f"]), keys=["_d", "_f"], join_type="inner")
+    if hit.num_rows == 0:
+        return creds
+    n = hit.num_rows
+    extra = pa.table(
+        {
+            "person_id": hit["person_id"],
+            "credential_idx": pc.add(hit["education_idx"], pa.scalar(100_000, pa.int32())),
+            "name": pc.coalesce(hit["degree"], hit["field"]),
+            "authority": hit["school"],
+            "url_host": pa.nulls(n, pa.string()),
+            "has_url": pa.array([False] * n),
+            "has_credential_id": pa.array([False] * n),
+            "issued_date": hit["end_date"],
+            "issued_precision": hit["end_precision"],
+            "origin": pa.array(["education"] * n),
+        }
+    )
+    out = pa.concat_tables([creds, schema.conform(extra, schema.CREDENTIALS)])
+    return out.sort_by([("person_id", "ascending"), ("credential_idx", "ascending")])
 
 
 def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
@@ -200,6 +243,7 @@ def run(opts: RunOptions) -> RunResult:
         with timings.stage("coding"):
             coded, coding_summary = _code_all(engine, tables, opts, progress)
             _write_tables(out / "coded", coded)
+            _write_tables(out / "canonical", {"credentials": tables["credentials"]})
 
         with timings.stage("features"), progress.step("building person features"):
             fs = build_person_features(engine, tables, coded, cfg)
