@@ -12,12 +12,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import ibis
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 
 @dataclass
@@ -102,18 +100,8 @@ class Engine:
             return self.con.table(name)
         return self.con.create_table(name, data, overwrite=True)
 
-    def read_parquet(self, path: str | Path, name: str | None = None) -> ibis.Table:
-        self._n += 1
-        return self.con.read_parquet(str(path), table_name=name or f"p{self._n}")
-
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
-
-    def write_parquet(self, expr: ibis.Table | pa.Table, path: str | Path) -> None:
-        """Write a table deterministically (same rows, same order → same bytes)."""
-        data = expr if isinstance(expr, pa.Table) else self.to_arrow(expr)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(data, str(path), compression="zstd", write_statistics=True)
 
     # ---- coders ----------------------------------------------------------------------
 

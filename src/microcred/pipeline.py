@@ -7,7 +7,6 @@ a run auditable.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,14 +235,15 @@ def run(opts: RunOptions) -> RunResult:
                 sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
                 survey = sbatch.tables.get("survey")
                 batch.accounting.extend(sbatch.accounting)
-            _write_tables(out / "canonical", {k: v for k, v in tables.items() if k != "survey"})
-            # per-file accounting stays with the (internal) canonical tables: file names may be personal
-            pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
 
         with timings.stage("coding"):
             coded, coding_summary = _code_all(engine, tables, opts, progress)
             _write_tables(out / "coded", coded)
-            _write_tables(out / "canonical", {"credentials": tables["credentials"]})
+            # canonical tables are written once coding has added education-listed credentials,
+            # so the audit trail holds exactly what the features used
+            _write_tables(out / "canonical", {k: v for k, v in tables.items() if k != "survey"})
+            # per-file accounting stays with the (internal) canonical tables: file names may be personal
+            pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
 
         with timings.stage("features"), progress.step("building person features"):
             fs = build_person_features(engine, tables, coded, cfg)
@@ -459,7 +459,3 @@ def _report_context(
         },
         weighting=weighting_info,
     )
-
-
-def dump_json(obj: Any) -> str:
-    return json.dumps(obj, indent=2, sort_keys=True, default=str)
