@@ -60,3 +60,18 @@ def test_mask_tokens_keeps_vocabulary_tokens_and_collapses_the_rest():
     keep = pa.array(["aws", "certified", "saa", "c03"])
     got = mask_tokens(["aws saa c03 2023", "my aws x y certified", "foo bar", ""], keep)
     assert got == ["aws saa c03", "aws | certified", "", ""]
+
+
+def test_normalise_array_equals_normalise_for_every_character_below_u2300():
+    """The Arrow path folds Latin accents itself and sends the rest to ``normalise``:
+    every character (alone and between letters) must come out as ``normalise`` has it."""
+    import pyarrow as pa
+
+    from microcred.coding.credentials.text import normalise_array
+
+    values: list[str | None] = [None, "", "Dipl\u00f4me d'\u00c9TUDES coll\u00e9giales (DEC)"]
+    for code in range(0x80, 0x2300):
+        ch = chr(code)
+        values += [ch, f"a{ch}b", f"X {ch}{ch} \u00c9"]
+    got = normalise_array(pa.array(values, pa.string())).to_pylist()
+    assert got == [normalise(v) for v in values]

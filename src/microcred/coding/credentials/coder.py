@@ -8,7 +8,9 @@ once, and never looks at anything that identifies a person.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -23,11 +25,12 @@ from microcred.coding.credentials.rules import (
     Decision,
     NameFacts,
     RuleSet,
+    _is_code,
 )
 from microcred.coding.credentials.text import (
     host_candidates,
     normalise,
-    normalise_many,
+    normalise_array,
     reduce_url,
 )
 from microcred.config import Definition, StudyConfig
@@ -100,8 +103,12 @@ class CredentialCoder:
         """
         if "name" not in batch.column_names:
             raise ValueError(f"credential batch needs a 'name' column, got {batch.column_names}")
+        with _gc_paused():
+            return self._code(batch)
+
+    def _code(self, batch: pa.Table) -> pa.Table:
         n = batch.num_rows
-        name_col, name_ids, name_vals = _encoded(batch, "name", n)
+        name_col, name_ids, name_dict = _encoded_names(batch, n)
         auth_col, auth_ids, auth_vals = _encoded(batch, "authority", n)
         url_col, url_ids, url_vals = _encoded(batch, "url_host", n)
 
@@ -131,35 +138,30 @@ class CredentialCoder:
                 mid = match_ids[am.signature] = len(matches)
                 matches.append(am)
             auth_match_id[i] = mid
-        name_norm = normalise_many(
-            pa.array([v if isinstance(v, str) else None for v in name_vals], pa.string())
-        )
-        norm_ids: dict[str, int] = {}
-        name_norm_id = np.empty(len(name_vals), np.int64)
-        for i, name_n in enumerate(name_norm):
-            name_norm_id[i] = norm_ids.setdefault(name_n, len(norm_ids))
-        texts = list(norm_ids)
+        # each distinct name normalised (Arrow), each distinct normalised name given an id
+        name_norm = normalise_array(name_dict).dictionary_encode()
+        name_norm_id = _indices(name_norm)
+        texts_arr = name_norm.dictionary
+        texts = texts_arr.to_pylist()
+        # names whose phrase-vocabulary tokens agree share facts: scan each such key once
+        fact_keys = self.rules.facts_keys_array(texts_arr).dictionary_encode()
         facts_list: list[NameFacts] = []
         facts_ids: dict[tuple, int] = {}
-        norm_facts_id = np.empty(len(texts), np.int64)
-        # names whose phrase-vocabulary tokens agree share facts: scan each such key once
-        key_facts: dict[str, int] = {}
-        for i, key in enumerate(self.rules.facts_keys(texts)):
-            fid = key_facts.get(key)
-            if fid is not None:
-                norm_facts_id[i] = fid
-                continue
+        distinct_keys = fact_keys.dictionary.to_pylist()
+        key_facts_id = np.empty(len(distinct_keys), np.int64)
+        for i, key in enumerate(distinct_keys):
             try:
                 facts = self.rules.name_facts(key)
                 sig = _facts_signature(facts)
             except Exception:  # noqa: BLE001 - one bad record must not stop the batch
-                norm_facts_id[i] = -1
+                key_facts_id[i] = -1
                 continue
             fid = facts_ids.get(sig)
             if fid is None:
                 fid = facts_ids[sig] = len(facts_list)
                 facts_list.append(facts)
-            norm_facts_id[i] = key_facts[key] = fid
+            key_facts_id[i] = fid
+        norm_facts_id = key_facts_id[_indices(fact_keys)]
 
         # one rule decision per distinct (name facts, authority match, host)
         row_norm = name_norm_id[name_ids]
@@ -171,17 +173,20 @@ class CredentialCoder:
         keys = np.where(error, -1, (row_facts * n_m + row_match) * n_h + row_host)
         uniq, row_decision = np.unique(keys, return_inverse=True)
         entries: list[tuple[Decision, NameFacts, AuthorityMatch, HostRule | None]] = []
-        for key in uniq.tolist():
+        append, decide = entries.append, self.rules.decide
+        rest, uniq_host = np.divmod(uniq, n_h)
+        uniq_facts, uniq_match = np.divmod(rest, n_m)
+        for key, fid, mid, hid in zip(
+            uniq.tolist(), uniq_facts.tolist(), uniq_match.tolist(), uniq_host.tolist(), strict=True
+        ):
             if key < 0:
-                entries.append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
+                append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
                 continue
-            rest, hid = divmod(key, n_h)
-            fid, mid = divmod(rest, n_m)
             facts, am, host = facts_list[fid], matches[mid], hosts[hid]
             try:
-                entries.append((self.rules.decide(facts, am, host), facts, am, host))
+                append((decide(facts, am, host), facts, am, host))
             except Exception:  # noqa: BLE001 - one bad record must not stop the batch
-                entries.append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
+                append((Decision(method="error"), NameFacts(), AuthorityMatch(), None))
         row_decision = row_decision.reshape(-1).astype(np.int64)
         row_decision = self._apply_model(entries, row_decision, row_norm, texts)
         return self._table(name_col, auth_col, url_col, url_ids, url_vals, entries, row_decision)
@@ -201,8 +206,8 @@ class CredentialCoder:
         coded_fields = list(out_schema)[3:]
         index: dict[tuple, int] = {}
         uniq: list[tuple] = []
-        entry_attr = np.empty(len(entries), np.int32)
-        for e, (d, _facts, _am, host) in enumerate(entries):
+        entry_attr: list[int] = []
+        for d, _facts, _am, host in entries:
             key = (
                 d.credential_type,
                 id(d.family),
@@ -217,8 +222,9 @@ class CredentialCoder:
             if i is None:
                 i = index[key] = len(uniq)
                 uniq.append(self._attributes(d, host is not None))
-            entry_attr[e] = i
-        take = pa.array(entry_attr[row_decision] if len(entries) else [], pa.int32())
+            entry_attr.append(i)
+        attr_of = np.array(entry_attr, np.int32)
+        take = pa.array(attr_of[row_decision] if len(entries) else [], pa.int32())
         columns = list(zip(*uniq, strict=True)) if uniq else [()] * len(coded_fields)
         arrays = [
             pa.array(list(col), f.type).take(take)
@@ -365,6 +371,24 @@ class CredentialCoder:
         )
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch is coded.
+
+    Why: coding allocates many small acyclic objects (tuples, decisions), and each
+    generation-2 collection walks every object of the host process; in a pipeline
+    holding large tables that cost a third of the coding time. Reference counting
+    still frees everything; the collector runs again as soon as the batch is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _needs_reducing(url: str | None) -> bool:
     return url is not None and ("://" in url or url.count("/") > 1 or "?" in url)
 
@@ -377,30 +401,52 @@ def _safe_host(url: str | None) -> str | None:
     return url
 
 
+def _as_strings(batch: pa.Table, column: str) -> pa.Array:
+    col = batch[column]
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return (
+            col.combine_chunks().cast(pa.string()) if col.num_chunks else pa.array([], pa.string())
+        )
+    return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+
+
 def _encoded(batch: pa.Table, column: str, n: int) -> tuple[pa.Array, np.ndarray, list]:
     """The column as a string array, each row's index into its distinct values, and those."""
     if column not in batch.column_names:
         return pa.nulls(n, pa.string()), np.zeros(n, np.int64), [None]
-    col = batch[column]
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        arr = (
-            col.combine_chunks().cast(pa.string()) if col.num_chunks else pa.array([], pa.string())
-        )
-    else:
-        arr = pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+    arr = _as_strings(batch, column)
     encoded = arr.dictionary_encode(null_encoding="encode")
-    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    return arr, ids, encoded.dictionary.to_pylist()
+    return arr, _indices(encoded), encoded.dictionary.to_pylist()
+
+
+def _encoded_names(batch: pa.Table, n: int) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """The name column as strings, each row's index into its distinct values, and those
+    distinct values as an Arrow array (they are normalised by Arrow kernels)."""
+    arr = _as_strings(batch, "name")
+    encoded = arr.dictionary_encode(null_encoding="encode")
+    return arr, _indices(encoded), encoded.dictionary
+
+
+def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _facts_signature(facts: NameFacts) -> tuple:
-    """Everything the rules read from a name's facts: equal signatures decide alike."""
+    """Exactly what the rules read from a name's facts: equal signatures decide alike.
+
+    Why so narrow: the rules run once per distinct (signature, authority, host), so every
+    field left out that no rule reads (the matched phrase text, providers after the first
+    platform) merges combinations that would decide the same way.
+    """
     words = facts.words
+    family = facts.family
     return (
-        id(facts.family),
-        facts.family_phrase,
+        id(family),
+        _is_code(facts.family_phrase) if family is not None else None,
         frozenset(facts.keywords),
-        tuple((id(p), unit, plat) for p, unit, plat in facts.providers),
+        id(facts.mention),
+        facts.mention_unit,
+        next((p.name for p, _, _ in facts.providers if p.kind == "platform"), None),
         facts.prep,
         facts.certificat,
         "microprogramme" in words,
