@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import bisect
 import csv
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 from rapidfuzz import fuzz, process
@@ -63,6 +66,21 @@ _NO_MATCH: tuple[None, str, float, None] = (None, "none", 0.0, None)
 _NON_KEY = re.compile(r"[^0-9a-z+#]+")
 _PARENS = re.compile(r"\(([^)]*)\)")
 _TRAILING_VERSION = re.compile(r"(?:\s+v?\d+(?:\.\d+)*\+?|(?<=[a-z])\d+)$")
+# The same patterns for Arrow's RE2 kernels (no look-behind: the letter is kept by \1;
+# "everything inside parentheses" is every match's group, then the tail, consumed).
+_RE2_NON_KEY = r"[^0-9a-z+#]+"
+_RE2_PARENS = r"\(([^)]*)\)"
+_RE2_INSIDE_PARENS = r"(?s).*?\(([^)]*)\)|.+"
+_RE2_TRAILING_VERSION = r"(?:\s+v?\d+(?:\.\d+)*\+?|([a-z])\d+)$"
+_METHODS = [*_PRIORITY, "esco_prefix"]
+# coding_method values, by index: none, exact:<method>..., normalised:<method>..., fuzzy
+_OUTPUT_METHODS = [
+    "none",
+    *(f"exact:{m}" for m in _METHODS),
+    *(f"normalised:{m}" for m in _METHODS),
+    "fuzzy",
+]
+_EXACT, _NORMALISED, _FUZZY = 1, 1 + len(_METHODS), 1 + 2 * len(_METHODS)
 
 
 def skill_key(text: str | None) -> str:
@@ -106,6 +124,10 @@ class SkillCoder:
     vendor_first_words: frozenset[str] = frozenset()
     filler_first_words: frozenset[str] = frozenset()
     filler_last_words: frozenset[str] = frozenset()
+    _lookup: _ArrowLookup = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._lookup = _ArrowLookup.build(self)
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -196,77 +218,155 @@ class SkillCoder:
     # ---- coding -------------------------------------------------------------------------
 
     def code(self, skills: pa.Array | pa.ChunkedArray) -> pa.Table:
-        """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``."""
+        """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``.
+
+        Why in Arrow: the common case is one dictionary hit on the normalised string, so
+        keys, lookups and the cleaned variants of the misses are computed by Arrow
+        kernels over the whole batch; Python only sees non-ASCII misses and the fuzzy
+        residue, and rows are assembled by ``take`` from tables built at load.
+        """
         try:
-            values = skills.cast(pa.string()).to_pylist()
+            values = skills.cast(pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise ValueError(f"skills must be text, got {skills.type} ({exc})") from exc
-        # raw → (skill_id, method, confidence, label)
-        matches: dict[str, tuple[str | None, str, float, str | None]] = {}
-        residue: list[tuple[str, str]] = []
-        exact, prefix_labels = self.exact, self.prefix_labels
-        for raw in values:
-            if raw is None or raw in matches:
-                continue
-            key = skill_key(raw)
-            direct = exact.get(key)
-            if direct is not None:  # the common case, without building variants
-                sid, method = direct
-                matches[raw] = (sid, f"exact:{method}", _CONFIDENCE[method], prefix_labels.get(key))
-                continue
-            hit = self._match_exact(raw)
-            if hit is None:
-                if len(key) >= FUZZY_MIN_LENGTH:
-                    residue.append((raw, key))
-                matches[raw] = _NO_MATCH
-            else:
-                matches[raw] = hit
-        for raw, (sid, method, conf) in self._match_fuzzy(residue).items():
-            matches[raw] = (sid, method, conf, None)
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
+        with _gc_paused():
+            return self._code(values)
 
-        # Many strings share one outcome: build each distinct outcome once, then take().
-        outcome_index: dict[tuple, int] = {_NO_MATCH: 0}
-        for match in matches.values():
-            outcome_index.setdefault(match, len(outcome_index))
-        index_of = {raw: outcome_index[m] for raw, m in matches.items()}
-        rows = [self._output_row(m) for m in outcome_index]
-        names = [f.name for f in schema.SKILLS_CODED][1:]
-        outcomes = pa.Table.from_pydict(
-            {n: list(c) for n, c in zip(names, zip(*rows, strict=True), strict=True)},
-            schema=pa.schema(list(schema.SKILLS_CODED)[1:]),
+    def _code(self, values: pa.Array) -> pa.Table:
+        lk = self._lookup
+        encoded = values.dictionary_encode()
+        raws = encoded.dictionary  # distinct strings, no nulls
+        n = len(raws)
+        keys = _keys_array(raws)
+        ascii_ = pc.fill_null(pc.string_is_ascii(raws), True).to_numpy(zero_copy_only=False)
+        # per distinct string: matched key (position in the lookup), or fuzzy skill, or none
+        key_pos = _positions(pc.index_in(keys, value_set=lk.keys), n)
+        method = np.where(key_pos >= 0, _EXACT, 0).astype(np.int16)
+        missed = (key_pos < 0) & (pc.utf8_length(keys).to_numpy(zero_copy_only=False) > 0)
+        fast = np.flatnonzero(missed & ascii_)
+        if len(fast):
+            pos = self._variant_positions(raws.take(pa.array(fast)), keys.take(pa.array(fast)))
+            key_pos[fast] = pos
+            method[fast[pos >= 0]] = _NORMALISED
+        for i in np.flatnonzero(missed & ~ascii_).tolist():
+            for j, key in enumerate(self._variants(raws[i].as_py())):
+                hit = lk.position.get(key)
+                if hit is not None:
+                    key_pos[i], method[i] = hit, _NORMALISED if j else _EXACT
+                    break
+        hit = key_pos >= 0
+        skill_ix = np.full(n, lk.no_skill, np.int32)
+        skill_ix[hit] = lk.key_skill[key_pos[hit]]
+        key_method = lk.key_method[np.where(hit, key_pos, 0)]
+        method = np.where(hit, method + key_method, 0).astype(np.int16)
+        conf = np.zeros(n, np.float64)
+        conf[hit] = np.where(
+            method[hit] < _NORMALISED, lk.exact_conf[key_method[hit]], lk.norm_conf[key_method[hit]]
         )
-        taken = outcomes.take(pa.array([index_of.get(raw, 0) for raw in values], pa.int32()))
-        columns = [pa.array(values, pa.string()), *taken.columns]
-        return pa.Table.from_arrays(columns, schema=schema.SKILLS_CODED)
-
-    def _output_row(self, match: tuple[str | None, str, float, str | None]) -> tuple:
-        """The coded columns (after ``skill``) for one match, in ``SKILLS_CODED`` order."""
-        sid, method, conf, label = match
-        skill = self.skills.get(sid) if sid else None
-        if skill is None:
-            return (None, None, None, None, None, None, round(conf, 4), method, TAXONOMY_VERSION)
-        return (
-            sid,
-            label or skill.label,
-            skill.category,
-            skill.is_digital,
-            skill.hot_technology,
-            skill.in_demand,
-            round(conf, 4),
-            method,
-            TAXONOMY_VERSION,
+        labels = pc.if_else(
+            pa.array(hit), lk.key_label.take(pa.array(np.where(hit, key_pos, 0))), None
         )
 
-    def _match_exact(self, raw: str) -> tuple[str, str, float, str | None] | None:
-        """First known variant → (skill_id, method, confidence, label override or None)."""
-        for i, key in enumerate(self._variants(raw)):
-            hit = self.exact.get(key)
-            if hit is not None:
-                sid, method = hit
-                conf = _CONFIDENCE[method] * (1.0 if i == 0 else _VARIANT_PENALTY)
-                kind = "exact" if i == 0 else "normalised"
-                return sid, f"{kind}:{method}", conf, self.prefix_labels.get(key)
-        return None
+        # the residue: long enough strings no dictionary spelling matched
+        residue = np.flatnonzero(
+            ~hit & (pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH)
+        )
+        if len(residue):
+            res_keys = keys.take(pa.array(residue)).to_pylist()
+            found = self._match_fuzzy_keys(sorted(set(res_keys)))
+            for i, key in zip(residue.tolist(), res_keys, strict=True):
+                got = found.get(key)
+                if got is not None:
+                    skill_ix[i], conf[i], method[i] = lk.skill_index[got[0]], got[1], _FUZZY
+
+        # rows: per distinct string, then per input row (nulls → the "none" outcome)
+        row = pc.fill_null(encoded.indices, n) if encoded.null_count else encoded.indices
+        row_skill = pa.array(np.append(skill_ix, lk.no_skill)).take(row)
+        skill_cols = lk.skills.take(row_skill)
+        label = pc.coalesce(
+            pa.concat_arrays([labels.cast(pa.string()), pa.nulls(1, pa.string())]).take(row),
+            skill_cols["skill_label"],
+        )
+        out = [
+            values,
+            skill_cols["skill_id"],
+            label,
+            skill_cols["skill_category"],
+            skill_cols["is_digital"],
+            skill_cols["hot_technology"],
+            skill_cols["in_demand"],
+            pa.array(np.append(conf, 0.0)).take(row),
+            lk.methods.take(pa.array(np.append(method, 0)).take(row)),
+            pa.array([TAXONOMY_VERSION], pa.string()).take(
+                pa.array(np.zeros(len(values), np.int32))
+            ),
+        ]
+        return pa.Table.from_arrays(
+            [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in out],
+            schema=schema.SKILLS_CODED,
+        )
+
+    def _variant_positions(self, raws: pa.Array, keys: pa.Array) -> np.ndarray:
+        """Lookup position of the first known cleaned variant of each (ASCII) string, or -1.
+
+        The same variants in the same order as ``_variants``: for each form (the key, the
+        text outside and inside parentheses, each without a vendor prefix) the form, the
+        form without filler words, and that without a trailing version.
+        """
+        lk = self._lookup
+        paren = pc.match_substring(raws, "(")
+        forms = [
+            keys,
+            pc.if_else(
+                paren, _keys_array(pc.replace_substring_regex(raws, _RE2_PARENS, " ")), None
+            ),
+            pc.if_else(
+                paren,
+                _keys_array(pc.replace_substring_regex(raws, _RE2_INSIDE_PARENS, r"\1 ")),
+                None,
+            ),
+        ]
+        first_word = pc.replace_substring_regex(keys, " .*", "")
+        vendor = pc.is_in(first_word, value_set=lk.vendor_first_words)
+        if pc.any(vendor).as_py():
+            forms += [
+                pc.if_else(vendor, pc.replace_substring_regex(f, lk.vendor_re2, ""), None)
+                for f in forms
+            ]
+        pos = np.full(len(raws), -1, np.int64)
+        for f, form in enumerate(forms):
+            stripped = self._strip_fillers_array(form)
+            unversioned = pc.utf8_trim(
+                pc.replace_substring_regex(stripped, _RE2_TRAILING_VERSION, r"\1"), " "
+            )
+            unversioned = pc.if_else(
+                pc.greater_equal(pc.utf8_length(unversioned), 2), unversioned, None
+            )
+            for candidate in (form, stripped, unversioned)[1 if f == 0 else 0 :]:
+                todo = pos < 0
+                if not todo.any():
+                    return pos
+                found = _positions(pc.index_in(candidate, value_set=lk.keys), len(raws))
+                take = todo & (found >= 0)
+                pos[take] = found[take]
+        return pos
+
+    def _strip_fillers_array(self, keys: pa.Array) -> pa.Array:
+        """``_strip_fillers`` over an array: filler prefixes and suffixes off until none is left."""
+        lk = self._lookup
+        current = keys
+        while True:
+            stripped = pc.utf8_trim(
+                pc.replace_substring_regex(
+                    pc.replace_substring_regex(current, lk.prefix_re2, ""), lk.suffix_re2, ""
+                ),
+                " ",
+            )
+            if stripped.equals(current):
+                return stripped
+            current = stripped
 
     def _variants(self, raw: str) -> Iterator[str]:
         """The key, then cleaned forms: outside/inside parentheses, fillers and versions removed.
@@ -307,44 +407,42 @@ class SkillCoder:
             key = self.suffix_re.sub("", self.prefix_re.sub("", key)).strip()
         return key
 
-    def _match_fuzzy(
-        self, residue: list[tuple[str, str]]
-    ) -> dict[str, tuple[str | None, str, float]]:
-        """rapidfuzz over the residue only, vectorised per block of first letter and length.
+    def _match_fuzzy_keys(self, keys: list[str]) -> dict[str, tuple[str, float]]:
+        """rapidfuzz over the residue keys only, vectorised per first letter and length.
 
-        A ratio of 90 needs the shorter string to be at least 9/11 of the longer one, so
-        each block of query lengths is compared only with choices in that length window.
+        A ratio of 90 needs the shorter string to be at least 9/11 of the longer one
+        (``2 * shorter / (shorter + longer) >= 0.9``), so each block of one query length
+        is compared only with the choices in that exact length window: the window holds
+        every choice that could reach the cutoff, so the result is the same as comparing
+        with all choices of that first letter. Returns key → (skill_id, confidence).
         """
-        out: dict[str, tuple[str | None, str, float]] = {}
-        blocks: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-        for raw, key in residue:
-            blocks[(key[0], len(key) // _LENGTH_BLOCK)].append((raw, key))
-        for initial, block in sorted(blocks):
-            group = blocks[(initial, block)]
+        out: dict[str, tuple[str, float]] = {}
+        blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for key in keys:
+            blocks[(key[0], len(key))].append(key)
+        for initial, length in sorted(blocks):
+            group = blocks[(initial, length)]
             choices = self.fuzzy_by_initial.get(initial)
             if not choices:
                 continue
-            keys, ids, lengths = choices
-            shortest, longest = block * _LENGTH_BLOCK, block * _LENGTH_BLOCK + _LENGTH_BLOCK - 1
-            lo = bisect.bisect_left(lengths, int(shortest * _MIN_LENGTH_RATIO))
-            hi = bisect.bisect_right(lengths, int(longest / _MIN_LENGTH_RATIO) + 1)
+            choice_keys, ids, lengths = choices
+            lo = bisect.bisect_left(lengths, -(-9 * length // 11))  # ceil(9 L / 11)
+            hi = bisect.bisect_right(lengths, 11 * length // 9)  # floor(11 L / 9)
             if lo >= hi:
                 continue
             scores = process.cdist(
-                [k for _, k in group],
-                keys[lo:hi],
+                group,
+                choice_keys[lo:hi],
                 scorer=fuzz.ratio,
                 score_cutoff=FUZZY_CUTOFF,
                 dtype=np.uint8,
                 workers=1,
             )
             best = scores.argmax(axis=1)
-            for (raw, _), j, row in zip(group, best, scores, strict=True):
+            for key, j, row in zip(group, best.tolist(), scores, strict=True):
                 score = int(row[j])
                 if score >= FUZZY_CUTOFF:
-                    # 90 → 0.6, 100 → 0.85: a fuzzy match is never as sure as a dictionary hit.
-                    conf = 0.6 + 0.25 * (score - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF)
-                    out[raw] = (ids[lo + j], "fuzzy", conf)
+                    out[key] = (ids[lo + j], _FUZZY_CONFIDENCE[score])
         return out
 
     # ---- credentials → skills -----------------------------------------------------------
@@ -371,6 +469,111 @@ class SkillCoder:
                     found.extend(ids)
                     covered[i : i + n] = [True] * n
         return sorted(set(found))
+
+
+# 90 → 0.6, 100 → 0.85: a fuzzy match is never as sure as a dictionary hit.
+_FUZZY_CONFIDENCE = {
+    score: round(0.6 + 0.25 * (score - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF), 4)
+    for score in range(FUZZY_CUTOFF, 101)
+}
+
+
+@dataclass
+class _ArrowLookup:
+    """The coder's dictionaries as Arrow arrays and NumPy columns, built once at load.
+
+    Why: ``code`` looks keys up with ``pyarrow.compute.index_in`` and assembles rows with
+    ``take``, so every per-key fact (skill, method, label) must be a column.
+    """
+
+    keys: pa.Array  # every dictionary key, in ``exact`` order
+    position: dict[str, int]  # key → its position in ``keys``
+    key_skill: np.ndarray  # position → row of ``skills``
+    key_method: np.ndarray  # position → index into _METHODS
+    key_label: pa.Array  # position → ESCO prefix label, or null
+    exact_conf: np.ndarray  # method index → confidence of an exact hit
+    norm_conf: np.ndarray  # method index → confidence of a cleaned-variant hit
+    skills: pa.Table  # one row per skill, then one all-null row (no skill)
+    skill_index: dict[str, int]
+    no_skill: int
+    methods: pa.Array
+    vendor_first_words: pa.Array
+    vendor_re2: str
+    prefix_re2: str
+    suffix_re2: str
+
+    @classmethod
+    def build(cls, coder: SkillCoder) -> _ArrowLookup:
+        ids = list(coder.skills)
+        skill_index = {sid: i for i, sid in enumerate(ids)}
+        entries = [coder.skills[sid] for sid in ids]
+        skills = pa.table(
+            {
+                "skill_id": pa.array([*ids, None], pa.string()),
+                "skill_label": pa.array([*(e.label for e in entries), None], pa.string()),
+                "skill_category": pa.array([*(e.category for e in entries), None], pa.string()),
+                "is_digital": pa.array([*(e.is_digital for e in entries), None], pa.bool_()),
+                "hot_technology": pa.array(
+                    [*(e.hot_technology for e in entries), None], pa.bool_()
+                ),
+                "in_demand": pa.array([*(e.in_demand for e in entries), None], pa.bool_()),
+            }
+        )
+        keys = list(coder.exact)
+        method_index = {m: i for i, m in enumerate(_METHODS)}
+        return cls(
+            keys=pa.array(keys, pa.string()),
+            position={k: i for i, k in enumerate(keys)},
+            key_skill=np.array([skill_index[coder.exact[k][0]] for k in keys], np.int32),
+            key_method=np.array([method_index[coder.exact[k][1]] for k in keys], np.int16),
+            key_label=pa.array([coder.prefix_labels.get(k) for k in keys], pa.string()),
+            exact_conf=np.array([round(_CONFIDENCE[m], 4) for m in _METHODS]),
+            norm_conf=np.array([round(_CONFIDENCE[m] * _VARIANT_PENALTY, 4) for m in _METHODS]),
+            skills=skills,
+            skill_index=skill_index,
+            no_skill=len(ids),
+            methods=pa.array(_OUTPUT_METHODS, pa.string()),
+            vendor_first_words=pa.array(sorted(coder.vendor_first_words), pa.string()),
+            vendor_re2=_re2(coder.vendor_re),
+            prefix_re2=_re2(coder.prefix_re),
+            suffix_re2=_re2(coder.suffix_re),
+        )
+
+
+def _re2(pattern: re.Pattern) -> str:
+    """The alternation as RE2 (Arrow) syntax; an empty list never matches."""
+    return r"\b\B" if pattern.pattern == r"(?!x)x" else pattern.pattern
+
+
+def _keys_array(texts: pa.Array) -> pa.Array:
+    """``skill_key`` over an array: ASCII strings by Arrow kernels, the rest in Python."""
+    lowered = pc.utf8_lower(texts)
+    keys = pc.utf8_trim(pc.replace_substring_regex(lowered, _RE2_NON_KEY, " "), " ")
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(texts), True))
+    if pc.any(other).as_py():
+        slow = [skill_key(t) for t in texts.filter(other).to_pylist()]
+        keys = pc.replace_with_mask(keys, other, pa.array(slow, pa.string()))
+    return keys
+
+
+def _positions(index: pa.Array, n: int) -> np.ndarray:
+    """``index_in`` result as int64 positions, -1 where not found."""
+    if n == 0:
+        return np.zeros(0, np.int64)
+    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is coded (acyclic allocations
+    only; a full collection walks every object of the host process)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder) -> pa.Table:
