@@ -13,14 +13,18 @@ study counts them and the schooling side does not.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from microcred import schema
@@ -191,52 +195,82 @@ class EducationCoder:
             raise ValueError(f"education batch needs a 'degree' column; got {batch.column_names}")
         n = batch.num_rows
 
-        def strings(name: str) -> list[str | None]:
+        def strings(name: str) -> pa.Array:
             try:
-                return batch[name].cast(pa.string()).to_pylist()
+                col = batch[name].cast(pa.string())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 raise ValueError(f"education batch: column {name!r} is not text ({exc})") from exc
+            return col.combine_chunks() if col.num_chunks else pa.array([], pa.string())
 
         degrees = strings("degree")
-        fields = strings("field") if "field" in batch.column_names else [None] * n
+        fields = strings("field") if "field" in batch.column_names else pa.nulls(n, pa.string())
         has_school = "school" in batch.column_names
-        schools = strings("school") if has_school else [None] * n
-
-        texts: dict[str | None, _TextInfo] = {}  # degrees, fields and schools repeat across rows
-
-        def read(text: str | None) -> _TextInfo:
-            info = texts.get(text)
-            if info is None:
-                info = texts[text] = self._read_text(text)
-            return info
-
-        schools_seen: dict[str | None, tuple[_TextInfo, tuple[int, bool]]] = {}
-        results: dict[tuple, tuple] = {}  # rows differing only in school often code alike
-        rows = []
-        for degree, fld, school in zip(degrees, fields, schools, strict=True):
-            seen = schools_seen.get(school)
-            if seen is None:
-                info = read(school)
-                seen = schools_seen[school] = (info, (info.flags, self._is_college(info.tokens)))
-            key = (degree, fld, seen[1])
-            coded = results.get(key)
-            if coded is None:
-                coded = results[key] = self._code_one(read(degree), read(fld), seen[0])
-            rows.append(coded)
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in _CODED_NAMES]
-        data = {
-            "degree": degrees,
-            "field": fields,
-            **{name: list(col) for name, col in zip(_CODED_NAMES, columns, strict=True)},
-        }
-        table = pa.Table.from_pydict(data, schema=schema.EDUCATION_CODED)
+        schools = strings("school") if has_school else pa.nulls(n, pa.string())
+        with _gc_paused():
+            coded = self._code_columns(degrees, fields, schools)
+        table = pa.Table.from_arrays([degrees, fields, *coded], schema=schema.EDUCATION_CODED)
         if has_school:
-            table = table.append_column("school", pa.array(schools, pa.string()))
+            table = table.append_column("school", schools)
         return table
+
+    def _code_columns(
+        self, degrees: pa.Array, fields: pa.Array, schools: pa.Array
+    ) -> list[pa.Array]:
+        """The coded columns (after ``degree`` and ``field``), one value per row.
+
+        Why in layers: each distinct text is normalised (Arrow) and read once; texts that
+        read alike share a small signature of what the rules use; the rules run once per
+        distinct (degree, field, school) signature triple, and rows are taken by index.
+        """
+        texts: dict[str, _TextInfo] = {}  # degrees, fields and schools share one reading
+        deg_sig, deg_info = self._signatures(degrees, texts, _degree_signature)
+        fld_sig, fld_info = self._signatures(fields, texts, _field_signature)
+        sch_sig, sch_info = self._signatures(schools, texts, self._school_signature)
+        n_f, n_s = len(fld_info), len(sch_info)
+        keys = (deg_sig * n_f + fld_sig) * n_s + sch_sig
+        uniq, row_combo = np.unique(keys, return_inverse=True)
+        rest, s_ids = np.divmod(uniq, n_s)
+        d_ids, f_ids = np.divmod(rest, n_f)
+        rows = [
+            self._code_one(deg_info[d], fld_info[f], sch_info[s])
+            for d, f, s in zip(d_ids.tolist(), f_ids.tolist(), s_ids.tolist(), strict=True)
+        ]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in _CODED_NAMES]
+        take = pa.array(row_combo.reshape(-1).astype(np.int64))
+        return [
+            pa.array(list(col), f.type).take(take)
+            for f, col in zip(_CODED_FIELDS, columns, strict=True)
+        ]
+
+    def _signatures(self, texts_arr: pa.Array, texts: dict, signature) -> tuple[np.ndarray, list]:
+        """Per row, the id of its text's signature; and one reading per signature id."""
+        encoded = texts_arr.dictionary_encode(null_encoding="encode")
+        normalised = normalise_array(encoded.dictionary).to_pylist()
+        ids: dict[tuple, int] = {}
+        infos: list[_TextInfo] = []
+        text_sig = np.empty(len(normalised), np.int64)
+        for i, norm in enumerate(normalised):
+            info = texts.get(norm)
+            if info is None:
+                info = texts[norm] = self._read_normalised(norm)
+            sig = signature(info)
+            sid = ids.get(sig)
+            if sid is None:
+                sid = ids[sig] = len(infos)
+                infos.append(info)
+            text_sig[i] = sid
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return text_sig[indices], infos
+
+    def _school_signature(self, info: _TextInfo) -> tuple:
+        return (info.flags, self._is_college(info.tokens))
 
     def _read_text(self, text: str | None) -> _TextInfo:
         """One pass of n-gram lookups: longest level phrase, longest field phrase, flags."""
-        tokens = normalise(text).split()
+        return self._read_normalised(normalise(text))
+
+    def _read_normalised(self, normalised: str) -> _TextInfo:
+        tokens = normalised.split()
         best_level: tuple | None = None
         level_key: tuple | None = None
         best_field: str | None = None
@@ -362,7 +396,53 @@ class EducationCoder:
         return any(cip == p or cip.startswith(p + ".") for p in self.digital_prefixes)
 
 
-_CODED_NAMES = [f.name for f in schema.EDUCATION_CODED][2:]
+_CODED_FIELDS = list(schema.EDUCATION_CODED)[2:]
+_CODED_NAMES = [f.name for f in _CODED_FIELDS]
+
+
+def _degree_signature(info: _TextInfo) -> tuple:
+    """What the rules read from a degree text: degrees with equal signatures code alike."""
+    return (info.level, info.strength, info.field, info.implied, info.flags, bool(info.tokens))
+
+
+def _field_signature(info: _TextInfo) -> tuple:
+    return (info.field, info.flags, bool(info.tokens))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is coded (acyclic allocations
+    only; a full collection walks every object of the host process)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def normalise_array(values: pa.Array) -> pa.Array:
+    """``normalise`` over a string array (nulls → ""), Latin text by Arrow kernels.
+
+    Why: for a string of characters below U+0180 (ASCII, Latin-1, Latin Extended-A)
+    ``normalise`` is exactly: lower case, decompose (NFKD), drop the combining accents
+    U+0300-U+036F, drop dots, every other run of characters outside ``[0-9a-z]`` to one
+    space, trim. Other strings (other scripts, symbols) go through ``normalise``.
+    """
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    folded = pc.utf8_normalize(pc.utf8_lower(values), "NFKD")
+    folded = pc.replace_substring_regex(folded, r"[\x{300}-\x{36F}]+|\.", "")
+    out = pc.fill_null(
+        pc.utf8_trim(pc.replace_substring_regex(folded, r"[^0-9a-z]+", " "), " "), ""
+    )
+    latin = pc.fill_null(pc.match_substring_regex(values, r"^[\x{0}-\x{17F}]*$"), True)
+    if not pc.all(latin).as_py():
+        rest = pc.invert(latin)
+        slow = [normalise(v) for v in values.filter(rest).to_pylist()]
+        out = pc.replace_with_mask(out, rest, pa.array(slow, pa.string()))
+    return out
 
 
 def _read_yaml(path: Path) -> dict:

@@ -291,3 +291,34 @@ def test_broken_lexicon_names_the_file(tmp_path) -> None:
     (tmp_path / "levels.yaml").write_text("levels: [\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"levels\.yaml"):
         EducationCoder.load(tmp_path)
+
+
+def test_normalise_array_equals_normalise_for_every_character_below_u2300() -> None:
+    """The Arrow path folds Latin accents itself and sends the rest to ``normalise``."""
+    from microcred.coding.education import normalise, normalise_array
+
+    values: list[str | None] = [None, "", "B. Sc. A.", "Diplôme d’études collégiales (D.E.C.)"]
+    for code in range(0x80, 0x2300):
+        ch = chr(code)
+        values += [ch, f"a{ch}b", f"M. {ch}{ch} É"]
+    got = normalise_array(pa.array(values, pa.string())).to_pylist()
+    assert got == [normalise(v) for v in values]
+
+
+def test_batch_coding_equals_row_by_row_coding(coder: EducationCoder) -> None:
+    """Rows sharing a reading are coded once per batch; each must code as it does alone."""
+    rows = [
+        ("BSc", "Computer Science", "McGill"),
+        ("B.Sc.", "computer science", "McGill University"),
+        ("Certificate", None, "Cégep de Lévis"),
+        ("Certificate", None, "University of Toronto School of Continuing Studies"),
+        ("Baccalauréat", None, "Lycée Henri-IV"),
+        ("Baccalauréat", "Informatique", "Université Laval"),
+        ("PhD candidate", "Statistics", None),
+        (None, "Data Science", "Collège Ahuntsic"),
+        ("Data Science Bootcamp", None, "Lighthouse Labs"),
+        ("MBA", None, None),
+    ]
+    batch = code_rows(coder, rows)
+    alone = [code_rows(coder, [row])[0] for row in rows]
+    assert batch == alone
