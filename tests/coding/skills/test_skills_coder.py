@@ -162,3 +162,32 @@ def test_chunked_input_and_empty_input(skill_coder: SkillCoder) -> None:
 def test_missing_reference_data_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(DataDirError, match="Technology Skills"):
         SkillCoder.load(tmp_path)
+
+
+def test_batch_variants_follow_the_per_string_rule(skill_coder: SkillCoder) -> None:
+    """ASCII strings get their cleaned variants from Arrow kernels over the batch; the first
+    dictionary hit must be the one the per-string generator ``_variants`` finds first."""
+    skills = [
+        "Advanced Python (Programming Language)", "Microsoft Excel (Advanced)", "Python 3.8+",
+        "Google BigQuery (Cloud)", "Proficient in SQL skills", "Knowledge of Tableau software",
+        "Amazon Web Services (AWS) certified", "HTML5 and CSS3", "Basic C4", "x (a (b) c",
+        "Oracle Java (JDK 17)\n(Programming)", "Red Hat Linux 9", "Expert Node.js 18",
+        "(Python)", "Langage de programmation Python", "Strong communication skills",
+    ]  # fmt: skip
+    coded = code(skill_coder, skills)
+    for raw, row in zip(skills, coded, strict=True):
+        expected = next(
+            (
+                (i, skill_coder.exact[k])
+                for i, k in enumerate(skill_coder._variants(raw))
+                if k in skill_coder.exact
+            ),
+            None,
+        )
+        if expected is None:
+            assert row["coding_method"] in ("none", "fuzzy"), raw
+            continue
+        i, (skill_id, method) = expected
+        assert row["skill_id"] == skill_id, raw
+        assert row["coding_method"] == f"{'normalised' if i else 'exact'}:{method}", raw
+    assert sum(r["coding_method"].startswith("normalised:") for r in coded) >= 10
