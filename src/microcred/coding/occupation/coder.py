@@ -29,8 +29,15 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from microcred import schema
+from microcred.coding.occupation.batch import BatchNormaliser
+from microcred.coding.occupation.columns import (
+    alternatives_strings,
+    fill_alternatives,
+    round_like_python,
+)
 from microcred.coding.occupation.knowledge import (
     TAXONOMY_VERSION,
     NocKnowledge,
@@ -63,6 +70,8 @@ METHOD_LEXICON = "curated-lexicon"
 METHOD_EXACT = "exact-example"
 METHOD_MODEL = "naive-bayes"
 METHOD_NONE = "none"
+_METHODS = (METHOD_NONE, METHOD_LEXICON, METHOD_EXACT, METHOD_MODEL)  # index = method code
+SCORE_CHUNK = 2048  # rows of the dense class-probability matrix scored at a time (stays in cache)
 
 
 def cache_root() -> Path:
@@ -217,20 +226,6 @@ def _top_k(proba: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, idx, axis=1)
 
 
-def _fill_alternatives(
-    alts: list[tuple[str, float]], model_alts: list[tuple[str, float]]
-) -> list[tuple[str, float]]:
-    """Top up to 3 candidates: the confidence left over, shared in proportion to the model's scores."""
-    taken = {c for c, _ in alts}
-    rest = [(c, p) for c, p in model_alts if c not in taken]
-    left = max(0.0, 1.0 - sum(p for _, p in alts))
-    mass = max(1.0 - sum(p for c, p in model_alts if c in taken), 1e-9)
-    out = list(alts)
-    for c, p in rest[: 3 - len(out)]:
-        out.append((c, left * p / mass))
-    return out
-
-
 class OccupationCoder:
     """Codes distinct job titles to NOC 2021 (see module docstring for the method)."""
 
@@ -244,6 +239,15 @@ class OccupationCoder:
         self._minor_names, self._minor_ids = np.unique(self._minors, return_inverse=True)
         self._minor_matrix = np.zeros((len(classes), len(self._minor_names)), dtype=np.float64)
         self._minor_matrix[np.arange(len(classes)), self._minor_ids] = 1.0
+        self._batch = BatchNormaliser(self._norm)
+        self._class_index = {c: i for i, c in enumerate(classes)}
+        units = [trained.units[c] for c in classes]
+        self._codes = pa.array(list(classes), pa.string())
+        self._unit_titles = pa.array([u.title for u in units], pa.string())
+        self._unit_teer = pa.array([u.teer for u in units], pa.int8())
+        self._unit_minor = pa.array([u.minor for u in units], pa.string())
+        self._unit_soc = pa.array([trained.soc.get(c) for c in classes], pa.string())
+        self._exact_rows: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
 
     # ---- loading --------------------------------------------------------------------
     @classmethod
@@ -310,109 +314,164 @@ class OccupationCoder:
     def code(self, titles: pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Table:
         """One row per input title, same order, schema ``schema.TITLES_CODED``.
 
-        Titles are normalised one by one, but everything after that (lookups,
-        classifier, calibration, alternatives) runs once per distinct normalised
-        form: "Senior Data Scientist", "Sr. Data Scientist @ Shopify" and "Data
-        Scientist II" share one coded row, which is most of the saving on real data.
+        Titles are grouped by normalised form (``batch.BatchNormaliser``: Arrow
+        kernels for the clean-up, Python once per distinct core), and everything
+        after that (lookups, classifier, calibration, alternatives) runs once per
+        distinct normalised form: "Senior Data Scientist", "Sr. Data Scientist @
+        Shopify" and "Data Scientist II" share one coded row.
         """
         if isinstance(titles, list):
             titles = pa.array(titles, pa.string())
-        values = titles.to_pylist()
-        normalise = self._norm.normalise
-        group_of: dict[NormalisedTitle, int] = {}
-        groups: list[NormalisedTitle] = []
-        row_group = np.empty(len(values), dtype=np.int64)
-        for i, v in enumerate(values):
-            nt = normalise(v)
-            g = group_of.get(nt)
-            if g is None:
-                g = group_of[nt] = len(groups)
-                groups.append(nt)
-            row_group[i] = g
+        if isinstance(titles, pa.ChunkedArray):
+            titles = titles.combine_chunks()
+        titles = titles.cast(pa.string())
+        groups, row_group = self._batch.group(titles)
         coded = self._code_groups(groups)
         take = pa.array(row_group, pa.int64())
-        cols: dict[str, pa.Array | list] = {"title": pa.array(values, pa.string())}
+        cols: dict[str, pa.Array] = {"title": titles}
         for name, col in coded.items():
-            cols[name] = pa.array(col, schema.TITLES_CODED.field(name).type).take(take)
-        cols["seniority"] = code_seniority(pa.array(values, pa.string()))
+            cols[name] = col.take(take)
+        cols["seniority"] = code_seniority(titles)
         return pa.Table.from_arrays(
             [cols[f.name] for f in schema.TITLES_CODED], schema=schema.TITLES_CODED
         )
 
-    def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, list]:
+    def _exact_row(self, key: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """Class ids and confidences of the (up to 3) codes of an exact example key."""
+        row = self._exact_rows.get(key)
+        if row is None:
+            dist = self._t.exact[key][:3]
+            row = self._exact_rows[key] = (
+                tuple(self._class_index[c] for c, _ in dist),
+                tuple(EXACT_CONFIDENCE * share for _, share in dist),
+            )
+        return row
+
+    def _lookups(
+        self, groups: list[NormalisedTitle]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Lexicon and exact-example hits: method code, class ids and confidences of up to 3 codes."""
+        n = len(groups)
+        method = np.zeros(n, np.int8)
+        alt_idx = np.full((n, 3), -1, np.int64)
+        alt_p = np.zeros((n, 3))
+        n_alts = np.zeros(n, np.int64)
+        lexicon, exact = self._t.lexicon, self._t.exact
+        lex_rows: list[int] = []
+        lex_codes: list[int] = []
+        ex_rows: list[int] = []
+        ex_hits: list[tuple[tuple[int, ...], tuple[float, ...]]] = []
+        for i, nt in enumerate(groups):
+            hit = next((k for k in nt.candidates if k in lexicon), None)
+            if hit is not None:
+                lex_rows.append(i)
+                lex_codes.append(self._class_index[lexicon[hit]])
+                continue
+            hit = next((k for k in nt.candidates if k in exact), None)
+            if hit is not None:
+                ex_rows.append(i)
+                ex_hits.append(self._exact_row(hit))
+        if lex_rows:
+            method[lex_rows] = 1
+            alt_idx[lex_rows, 0] = lex_codes
+            alt_p[lex_rows, 0] = LEXICON_CONFIDENCE
+            n_alts[lex_rows] = 1
+        if ex_rows:
+            method[ex_rows] = 2
+            for i, (idx, ps) in zip(ex_rows, ex_hits, strict=True):
+                alt_idx[i, : len(idx)] = idx
+                alt_p[i, : len(ps)] = ps
+                n_alts[i] = len(idx)
+        return method, alt_idx, alt_p, n_alts
+
+    def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, pa.Array]:
         """The coded columns (all but title and seniority) for distinct normalised titles."""
         t = self._t
         n = len(groups)
         model = t.model
-        x = model.design([nt.key for nt in groups])
-        has_feat = np.diff(x.indptr) > 0
-        proba = model.proba(x) if n else np.zeros((0, len(model.classes)))
-        order = _top_k(proba, 4)
-        top_p = proba[np.arange(n), order[:, 0]] if n else np.zeros(0)
-        unit_conf = t.unit_calibrator(top_p) if n else np.zeros(0)
-        minor_p = proba @ self._minor_matrix if n else np.zeros((0, len(self._minor_names)))
-        minor_top = minor_p.argmax(axis=1) if n else np.zeros(0, int)
-        minor_conf = t.minor_calibrator(minor_p.max(axis=1)) if n else np.zeros(0)
-        # the four best classes per title as plain Python lists (one conversion, not per row)
-        top_codes = model.classes[order].tolist() if n else []
-        top_probs = np.take_along_axis(proba, order, axis=1).tolist() if n else []
+        method, alt_idx, alt_p, n_alts = self._lookups(groups)
+        has_key = np.array([bool(nt.key) for nt in groups], dtype=bool)
+        # the model scores every title that needs its classes: model-coded ones and
+        # lookups with fewer than 3 alternatives to top up
+        need = np.flatnonzero(has_key & (n_alts < 3))
+        x = model.design([groups[i].key for i in need.tolist()])
+        has_feat = np.zeros(n, dtype=bool)
+        has_feat[need] = np.diff(x.indptr) > 0
+        is_model = has_key & (method == 0) & has_feat
+        method[is_model] = 3
+        top_idx = np.zeros((len(need), 4), np.int64)
+        top_p = np.zeros((len(need), 4))
+        unit_conf = np.zeros(len(need))
+        minor_conf = np.zeros(n)
+        minor_top = np.zeros(n, np.int64)
+        for start in range(0, len(need), SCORE_CHUNK):
+            stop = min(start + SCORE_CHUNK, len(need))
+            proba = model.proba(x[start:stop])
+            order = _top_k(proba, 4)
+            top = np.take_along_axis(proba, order, axis=1)
+            top_idx[start:stop] = order
+            top_p[start:stop] = top
+            unit_conf[start:stop] = t.unit_calibrator(top[:, 0])
+            # the minor group is only read for model-coded titles below the threshold
+            low = is_model[need[start:stop]] & (unit_conf[start:stop] < self.min_confidence)
+            if low.any():
+                minor_p = proba[low] @ self._minor_matrix
+                rows = need[start:stop][low]
+                minor_top[rows] = minor_p.argmax(axis=1)
+                minor_conf[rows] = t.minor_calibrator(minor_p.max(axis=1))
+        pos = np.full(n, -1, np.int64)
+        pos[need] = np.arange(len(need))
+        model_rows = np.flatnonzero(is_model)
+        alt_idx[model_rows, 0] = top_idx[pos[model_rows], 0]
+        alt_p[model_rows, 0] = unit_conf[pos[model_rows]]
+        n_alts[model_rows] = 1
+        conf = alt_p[:, 0].copy()
+        coded = method > 0
+        fill = coded & (n_alts < 3)
+        f_rows = np.flatnonzero(fill)
+        sub_idx, sub_p, sub_n = alt_idx[f_rows], alt_p[f_rows], n_alts[f_rows]
+        fill_alternatives(sub_idx, sub_p, sub_n, top_idx[pos[f_rows]], top_p[pos[f_rows]])
+        alt_idx[f_rows], alt_p[f_rows], n_alts[f_rows] = sub_idx, sub_p, sub_n
 
-        names = [f.name for f in schema.TITLES_CODED if f.name not in ("title", "seniority")]
-        cols: dict[str, list] = {name: [] for name in names}
-        for i, nt in enumerate(groups):
-            code: str | None = None
-            conf: float | None = None
-            alts: list[tuple[str, float]] = []
-            reason: str | None = None
-            minor: str | None = None
-            method = METHOD_NONE
-            if not nt.key:
-                reason = "empty title"
+        code = np.where(coded, alt_idx[:, 0], -1)
+        reasons: list[str | None] = [None] * n
+        minor_override: list[str | None] = [None] * n
+        for i in np.flatnonzero(~has_key).tolist():
+            reasons[i] = "empty title"
+        for i in np.flatnonzero(has_key & ~coded).tolist():
+            reasons[i] = "no known words"
+        low_rows = np.flatnonzero(coded & (conf < self.min_confidence))
+        for i in low_rows.tolist():
+            c, mc = float(conf[i]), float(minor_conf[i])
+            if method[i] == 3 and mc >= self.min_confidence:
+                minor = str(self._minor_names[minor_top[i]])
+                minor_override[i] = minor
+                reasons[i] = (
+                    f"confidence {c:.2f} below {self.min_confidence:.2f}; "
+                    f"minor group {minor} clear ({mc:.2f})"
+                )
             else:
-                model_alts = list(zip(top_codes[i], top_probs[i], strict=True))
-                hit = next((k for k in nt.candidates if k in t.lexicon), None)
-                exact_hit = None if hit else next((k for k in nt.candidates if k in t.exact), None)
-                if hit is not None:
-                    method = METHOD_LEXICON
-                    code, conf = t.lexicon[hit], LEXICON_CONFIDENCE
-                    alts = [(code, conf)]
-                elif exact_hit is not None:
-                    method = METHOD_EXACT
-                    dist = t.exact[exact_hit]
-                    code, share = dist[0]
-                    conf = EXACT_CONFIDENCE * share
-                    alts = [(c, EXACT_CONFIDENCE * s) for c, s in dist[:3]]
-                elif has_feat[i]:
-                    method = METHOD_MODEL
-                    code, conf = model_alts[0][0], float(unit_conf[i])
-                    alts = [(code, conf)]
-                else:
-                    reason = "no known words"
-                if code is not None and len(alts) < 3:
-                    alts = _fill_alternatives(alts, model_alts)
-                if code is not None and conf is not None and conf < self.min_confidence:
-                    mc = float(minor_conf[i])
-                    if method == METHOD_MODEL and mc >= self.min_confidence:
-                        minor = str(self._minor_names[minor_top[i]])
-                        reason = (
-                            f"confidence {conf:.2f} below {self.min_confidence:.2f}; "
-                            f"minor group {minor} clear ({mc:.2f})"
-                        )
-                    else:
-                        reason = f"confidence {conf:.2f} below {self.min_confidence:.2f}"
-                    code = None
-            unit = t.units.get(code) if code else None
-            cols["title_language"].append(nt.language)
-            cols["noc2021"].append(code)
-            cols["noc2021_title"].append(unit.title if unit else None)
-            cols["teer"].append(unit.teer if unit else None)
-            cols["noc2021_minor"].append(unit.minor if unit else minor)
-            cols["noc2021_confidence"].append(round(conf, 4) if conf is not None else None)
-            cols["noc2021_alternatives"].append(
-                ";".join(f"{c}:{min(p, 1.0):.3f}" for c, p in alts) if alts else None
-            )
-            cols["abstain_reason"].append(reason)
-            cols["soc2018"].append(t.soc.get(code) if code else None)
-            cols["coding_method"].append(method)
-            cols["taxonomy_version"].append(TAXONOMY_VERSION)
-        return cols
+                reasons[i] = f"confidence {c:.2f} below {self.min_confidence:.2f}"
+        code[low_rows] = -1
+
+        unit = pa.array(np.maximum(code, 0), pa.int64(), mask=code < 0)
+        minor_col = self._unit_minor.take(unit)
+        if low_rows.size:
+            minor_col = pc.coalesce(minor_col, pa.array(minor_override, pa.string()))
+        confidence = np.zeros(n)
+        confidence[coded] = round_like_python(conf[coded], 4)
+        return {
+            "title_language": pa.array([nt.language for nt in groups], pa.string()),
+            "noc2021": self._codes.take(unit),
+            "noc2021_title": self._unit_titles.take(unit),
+            "teer": self._unit_teer.take(unit),
+            "noc2021_minor": minor_col,
+            "noc2021_confidence": pa.array(confidence, pa.float64(), mask=~coded),
+            "noc2021_alternatives": alternatives_strings(
+                self._codes, alt_idx, alt_p, np.where(coded, n_alts, 0)
+            ),
+            "abstain_reason": pa.array(reasons, pa.string()),
+            "soc2018": self._unit_soc.take(unit),
+            "coding_method": pa.array(_METHODS, pa.string()).take(pa.array(method, pa.int8())),
+            "taxonomy_version": pa.array([TAXONOMY_VERSION] * n, pa.string()),
+        }

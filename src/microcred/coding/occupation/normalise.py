@@ -82,8 +82,20 @@ class Normaliser:
         """en / fr / mixed / unknown from words seen only in English or only in French examples."""
         return self._language_of(_TOKEN_SPLIT.split(lower_title))
 
-    def _language_of(self, tokens: list[str]) -> str:
+    def vote_counts(self, tokens: list[str]) -> tuple[int, int]:
+        """(French, English) votes of ``tokens`` (see ``_vote``)."""
         fr = en = 0
+        votes = self._vote_cache
+        for t in tokens:
+            v = votes.get(t)
+            if v is None:
+                v = votes[t] = self._vote(t)
+            fr += v == 1
+            en += v == 2
+        return fr, en
+
+    def _language_of(self, tokens: list[str], fr: int = 0, en: int = 0) -> str:
+        """Language from the votes of ``tokens`` plus ``fr``/``en`` votes counted elsewhere."""
         votes = self._vote_cache
         for t in tokens:
             v = votes.get(t)
@@ -143,6 +155,10 @@ class Normaliser:
         return self._canon_tokens(_TOKEN_SPLIT.split(text), language)
 
     def _canon_tokens(self, raw_tokens: list[str], language: str) -> str:
+        return self._canon_checked(raw_tokens, language)[0]
+
+    def _canon_checked(self, raw_tokens: list[str], language: str) -> tuple[str, bool]:
+        """The canonical key, and whether every word was dropped (the words were kept instead)."""
         tokens: list[str] = []
         cache = self._token_cache.setdefault(language, {})
         for raw in raw_tokens:
@@ -154,8 +170,8 @@ class Normaliser:
             joined = self._drop_phrases.sub(" ", joined)
         kept = [t for t in joined.split() if t not in self._drop_tokens]
         if not kept:  # "Intern", "Senior": keep the word rather than say nothing
-            kept = joined.split()
-        return " ".join(dict.fromkeys(kept))  # repeated words dropped, first kept
+            return " ".join(dict.fromkeys(joined.split())), True
+        return " ".join(dict.fromkeys(kept)), False  # repeated words dropped, first kept
 
     def cut_noise(self, title: str) -> str:
         """Drop employer, place and credential tails ("@ Shopify", "| PhD", "chez Desjardins")."""
@@ -168,28 +184,55 @@ class Normaliser:
                 s = cut
         return s
 
-    def normalise(self, title: str | None, language: str | None = None) -> NormalisedTitle:
-        """Canonical keys for one title; ``language`` skips detection (known for examples)."""
-        if title is None or not title.strip():
-            return NormalisedTitle("", (), "unknown")
+    def lower_form(self, title: str) -> str:
+        """Noise tails cut, NFC, lower case, inclusive endings dropped: what is split into words."""
         lower = self.cut_noise(title)
         if not lower.isascii():
             lower = unicodedata.normalize("NFC", lower)
         lower = lower.lower()
         if "(" in lower or "·" in lower or "/" in lower or "." in lower or "•" in lower:
             lower = _INCLUSIVE.sub("", lower)
+        return lower
+
+    def normalise(self, title: str | None, language: str | None = None) -> NormalisedTitle:
+        """Canonical keys for one title; ``language`` skips detection (known for examples)."""
+        if title is None or not title.strip():
+            return NormalisedTitle("", (), "unknown")
+        lower = self.lower_form(title)
         tokens = _TOKEN_SPLIT.split(lower)  # brackets split like spaces: the full key's tokens
-        language = language or self._language_of(tokens)
-        full = self._canon_tokens(tokens, language)
+        return self._from_lower(lower, tokens, language or self._language_of(tokens), False)
+
+    def normalise_core(self, core: str, language: str, strict: bool) -> NormalisedTitle | None:
+        """Keys of a title whose lower form is ``core`` plus droppable words around it.
+
+        The words around the core (seniority, noise: see ``batch.affix_words``) only
+        count in the language vote, so every title with the same core and language
+        gets these keys. ``strict`` (words were split off): None when that does not
+        hold, i.e. when a key of the core alone falls back to keeping dropped words
+        ("Senior Intern"), which differ between such titles.
+        """
+        return self._from_lower(core, _TOKEN_SPLIT.split(core), language, strict)
+
+    def _from_lower(
+        self, lower: str, tokens: list[str], language: str, strict: bool
+    ) -> NormalisedTitle | None:
+        """Keys from the lower form; ``strict``: None if any key needed the keep-all fallback."""
+        full, fell_back = self._canon_checked(tokens, language)
+        if strict and (fell_back or not full):
+            return None
         candidates = [full] if full else []
         bare = _PAREN_CONTENT.sub(" ", lower) if ("(" in lower or "[" in lower) else lower
         if bare is not lower:
-            k = self._canon(bare, language)
+            k, fell_back = self._canon_checked(_TOKEN_SPLIT.split(bare), language)
+            if strict and (fell_back or not k):
+                return None
             if k and k not in candidates:
                 candidates.append(k)
         parts = _QUALIFIER.split(bare, maxsplit=1)
         if len(parts) > 1:
-            k = self._canon(parts[0], language)
+            k, fell_back = self._canon_checked(_TOKEN_SPLIT.split(parts[0]), language)
+            if strict and (fell_back or not k):
+                return None
             if k and k not in candidates:
                 candidates.append(k)
         return NormalisedTitle(full, tuple(candidates), language)
