@@ -87,6 +87,7 @@ class BatchNormaliser:
     def __init__(self, norm: Normaliser):
         self.norm = norm
         self._cuts = [f"(?i){p}" for p in norm.lexicons.noise_cut_after]
+        self._cut_any = "(?i)" + "|".join(f"(?:{p})" for p in norm.lexicons.noise_cut_after)
         words = "|".join(affix_words(norm))
         sep = r"(?:[ ]+|[ ]*,[ ]*|[ ]+[-:/][ ]+)"
         self._prefix = rf"^(?P<pre>(?:(?:{words})[ .]+)*)"
@@ -99,7 +100,7 @@ class BatchNormaliser:
         """False when RE2 cannot compile a pattern (the lexicon's noise patterns are Python regexes)."""
         probe = pa.array(["x"])
         try:
-            for p in [*self._cuts, _MAY_BE_INCLUSIVE, self._prefix, self._suffix]:
+            for p in [*self._cuts, self._cut_any, _MAY_BE_INCLUSIVE, self._prefix, self._suffix]:
                 pc.replace_substring_regex(probe, p, "")
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return False
@@ -109,9 +110,14 @@ class BatchNormaliser:
     def _lower_forms(self, titles: pa.Array) -> tuple[pa.Array, np.ndarray]:
         """``Normaliser.lower_form`` for every title, and which rows may take the Arrow path."""
         s = pc.utf8_trim(titles, " ")
-        for pattern in self._cuts:
-            cut = pc.utf8_trim(pc.replace_substring_regex(s, pattern, ""), " ")
-            s = pc.if_else(pc.equal(cut, ""), s, cut)
+        tail = _bools(pc.match_substring_regex(s, self._cut_any))
+        if tail.any():  # most titles carry no tail: the cuts run on the others only
+            with_tail = pa.array(tail)
+            t = s.filter(with_tail)
+            for pattern in self._cuts:
+                cut = pc.utf8_trim(pc.replace_substring_regex(t, pattern, ""), " ")
+                t = pc.if_else(pc.equal(cut, ""), t, cut)
+            s = pc.replace_with_mask(s, with_tail, t)
         lower = pc.utf8_lower(s)
         fast = pc.and_(
             pc.and_(

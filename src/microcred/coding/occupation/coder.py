@@ -247,7 +247,7 @@ class OccupationCoder:
         self._unit_teer = pa.array([u.teer for u in units], pa.int8())
         self._unit_minor = pa.array([u.minor for u in units], pa.string())
         self._unit_soc = pa.array([trained.soc.get(c) for c in classes], pa.string())
-        self._exact_rows: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        self._build_lookup_arrays()
 
     # ---- loading --------------------------------------------------------------------
     @classmethod
@@ -336,53 +336,68 @@ class OccupationCoder:
             [cols[f.name] for f in schema.TITLES_CODED], schema=schema.TITLES_CODED
         )
 
-    def _exact_row(self, key: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """Class ids and confidences of the (up to 3) codes of an exact example key."""
-        row = self._exact_rows.get(key)
-        if row is None:
-            dist = self._t.exact[key][:3]
-            row = self._exact_rows[key] = (
-                tuple(self._class_index[c] for c, _ in dist),
-                tuple(EXACT_CONFIDENCE * share for _, share in dist),
-            )
-        return row
+    def _build_lookup_arrays(self) -> None:
+        """The lexicon and exact-example tables as arrays (keys, class ids, confidences)."""
+        t = self._t
+        self._lex_keys = pa.array(list(t.lexicon), pa.string())
+        self._lex_class = np.array([self._class_index[c] for c in t.lexicon.values()], np.int64)
+        self._exact_keys = pa.array(list(t.exact), pa.string())
+        n = len(t.exact)
+        self._exact_idx = np.full((n, 3), -1, np.int64)
+        self._exact_p = np.zeros((n, 3))
+        self._exact_n = np.zeros(n, np.int64)
+        for i, dist in enumerate(t.exact.values()):
+            for j, (c, share) in enumerate(dist[:3]):
+                self._exact_idx[i, j] = self._class_index[c]
+                self._exact_p[i, j] = EXACT_CONFIDENCE * share
+            self._exact_n[i] = min(len(dist), 3)
 
     def _lookups(
         self, groups: list[NormalisedTitle]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Lexicon and exact-example hits: method code, class ids and confidences of up to 3 codes."""
+        """Lexicon and exact-example hits: method code, class ids and confidences of up to 3 codes.
+
+        The first candidate key found in the lexicon wins, else the first found
+        among the example titles. Titles with one candidate (most) are looked up
+        with Arrow ``index_in``; the others one by one.
+        """
         n = len(groups)
+        lex_at = np.full(n, -1, np.int64)  # row in the lexicon table
+        ex_at = np.full(n, -1, np.int64)  # row in the exact-example table
+        keys = pa.array([nt.key for nt in groups], pa.string())
+        single = np.array([len(nt.candidates) <= 1 for nt in groups], dtype=bool)
+        for at, table in ((lex_at, self._lex_keys), (ex_at, self._exact_keys)):
+            pos = pc.index_in(keys, value_set=table)
+            at[:] = pc.fill_null(pos, -1).to_numpy(zero_copy_only=False)
+        several = np.flatnonzero(~single)
+        if len(several):
+            lex_index = {k: i for i, k in enumerate(self._t.lexicon)}
+            ex_index = self._exact_index()
+            for i in several.tolist():
+                cands = groups[i].candidates
+                lex_at[i] = next((lex_index[k] for k in cands if k in lex_index), -1)
+                ex_at[i] = next((ex_index[k] for k in cands if k in ex_index), -1)
         method = np.zeros(n, np.int8)
         alt_idx = np.full((n, 3), -1, np.int64)
         alt_p = np.zeros((n, 3))
         n_alts = np.zeros(n, np.int64)
-        lexicon, exact = self._t.lexicon, self._t.exact
-        lex_rows: list[int] = []
-        lex_codes: list[int] = []
-        ex_rows: list[int] = []
-        ex_hits: list[tuple[tuple[int, ...], tuple[float, ...]]] = []
-        for i, nt in enumerate(groups):
-            hit = next((k for k in nt.candidates if k in lexicon), None)
-            if hit is not None:
-                lex_rows.append(i)
-                lex_codes.append(self._class_index[lexicon[hit]])
-                continue
-            hit = next((k for k in nt.candidates if k in exact), None)
-            if hit is not None:
-                ex_rows.append(i)
-                ex_hits.append(self._exact_row(hit))
-        if lex_rows:
-            method[lex_rows] = 1
-            alt_idx[lex_rows, 0] = lex_codes
-            alt_p[lex_rows, 0] = LEXICON_CONFIDENCE
-            n_alts[lex_rows] = 1
-        if ex_rows:
-            method[ex_rows] = 2
-            for i, (idx, ps) in zip(ex_rows, ex_hits, strict=True):
-                alt_idx[i, : len(idx)] = idx
-                alt_p[i, : len(ps)] = ps
-                n_alts[i] = len(idx)
+        ex = np.flatnonzero((lex_at < 0) & (ex_at >= 0))
+        method[ex] = 2
+        alt_idx[ex] = self._exact_idx[ex_at[ex]]
+        alt_p[ex] = self._exact_p[ex_at[ex]]
+        n_alts[ex] = self._exact_n[ex_at[ex]]
+        lex = np.flatnonzero(lex_at >= 0)
+        method[lex] = 1
+        alt_idx[lex, 0] = self._lex_class[lex_at[lex]]
+        alt_p[lex, 0] = LEXICON_CONFIDENCE
+        n_alts[lex] = 1
         return method, alt_idx, alt_p, n_alts
+
+    def _exact_index(self) -> dict[str, int]:
+        index = self.__dict__.get("_exact_index_map")
+        if index is None:
+            index = self.__dict__["_exact_index_map"] = {k: i for i, k in enumerate(self._t.exact)}
+        return index
 
     def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, pa.Array]:
         """The coded columns (all but title and seniority) for distinct normalised titles."""
