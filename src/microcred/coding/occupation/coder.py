@@ -74,6 +74,22 @@ _METHODS = (METHOD_NONE, METHOD_LEXICON, METHOD_EXACT, METHOD_MODEL)  # index = 
 SCORE_CHUNK = 2048  # rows of the dense class-probability matrix scored at a time (stays in cache)
 
 
+# The modules whose code decides what training produces. Their source is part of the
+# cache key: a model cached by older normaliser code (same MODEL_VERSION) was served
+# before, so the coder did not match what a cold cache trains.
+TRAINING_MODULES = ("coder.py", "model.py", "normalise.py", "knowledge.py", "lexicon.py")
+
+
+def training_code_fingerprint() -> str:
+    """sha256 over the source of ``TRAINING_MODULES``."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in TRAINING_MODULES:
+        h.update(name.encode())
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
 def cache_root() -> Path:
     env = os.environ.get(CACHE_ENV)
     return Path(env) if env else Path.home() / ".cache" / "microcred"
@@ -275,6 +291,7 @@ class OccupationCoder:
         for p in ref_paths:
             h.update(p.read_bytes())
         h.update(lexicon_fingerprint().encode())
+        h.update(training_code_fingerprint().encode())
         h.update("\x1f".join(excluded).encode())
         key = h.hexdigest()[:24]
         path = Path(cache_dir) if cache_dir else cache_root()
