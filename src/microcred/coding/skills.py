@@ -34,6 +34,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from microcred import schema
+from microcred.coding.credentials.text import ascii_keys
 from microcred.datadir import DataDir, DataDirError
 
 LEXICON_DIR = Path(__file__).with_name("skills_data")
@@ -68,7 +69,6 @@ _PARENS = re.compile(r"\(([^)]*)\)")
 _TRAILING_VERSION = re.compile(r"(?:\s+v?\d+(?:\.\d+)*\+?|(?<=[a-z])\d+)$")
 # The same patterns for Arrow's RE2 kernels (no look-behind: the letter is kept by \1;
 # "everything inside parentheses" is every match's group, then the tail, consumed).
-_RE2_NON_KEY = r"[^0-9a-z+#]+"
 _RE2_PARENS = r"\(([^)]*)\)"
 _RE2_INSIDE_PARENS = r"(?s).*?\(([^)]*)\)|.+"
 _RE2_TRAILING_VERSION = r"(?:\s+v?\d+(?:\.\d+)*\+?|([a-z])\d+)$"
@@ -313,60 +313,79 @@ class SkillCoder:
 
         The same variants in the same order as ``_variants``: for each form (the key, the
         text outside and inside parentheses, each without a vendor prefix) the form, the
-        form without filler words, and that without a trailing version.
+        form without filler words, and that without a trailing version. Each variant is
+        computed only for the strings it can change, and all of them are looked up in one
+        ``index_in`` call (which hashes the dictionary once).
         """
         lk = self._lookup
-        paren = pc.match_substring(raws, "(")
-        forms = [
-            keys,
-            pc.if_else(
-                paren, _keys_array(pc.replace_substring_regex(raws, _RE2_PARENS, " ")), None
-            ),
-            pc.if_else(
-                paren,
-                _keys_array(pc.replace_substring_regex(raws, _RE2_INSIDE_PARENS, r"\1 ")),
-                None,
-            ),
-        ]
-        first_word = pc.replace_substring_regex(keys, " .*", "")
-        vendor = pc.is_in(first_word, value_set=lk.vendor_first_words)
-        if pc.any(vendor).as_py():
-            forms += [
-                pc.if_else(vendor, pc.replace_substring_regex(f, lk.vendor_re2, ""), None)
-                for f in forms
-            ]
-        pos = np.full(len(raws), -1, np.int64)
-        for f, form in enumerate(forms):
+        n = len(raws)
+        forms: list[tuple[np.ndarray, pa.Array]] = [(np.arange(n), keys)]
+        paren = np.flatnonzero(_bools(pc.match_substring(raws, "(")))
+        if len(paren):
+            inner = raws.take(pa.array(paren))
+            outside = pc.replace_substring_regex(inner, _RE2_PARENS, " ")
+            inside = pc.replace_substring_regex(inner, _RE2_INSIDE_PARENS, r"\1 ")
+            forms += [(paren, _keys_array(outside)), (paren, _keys_array(inside))]
+        vendor = _bools(pc.is_in(_first_word(keys), value_set=lk.vendor_first_words))
+        if vendor.any():
+            for rows, form in list(forms):
+                sel = np.flatnonzero(vendor[rows])
+                if len(sel):
+                    stripped = pc.replace_substring_regex(
+                        form.take(pa.array(sel)), lk.vendor_re2, ""
+                    )
+                    forms.append((rows[sel], stripped))
+        segments: list[tuple[np.ndarray, pa.Array]] = []
+        for f, (rows, form) in enumerate(forms):
             stripped = self._strip_fillers_array(form)
-            unversioned = pc.utf8_trim(
-                pc.replace_substring_regex(stripped, _RE2_TRAILING_VERSION, r"\1"), " "
-            )
-            unversioned = pc.if_else(
-                pc.greater_equal(pc.utf8_length(unversioned), 2), unversioned, None
-            )
-            for candidate in (form, stripped, unversioned)[1 if f == 0 else 0 :]:
-                todo = pos < 0
-                if not todo.any():
-                    return pos
-                found = _positions(pc.index_in(candidate, value_set=lk.keys), len(raws))
-                take = todo & (found >= 0)
-                pos[take] = found[take]
+            unversioned = _unversioned(stripped)
+            if f:
+                segments.append((rows, form))
+            for previous, candidate in ((form, stripped), (stripped, unversioned)):
+                changed = np.flatnonzero(_bools(pc.not_equal(previous, candidate)))
+                if len(changed):
+                    segments.append((rows[changed], candidate.take(pa.array(changed))))
+        pos = np.full(n, -1, np.int64)
+        if not segments:
+            return pos
+        found = _positions(
+            pc.index_in(pa.concat_arrays([c for _, c in segments]), value_set=lk.keys),
+            sum(len(c) for _, c in segments),
+        )
+        start = 0
+        for rows, candidate in segments:
+            hits = found[start : start + len(candidate)]
+            start += len(candidate)
+            take = (hits >= 0) & (pos[rows] < 0)
+            pos[rows[take]] = hits[take]
         return pos
 
     def _strip_fillers_array(self, keys: pa.Array) -> pa.Array:
-        """``_strip_fillers`` over an array: filler prefixes and suffixes off until none is left."""
+        """``_strip_fillers`` over an array: filler prefixes and suffixes off until none is
+        left, computed only for strings that begin or end with a filler word."""
         lk = self._lookup
-        current = keys
-        while True:
+        todo = np.flatnonzero(
+            _bools(pc.is_in(_first_word(keys), value_set=lk.filler_first_words))
+            | _bools(pc.is_in(_last_word(keys), value_set=lk.filler_last_words))
+        )
+        if not len(todo):
+            return keys
+        current = keys.take(pa.array(todo))
+        done = current
+        rows = np.arange(len(todo))
+        while len(rows):
             stripped = pc.utf8_trim(
                 pc.replace_substring_regex(
                     pc.replace_substring_regex(current, lk.prefix_re2, ""), lk.suffix_re2, ""
                 ),
                 " ",
             )
-            if stripped.equals(current):
-                return stripped
-            current = stripped
+            changed = np.flatnonzero(_bools(pc.not_equal(stripped, current)))
+            rows = rows[changed]
+            current = stripped.take(pa.array(changed))
+            if len(rows):
+                done = pc.replace_with_mask(done, _mask(rows, len(todo)), current)
+        return pc.replace_with_mask(keys, _mask(todo, len(keys)), done)
 
     def _variants(self, raw: str) -> Iterator[str]:
         """The key, then cleaned forms: outside/inside parentheses, fillers and versions removed.
@@ -498,6 +517,8 @@ class _ArrowLookup:
     no_skill: int
     methods: pa.Array
     vendor_first_words: pa.Array
+    filler_first_words: pa.Array
+    filler_last_words: pa.Array
     vendor_re2: str
     prefix_re2: str
     suffix_re2: str
@@ -534,6 +555,8 @@ class _ArrowLookup:
             no_skill=len(ids),
             methods=pa.array(_OUTPUT_METHODS, pa.string()),
             vendor_first_words=pa.array(sorted(coder.vendor_first_words), pa.string()),
+            filler_first_words=pa.array(sorted(coder.filler_first_words), pa.string()),
+            filler_last_words=pa.array(sorted(coder.filler_last_words), pa.string()),
             vendor_re2=_re2(coder.vendor_re),
             prefix_re2=_re2(coder.prefix_re),
             suffix_re2=_re2(coder.suffix_re),
@@ -547,13 +570,50 @@ def _re2(pattern: re.Pattern) -> str:
 
 def _keys_array(texts: pa.Array) -> pa.Array:
     """``skill_key`` over an array: ASCII strings by Arrow kernels, the rest in Python."""
-    lowered = pc.utf8_lower(texts)
-    keys = pc.utf8_trim(pc.replace_substring_regex(lowered, _RE2_NON_KEY, " "), " ")
+    keys = ascii_keys(texts)  # the same rule as credential names: [a-z0-9+#] runs
     other = pc.invert(pc.fill_null(pc.string_is_ascii(texts), True))
     if pc.any(other).as_py():
         slow = [skill_key(t) for t in texts.filter(other).to_pylist()]
         keys = pc.replace_with_mask(keys, other, pa.array(slow, pa.string()))
     return keys
+
+
+def _bools(mask: pa.Array) -> np.ndarray:
+    """A boolean Arrow array as NumPy, nulls false."""
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def _mask(rows: np.ndarray, n: int) -> pa.Array:
+    out = np.zeros(n, bool)
+    out[rows] = True
+    return pa.array(out)
+
+
+def _first_word(keys: pa.Array) -> pa.Array:
+    return pc.list_element(pc.split_pattern(keys, " ", max_splits=1), 0)
+
+
+def _last_word(keys: pa.Array) -> pa.Array:
+    """Last space-separated word (the first word of the reversed key, reversed back)."""
+    return pc.utf8_reverse(_first_word(pc.utf8_reverse(keys)))
+
+
+def _unversioned(keys: pa.Array) -> pa.Array:
+    """Keys without a trailing version ("python 3" → "python", "html5" → "html"); a result
+    shorter than two characters ("c4" → "c") is not a variant (null)."""
+    last = pc.utf8_slice_codeunits(keys, -1)
+    versioned = np.flatnonzero(_bools(pc.is_in(last, value_set=_VERSION_ENDS)))
+    if not len(versioned):
+        return keys
+    cut = pc.utf8_trim(
+        pc.replace_substring_regex(keys.take(pa.array(versioned)), _RE2_TRAILING_VERSION, r"\1"),
+        " ",
+    )
+    cut = pc.if_else(pc.greater_equal(pc.utf8_length(cut), 2), cut, None)
+    return pc.replace_with_mask(keys, _mask(versioned, len(keys)), cut)
+
+
+_VERSION_ENDS = pa.array(list("0123456789+"), pa.string())
 
 
 def _positions(index: pa.Array, n: int) -> np.ndarray:

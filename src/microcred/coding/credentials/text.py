@@ -203,14 +203,42 @@ def normalise_array(values: pa.Array) -> pa.Array:
     """
     if len(values) == 0:
         return pa.array([], pa.string())
-    lowered = pc.utf8_lower(values)
-    fast = pc.utf8_trim(pc.replace_substring_regex(lowered, r"[^a-z0-9+#]+", " "), " ")
-    fast = pc.fill_null(fast, "")
+    fast = pc.fill_null(ascii_keys(values), "")
     other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
     if pc.any(other).as_py():
         where = pc.indices_nonzero(other)
         fast = pc.replace_with_mask(fast, other, _normalise_non_ascii(values.take(where)))
     return fast
+
+
+_ASCII_KEEP = frozenset((string.ascii_lowercase + string.digits + "+#").encode())
+# one byte → one byte: A-Z to a-z, [a-z0-9+#] kept, other ASCII to a space, non-ASCII kept
+_ASCII_TABLE = bytes(
+    b if b in _ASCII_KEEP or b >= 0x80 else b + 32 if 0x41 <= b <= 0x5A else 0x20
+    for b in range(256)
+)
+
+
+def ascii_keys(values: pa.Array) -> pa.Array:
+    """For ASCII strings, ``normalise``: lower case, runs of characters other than
+    ``[a-z0-9+#]`` to one space, ends trimmed (other strings come out unusable).
+
+    Why not a regex kernel: one ``bytes.translate`` over the whole data buffer keeps
+    every string's length, so the offsets stay valid, and a whitespace split and join
+    then collapses the runs; this is three to four times faster than RE2 replacement.
+    """
+    validity, offsets, data = values.buffers()[:3]
+    if data is None:  # every string empty or null
+        return values
+    mapped = pa.StringArray.from_buffers(
+        len(values),
+        offsets,
+        pa.py_buffer(data.to_pybytes().translate(_ASCII_TABLE)),
+        validity,
+        values.null_count,
+        values.offset,
+    )
+    return pc.utf8_trim(pc.binary_join(pc.ascii_split_whitespace(mapped), " "), " ")
 
 
 def _normalise_non_ascii(values: pa.Array) -> pa.Array:
