@@ -250,12 +250,18 @@ class SkillCoder:
             pos = self._variant_positions(raws.take(pa.array(fast)), keys.take(pa.array(fast)))
             key_pos[fast] = pos
             method[fast[pos >= 0]] = _NORMALISED
-        for i in np.flatnonzero(missed & ~ascii_).tolist():
-            for j, key in enumerate(self._variants(raws[i].as_py())):
-                hit = lk.position.get(key)
-                if hit is not None:
-                    key_pos[i], method[i] = hit, _NORMALISED if j else _EXACT
-                    break
+        slow = np.flatnonzero(missed & ~ascii_)
+        if len(slow):  # non-ASCII misses: the per-string variants, then one lookup
+            exact = self.exact
+            first = [
+                next((k for k in self._variants(raw) if k in exact), None)
+                for raw in raws.take(pa.array(slow)).to_pylist()
+            ]
+            pos = _positions(
+                pc.index_in(pa.array(first, pa.string()), value_set=lk.keys), len(slow)
+            )
+            key_pos[slow] = pos
+            method[slow[pos >= 0]] = _NORMALISED
         hit = key_pos >= 0
         skill_ix = np.full(n, lk.no_skill, np.int32)
         skill_ix[hit] = lk.key_skill[key_pos[hit]]
@@ -506,7 +512,6 @@ class _ArrowLookup:
     """
 
     keys: pa.Array  # every dictionary key, in ``exact`` order
-    position: dict[str, int]  # key → its position in ``keys``
     key_skill: np.ndarray  # position → row of ``skills``
     key_method: np.ndarray  # position → index into _METHODS
     key_label: pa.Array  # position → ESCO prefix label, or null
@@ -541,12 +546,19 @@ class _ArrowLookup:
             }
         )
         keys = list(coder.exact)
-        method_index = {m: i for i, m in enumerate(_METHODS)}
+        key_ids, key_methods = zip(*coder.exact.values(), strict=True) if keys else ((), ())
         return cls(
             keys=pa.array(keys, pa.string()),
-            position={k: i for i, k in enumerate(keys)},
-            key_skill=np.array([skill_index[coder.exact[k][0]] for k in keys], np.int32),
-            key_method=np.array([method_index[coder.exact[k][1]] for k in keys], np.int16),
+            key_skill=_positions(
+                pc.index_in(pa.array(key_ids, pa.string()), value_set=skills["skill_id"]),
+                len(keys),
+            ).astype(np.int32),
+            key_method=_positions(
+                pc.index_in(
+                    pa.array(key_methods, pa.string()), value_set=pa.array(_METHODS, pa.string())
+                ),
+                len(keys),
+            ).astype(np.int16),
             key_label=pa.array([coder.prefix_labels.get(k) for k in keys], pa.string()),
             exact_conf=np.array([round(_CONFIDENCE[m], 4) for m in _METHODS]),
             norm_conf=np.array([round(_CONFIDENCE[m] * _VARIANT_PENALTY, 4) for m in _METHODS]),
