@@ -300,3 +300,17 @@ def test_a_batch_codes_each_row_as_it_would_be_coded_alone(coder):
         CredentialCoder.load().code(batch.slice(i, 1)).to_pylist()[0] for i in range(len(rows))
     ]
     assert together == alone
+
+
+def test_model_features_are_the_vectoriser_matrix_bit_for_bit(coder):
+    """The fallback reads n-grams through a per-word cache; the TF-IDF matrix must be the
+    one the fitted vectoriser gives, so its probabilities (rounded to 4 places) match."""
+    model = coder._fallback()
+    texts = [
+        "advanced topics in kubernetes networking", "hands on rust systems programming",
+        "atelier sur l ethique des donnees", "rust rust rust", "", "x", "c# + c++ 2023 #4",
+    ]  # fmt: skip
+    cached = model.features(texts + texts[::-1])  # the second half reads from the cache
+    direct = model.vectoriser.transform(texts + texts[::-1])
+    assert (cached.indptr == direct.indptr).all() and (cached.indices == direct.indices).all()
+    assert (cached.data == direct.data).all()
