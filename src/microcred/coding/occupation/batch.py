@@ -58,6 +58,9 @@ _MAY_BE_INCLUSIVE = (
     rf"[a-zà-ÿ](?:\((?:{_FEM_ENDING})\)|[·•./](?:{_FEM_ENDING})(?:[·•.]s)?)(?:[^a-zà-ÿ]|$)"
 )
 _LETTER = "[a-z0-9à-öø-ÿœ]"
+# Below this many titles the Arrow path's fixed cost (compiling the patterns, hashing
+# lookup tables) exceeds the per-title Python normaliser's work: small batches use it.
+ARROW_MIN = 512
 
 
 def affix_words(norm: Normaliser) -> list[str]:
@@ -219,7 +222,7 @@ class BatchNormaliser:
                 groups.append(nt)
             return g
 
-        if self.enabled and n:
+        if self.enabled and n >= ARROW_MIN:
             lower, fast = self._lower_forms(titles)
             pre, core, suf, stripped = self._split_affixes(pc.fill_null(lower, ""))
             fr_p, en_p = self._votes(pre)

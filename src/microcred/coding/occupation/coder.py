@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from microcred import schema
-from microcred.coding.occupation.batch import BatchNormaliser
+from microcred.coding.occupation.batch import ARROW_MIN, BatchNormaliser
 from microcred.coding.occupation.columns import (
     alternatives_strings,
     fill_alternatives,
@@ -357,6 +357,7 @@ class OccupationCoder:
         """The lexicon and exact-example tables as arrays (keys, class ids, confidences)."""
         t = self._t
         self._lex_keys = pa.array(list(t.lexicon), pa.string())
+        self._lex_index = {k: i for i, k in enumerate(t.lexicon)}
         self._lex_class = np.array([self._class_index[c] for c in t.lexicon.values()], np.int64)
         self._exact_keys = pa.array(list(t.exact), pa.string())
         n = len(t.exact)
@@ -381,14 +382,16 @@ class OccupationCoder:
         n = len(groups)
         lex_at = np.full(n, -1, np.int64)  # row in the lexicon table
         ex_at = np.full(n, -1, np.int64)  # row in the exact-example table
-        keys = pa.array([nt.key for nt in groups], pa.string())
-        single = np.array([len(nt.candidates) <= 1 for nt in groups], dtype=bool)
-        for at, table in ((lex_at, self._lex_keys), (ex_at, self._exact_keys)):
-            pos = pc.index_in(keys, value_set=table)
-            at[:] = pc.fill_null(pos, -1).to_numpy(zero_copy_only=False)
+        single = np.zeros(n, dtype=bool)
+        if n >= ARROW_MIN:  # hashing the 57k example keys costs more than small batches save
+            keys = pa.array([nt.key for nt in groups], pa.string())
+            single[:] = [len(nt.candidates) <= 1 for nt in groups]
+            for at, table in ((lex_at, self._lex_keys), (ex_at, self._exact_keys)):
+                pos = pc.index_in(keys, value_set=table)
+                at[:] = pc.fill_null(pos, -1).to_numpy(zero_copy_only=False)
         several = np.flatnonzero(~single)
         if len(several):
-            lex_index = {k: i for i, k in enumerate(self._t.lexicon)}
+            lex_index = self._lex_index
             ex_index = self._exact_index()
             for i in several.tolist():
                 cands = groups[i].candidates
@@ -438,7 +441,7 @@ class OccupationCoder:
         minor_top = np.zeros(n, np.int64)
         for start in range(0, len(need), SCORE_CHUNK):
             stop = min(start + SCORE_CHUNK, len(need))
-            proba = model.proba(x[start:stop])
+            proba = model.proba(x if stop - start == x.shape[0] else x[start:stop])
             order = _top_k(proba, 4)
             top = np.take_along_axis(proba, order, axis=1)
             top_idx[start:stop] = order
