@@ -53,7 +53,6 @@ from microcred.coding.occupation.model import (
     fit_temperature,
 )
 from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, fold_accents
-from microcred.coding.seniority import code_seniority
 from microcred.datadir import DataDir
 
 MODEL_VERSION = "occupation-nb-5"
@@ -337,6 +336,10 @@ class OccupationCoder:
         distinct normalised form: "Senior Data Scientist", "Sr. Data Scientist @
         Shopify" and "Data Scientist II" share one coded row.
         """
+        # imported here: coding.seniority reads this package's lexicons, so importing it
+        # at module level made `import microcred.coding.seniority` (first) circular
+        from microcred.coding.seniority import code_seniority
+
         if isinstance(titles, list):
             titles = pa.array(titles, pa.string())
         if isinstance(titles, pa.ChunkedArray):
