@@ -149,9 +149,14 @@ class _CachedWordNgrams:
         for word in self.preprocess(document).split():
             cut = cache.get(word)
             if cut is None:
+                if len(cache) >= _NGRAM_CACHE_WORDS:  # bounded: a long run sees many words
+                    cache.clear()
                 cut = cache[word] = self.word_ngrams(word)
             grams.extend(cut)
         return grams
+
+
+_NGRAM_CACHE_WORDS = 100_000
 
 
 def training_examples(cat: Catalogue) -> tuple[list[str], list[str]]:
