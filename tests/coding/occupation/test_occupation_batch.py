@@ -66,6 +66,14 @@ ODD = [
     "x - ii",
     "Data scientist, senior",
     "Software engineer / II",
+    "Consultant for Deloitte",
+    "Analyste pour Desjardins",
+    "Senior Engineer at Google, Remote",
+    "Dev @Shopify",
+    "Data Analyst • Analytics",
+    "Designer · Freelance",
+    "Conseillère | CRHA",
+    "Stagiaire",
 ]
 
 
