@@ -238,47 +238,21 @@ class SkillCoder:
         lk = self._lookup
         encoded = values.dictionary_encode()
         raws = encoded.dictionary  # distinct strings, no nulls
-        n = len(raws)
         keys = _keys_array(raws)
-        ascii_ = pc.fill_null(pc.string_is_ascii(raws), True).to_numpy(zero_copy_only=False)
-        # per distinct string: matched key (position in the lookup), or fuzzy skill, or none
-        key_pos = _positions(pc.index_in(keys, value_set=lk.keys), n)
-        method = np.where(key_pos >= 0, _EXACT, 0).astype(np.int16)
-        missed = (key_pos < 0) & (pc.utf8_length(keys).to_numpy(zero_copy_only=False) > 0)
-        fast = np.flatnonzero(missed & ascii_)
-        if len(fast):
-            pos = self._variant_positions(raws.take(pa.array(fast)), keys.take(pa.array(fast)))
-            key_pos[fast] = pos
-            method[fast[pos >= 0]] = _NORMALISED
-        slow = np.flatnonzero(missed & ~ascii_)
-        if len(slow):  # non-ASCII misses: the per-string variants, then one lookup
-            exact = self.exact
-            first = [
-                next((k for k in self._variants(raw) if k in exact), None)
-                for raw in raws.take(pa.array(slow)).to_pylist()
-            ]
-            pos = _positions(
-                pc.index_in(pa.array(first, pa.string()), value_set=lk.keys), len(slow)
-            )
-            key_pos[slow] = pos
-            method[slow[pos >= 0]] = _NORMALISED
+        key_pos, cleaned = self._dictionary_positions(raws, keys)
         hit = key_pos >= 0
-        skill_ix = np.full(n, lk.no_skill, np.int32)
-        skill_ix[hit] = lk.key_skill[key_pos[hit]]
-        key_method = lk.key_method[np.where(hit, key_pos, 0)]
-        method = np.where(hit, method + key_method, 0).astype(np.int16)
-        conf = np.zeros(n, np.float64)
-        conf[hit] = np.where(
-            method[hit] < _NORMALISED, lk.exact_conf[key_method[hit]], lk.norm_conf[key_method[hit]]
+        at = np.where(hit, key_pos, 0)
+        key_method = lk.key_method[at]
+        skill_ix = np.where(hit, lk.key_skill[at], lk.no_skill).astype(np.int32)
+        method = np.where(hit, np.where(cleaned, _NORMALISED, _EXACT) + key_method, 0)
+        conf = np.where(
+            hit, np.where(cleaned, lk.norm_conf[key_method], lk.exact_conf[key_method]), 0.0
         )
-        labels = pc.if_else(
-            pa.array(hit), lk.key_label.take(pa.array(np.where(hit, key_pos, 0))), None
-        )
+        labels = pc.if_else(pa.array(hit), lk.key_label.take(pa.array(at)), None)
 
         # the residue: long enough strings no dictionary spelling matched
-        residue = np.flatnonzero(
-            ~hit & (pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH)
-        )
+        long_enough = pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH
+        residue = np.flatnonzero(~hit & long_enough)
         if len(residue):
             res_keys = keys.take(pa.array(residue)).to_pylist()
             found = self._match_fuzzy_keys(sorted(set(res_keys)))
@@ -286,11 +260,50 @@ class SkillCoder:
                 got = found.get(key)
                 if got is not None:
                     skill_ix[i], conf[i], method[i] = lk.skill_index[got[0]], got[1], _FUZZY
+        return self._rows(values, encoded, skill_ix, labels, conf, method)
 
-        # rows: per distinct string, then per input row (nulls → the "none" outcome)
+    def _dictionary_positions(
+        self, raws: pa.Array, keys: pa.Array
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per distinct string: lookup position of its key or first known cleaned variant
+        (-1 when none), and whether it was a cleaned variant."""
+        lk = self._lookup
+        n = len(raws)
+        key_pos = _positions(pc.index_in(keys, value_set=lk.keys), n)
+        cleaned = np.zeros(n, bool)
+        missed = (key_pos < 0) & (pc.utf8_length(keys).to_numpy(zero_copy_only=False) > 0)
+        ascii_ = _bools(pc.fill_null(pc.string_is_ascii(raws), True))
+        fast = np.flatnonzero(missed & ascii_)
+        if len(fast):
+            key_pos[fast] = self._variant_positions(
+                raws.take(pa.array(fast)), keys.take(pa.array(fast))
+            )
+        slow = np.flatnonzero(missed & ~ascii_)
+        if len(slow):  # non-ASCII misses: the per-string variants, then one lookup
+            exact = self.exact
+            first = [
+                next((k for k in self._variants(raw) if k in exact), None)
+                for raw in raws.take(pa.array(slow)).to_pylist()
+            ]
+            found = pc.index_in(pa.array(first, pa.string()), value_set=lk.keys)
+            key_pos[slow] = _positions(found, len(slow))
+        cleaned[missed] = key_pos[missed] >= 0  # the key itself missed: a variant hit
+        return key_pos, cleaned
+
+    def _rows(
+        self,
+        values: pa.Array,
+        encoded: pa.DictionaryArray,
+        skill_ix: np.ndarray,
+        labels: pa.Array,
+        conf: np.ndarray,
+        method: np.ndarray,
+    ) -> pa.Table:
+        """Per input row, the outcome of its distinct string (a null → the "none" outcome)."""
+        lk = self._lookup
+        n = len(encoded.dictionary)
         row = pc.fill_null(encoded.indices, n) if encoded.null_count else encoded.indices
-        row_skill = pa.array(np.append(skill_ix, lk.no_skill)).take(row)
-        skill_cols = lk.skills.take(row_skill)
+        skill_cols = lk.skills.take(pa.array(np.append(skill_ix, lk.no_skill)).take(row))
         label = pc.coalesce(
             pa.concat_arrays([labels.cast(pa.string()), pa.nulls(1, pa.string())]).take(row),
             skill_cols["skill_label"],
@@ -303,8 +316,8 @@ class SkillCoder:
             skill_cols["is_digital"],
             skill_cols["hot_technology"],
             skill_cols["in_demand"],
-            pa.array(np.append(conf, 0.0)).take(row),
-            lk.methods.take(pa.array(np.append(method, 0)).take(row)),
+            pa.array(np.append(conf, 0.0), pa.float64()).take(row),
+            lk.methods.take(pa.array(np.append(method, 0).astype(np.int16)).take(row)),
             pa.array([TAXONOMY_VERSION], pa.string()).take(
                 pa.array(np.zeros(len(values), np.int32))
             ),
