@@ -144,7 +144,7 @@ class CredentialCoder:
         texts_arr = name_norm.dictionary
         texts = texts_arr.to_pylist()
         # names whose phrase-vocabulary tokens agree share facts: scan each such key once
-        fact_keys = self.rules.facts_keys_array(texts_arr).dictionary_encode()
+        fact_keys = self.rules.facts_keys(texts_arr).dictionary_encode()
         facts_list: list[NameFacts] = []
         facts_ids: dict[tuple, int] = {}
         distinct_keys = fact_keys.dictionary.to_pylist()

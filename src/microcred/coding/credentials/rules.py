@@ -14,12 +14,7 @@ from functools import lru_cache
 import pyarrow as pa
 
 from microcred.coding.credentials.catalogue import Catalogue, Family, HostRule, Provider
-from microcred.coding.credentials.text import (
-    PhraseIndex,
-    mask_tokens,
-    mask_tokens_array,
-    normalise,
-)
+from microcred.coding.credentials.text import PhraseIndex, mask_tokens_array, normalise
 
 EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
 NO_PLATFORM_TYPES = frozenset(
@@ -151,12 +146,8 @@ class RuleSet:
             pa.string(),
         )
 
-    def facts_keys(self, names: list[str]) -> list[str]:
-        """Per normalised name, a shorter string with the same facts (see ``mask_tokens``)."""
-        return mask_tokens(names, self.phrase_tokens)
-
-    def facts_keys_array(self, names: pa.Array) -> pa.Array:
-        """``facts_keys`` over an Arrow array of normalised names."""
+    def facts_keys(self, names: pa.Array) -> pa.Array:
+        """Per normalised name, a shorter string with the same facts (see ``mask_tokens_array``)."""
         return mask_tokens_array(names, self.phrase_tokens)
 
     def __getstate__(self) -> dict:
