@@ -7,11 +7,14 @@ altair writes its specs for, so the page and the PNG/SVG figures draw alike.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import lru_cache
 
 import altair as alt
 import vl_convert as vlc
+
+from microcred.cachedir import cache_root, write_atomically
 
 
 @lru_cache(maxsize=1)
@@ -25,9 +28,19 @@ def vegalite_version() -> str | None:
 def vega_bundle() -> str:
     """vega, vega-lite and vega-embed as one inline script defining ``window.vegaEmbed``.
 
-    Built once per process (a few seconds); the result is deterministic.
+    Building it takes seconds, and the result is deterministic for a given
+    vl-convert and Vega-Lite version, so it is kept in the cache directory.
     """
-    return vlc.javascript_bundle(vl_version=vegalite_version())
+    version = vegalite_version()
+    path = cache_root() / "vega" / f"bundle-vlc{vlc.__version__}-vl{version or 'latest'}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    code = vlc.javascript_bundle(vl_version=version)
+    with contextlib.suppress(OSError):  # a read-only home is no reason to fail the report
+        write_atomically(path, code.encode("utf-8"))
+    return code
 
 
 def inline_js(code: str) -> str:
