@@ -98,7 +98,10 @@ class Engine:
             # a temporary view: nothing is written to a warehouse directory
             self.spark.createDataFrame(data).createOrReplaceTempView(name)
             return self.con.table(name)
-        return self.con.create_table(name, data, overwrite=True)
+        # DuckDB scans the Arrow table in place (a view, no copy): loading a copy into
+        # DuckDB's own storage cost more than every query over it
+        self.con.con.register(name, data)
+        return self.con.table(name)
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)

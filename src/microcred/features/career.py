@@ -68,7 +68,11 @@ def position_intervals(
         seniority="seniority",
         title_language="title_language",
     )
+    # companies repeat across positions: normalise each distinct name once, then join
+    firms = positions.select(firm="company").distinct()
+    firms = firms.mutate(employer=normalise_company(firms.firm))
     p = positions.left_join(tc, positions.title == tc.tc_title).drop("tc_title")
+    p = p.left_join(firms, p.company == firms.firm).drop("firm")
     ongoing = p.is_current.fill_null(False) | (p.end_date.isnull() & p.start_date.notnull())
     start_day = date_day_number(p.start_date)
     end_day = ongoing.ifelse(
@@ -83,7 +87,6 @@ def position_intervals(
         end_day=end_day,
         in_occupation=p.noc2021.isin(codes).fill_null(False),
         seniority_rank=seniority_rank_expr(p.seniority),
-        employer=normalise_company(p.company),
     )
 
 

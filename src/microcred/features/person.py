@@ -167,15 +167,19 @@ def _education(educations: ir.Table, education_coded: ir.Table) -> ir.Table:
 
 
 def _skills(skills: ir.Table, skills_coded: ir.Table) -> ir.Table:
-    """Breadth, digital count and share, hot technologies (distinct skills)."""
+    """Breadth, digital count and share, hot technologies (distinct skills).
+
+    Distinct (person, skill) pairs first, then plain sums: the same counts as
+    ``nunique`` per person, at a fraction of the cost on tens of millions of rows.
+    """
+    pairs = skills.filter(skills.skill.notnull()).select("person_id", "skill").distinct()
     sc = skills_coded.select(sc_skill="skill", is_digital="is_digital", hot="hot_technology")
-    s = skills.left_join(sc, skills.skill == sc.sc_skill)
-    agg = s.group_by("person_id").aggregate(
-        n_skills=s.skill.nunique(),
-        n_digital_skills=s.skill.nunique(where=s.is_digital.fill_null(False)),
-        n_hot_skills=s.skill.nunique(where=s.hot.fill_null(False)),
+    s = pairs.left_join(sc, pairs.skill == sc.sc_skill)
+    return s.group_by("person_id").aggregate(
+        n_skills=s.count(),
+        n_digital_skills=s.is_digital.fill_null(False).cast("int64").sum(),
+        n_hot_skills=s.hot.fill_null(False).cast("int64").sum(),
     )
-    return agg
 
 
 def _person_skills(skills: ir.Table, skills_coded: ir.Table) -> ir.Table:
