@@ -7,6 +7,7 @@ of thousands of rows at most), which statsmodels and scipy take directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -25,9 +26,13 @@ class StudyFrame:
     config: StudyConfig
     weighted: bool
 
-    @property
+    @cached_property
     def study(self) -> pd.DataFrame:
-        """People in the occupations of interest (and the study country)."""
+        """People in the occupations of interest (and the study country).
+
+        Computed once: every analysis reads it, and filtering a million-row frame
+        with Arrow-backed strings costs a second each time. Treat it as read-only.
+        """
         return self.persons[self.persons["in_study"].fillna(False).astype(bool)]
 
     def weights(self, df: pd.DataFrame) -> np.ndarray | None:

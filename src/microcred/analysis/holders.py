@@ -24,15 +24,20 @@ NUMERIC = {
 
 def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
     """Variable name → category per person (missing → "unknown")."""
-    seniority = df["seniority_rank"].map(
-        lambda r: RANK_LABELS.get(int(r), "unknown") if pd.notna(r) else "unknown"
-    )
-    cip2 = df["field_cip2021"].map(lambda c: str(c)[:2] if isinstance(c, str) and c else "unknown")
+    # vectorised (no per-person Python): the study frame can hold a million people
+    seniority = df["seniority_rank"].astype("Int64").map(RANK_LABELS).fillna("unknown")
+    field = df["field_cip2021"]
+    known_field = field.notna() & (field.str.len() > 0)
+    cip2 = field.str.slice(0, 2).where(known_field, "unknown")
     employers = df["current_employer"].value_counts()
     employers = employers[employers.index.notna()].sort_index(kind="stable")
-    top = set(employers.sort_values(ascending=False, kind="stable").head(TOP_EMPLOYERS).index)
-    employer = df["current_employer"].map(
-        lambda e: e if e in top else ("unknown" if pd.isna(e) else "other employers")
+    top = list(employers.sort_values(ascending=False, kind="stable").head(TOP_EMPLOYERS).index)
+    current = df["current_employer"]
+    employer = pd.Series(
+        np.where(
+            current.isna(), "unknown", np.where(current.isin(top), current, "other employers")
+        ),
+        index=df.index,
     )
     cols = {
         "experience_band": df["experience_band"],
@@ -52,12 +57,14 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
     study = sf.study
     w = sf.weights(study)
     rows = []
-    cats = _categorical_columns(study)
+    cats = {
+        var: values.to_numpy(dtype=object) for var, values in _categorical_columns(study).items()
+    }
+    levels = {var: sorted(set(v)) for var, v in cats.items()}
     for d in sf.definitions:
         h = holder(study, d)
-        for var, values in cats.items():
-            v = values.to_numpy()
-            for cat in sorted(set(v)):
+        for var, v in cats.items():
+            for cat in levels[var]:
                 ind = v == cat
                 wh = None if w is None else w[h]
                 wn = None if w is None else w[~h]

@@ -8,9 +8,12 @@ rare skills towards zero without dropping them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
@@ -40,29 +43,77 @@ def log_odds_dirichlet(
     return delta, var, delta / np.sqrt(var)
 
 
-def _scores(
-    people: pd.DataFrame, skills: pd.DataFrame, is_holder: np.ndarray, min_people: int
-) -> pd.DataFrame:
-    ids = people["person_id"].to_numpy()
-    hold_ids = set(ids[is_holder])
-    sk = skills[skills["person_id"].isin(set(ids))].copy()
-    sk["holder"] = sk["person_id"].isin(hold_ids)
-    counts = (
-        sk.groupby(["skill", "holder"])["person_id"]
-        .nunique()
-        .unstack(fill_value=0)
-        .reindex(columns=[True, False], fill_value=0)
+@dataclass
+class SkillIndex:
+    """person_skills as integer codes: row of the person in ``StudyFrame.persons``, skill code.
+
+    Why: tens of millions of (person, skill) rows are counted many times (each definition,
+    each subgroup); integer arrays and ``bincount`` do in milliseconds what string
+    ``isin`` and ``groupby`` did in seconds and gigabytes.
+    """
+
+    person: np.ndarray  # int64 row in sf.persons
+    skill: np.ndarray  # int64 code into labels
+    labels: np.ndarray  # skill labels, sorted
+    n_persons: int
+
+
+def index_skills(persons: pd.DataFrame, person_skills: pa.Table | None) -> SkillIndex:
+    """Codes for the distinct (person, skill) pairs of people in ``persons`` (others dropped)."""
+    if person_skills is None or person_skills.num_rows == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return SkillIndex(empty, empty, np.array([], dtype=object), len(persons))
+    ids = pa.array(persons["person_id"].astype(str).to_numpy(dtype=object), pa.string())
+    ps = person_skills.select(["person_id", "skill"]).cast(
+        pa.schema([("person_id", pa.string()), ("skill", pa.string())])
     )
-    counts.columns = ["holders_listing", "non_holders_listing"]
-    counts = counts[(counts.sum(axis=1) >= min_people)]
-    if counts.empty:
+    pos = pc.index_in(ps["person_id"], value_set=ids)
+    known = pc.and_(pc.is_valid(pos), pc.is_valid(ps["skill"]))
+    ps = ps.filter(known)
+    rows = pc.take(pa.array(persons.index.to_numpy()), pos.filter(known)).to_numpy()
+    labels = pc.unique(ps["skill"])
+    labels = labels.take(pc.sort_indices(labels))  # code order = label order (as a groupby sorts)
+    codes = pc.index_in(ps["skill"], value_set=labels).to_numpy()
+    return SkillIndex(
+        person=np.asarray(rows, dtype=np.int64),
+        skill=np.asarray(codes, dtype=np.int64),
+        labels=labels.to_numpy(zero_copy_only=False),
+        n_persons=int(persons.index.max()) + 1 if len(persons) else 0,
+    )
+
+
+def _scores(
+    people: pd.DataFrame, skills: SkillIndex, is_holder: np.ndarray, min_people: int
+) -> pd.DataFrame:
+    """People listing each skill among holders and non-holders in ``people``, scored.
+
+    ``person_skills`` holds distinct (person, skill) pairs, so a row is a person listing.
+    """
+    member = np.zeros(skills.n_persons, dtype=bool)
+    hold = np.zeros(skills.n_persons, dtype=bool)
+    rows = people.index.to_numpy()
+    member[rows] = True
+    hold[rows[np.asarray(is_holder, dtype=bool)]] = True
+    sel = member[skills.person]
+    codes, h = skills.skill[sel], hold[skills.person[sel]]
+    k = len(skills.labels)
+    listing_h = np.bincount(codes[h], minlength=k)
+    listing_n = np.bincount(codes[~h], minlength=k)
+    keep = (listing_h + listing_n) >= min_people
+    if not keep.any():
         return pd.DataFrame(
             columns=["skill", "holders_listing", "non_holders_listing", "log_odds_ratio", "z"]
         )
-    delta, _, z = log_odds_dirichlet(
-        counts["holders_listing"].to_numpy(), counts["non_holders_listing"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "skill": skills.labels[keep],
+            "holders_listing": listing_h[keep].astype(np.int64),
+            "non_holders_listing": listing_n[keep].astype(np.int64),
+        }
     )
-    out = counts.reset_index()
+    delta, _, z = log_odds_dirichlet(
+        out["holders_listing"].to_numpy(), out["non_holders_listing"].to_numpy()
+    )
     out["log_odds_ratio"] = delta
     out["z"] = z
     return out.sort_values(["z", "skill"], ascending=[False, True], kind="stable")
@@ -97,11 +148,7 @@ def _table(name: str, title: str, method: str, df: pd.DataFrame, description: st
 def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[AnalysisTable]:
     """Top skills over- and under-represented among holders, and the skills holders
     without formal digital training list more than their untrained peers."""
-    skills = (
-        person_skills.to_pandas()
-        if person_skills is not None
-        else pd.DataFrame(columns=["person_id", "skill"])
-    )
+    skills = index_skills(sf.persons, person_skills)
     min_people = max(MIN_PEOPLE, 2 * sf.config.disclosure.min_cell)
     study = sf.study
     untrained = study[study["formal_digital_training"] == "no"]

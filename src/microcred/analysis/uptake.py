@@ -133,12 +133,14 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
     """Share of people in study listing at least one credential of each type."""
     ce = _study_credentials(sf, enriched)
     types = sorted(t for t in ce["credential_type"].dropna().unique())
+    listing = {t: ce.loc[ce["credential_type"] == t, "person_id"].unique() for t in types}
     rows = []
     for label, g in sf.groups(sf.study):
-        ids = g["person_id"]
+        people = pd.Index(g["person_id"].to_numpy(dtype=object))
         for t in types:
-            with_type = set(ce.loc[ce["credential_type"] == t, "person_id"])
-            y = ids.isin(with_type).to_numpy()
+            y = np.zeros(len(g), dtype=bool)
+            at = people.get_indexer(listing[t])
+            y[at[at >= 0]] = True
             rows.append(
                 {"occupation_group": label, "credential_type": t, **share_row(y, sf.weights(g))}
             )
