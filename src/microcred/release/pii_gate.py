@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -142,7 +143,15 @@ class _Scanner:
             kb = key if isinstance(key, bytes) else key.encode()
             self.key_forms = [f for f in {raw, kb.hex()} if len(f) >= 8]
 
-    def scan_text(self, text: str, file: str, where: str, generic: bool = True) -> list[Finding]:
+    def scan_text(
+        self,
+        text: str,
+        file: str,
+        where: str,
+        generic: bool = True,
+        planted: bool = True,
+        key: bool = True,
+    ) -> list[Finding]:
         found: list[Finding] = []
 
         def loc(pos: int) -> str:
@@ -153,7 +162,7 @@ class _Scanner:
                 for m in pat.finditer(text):
                     if not _allowed(kind, m):
                         found.append(Finding(file, kind, _mask(m.group(0)), loc(m.start())))
-        if self.planted:
+        if planted and self.planted:
             for lineno, line in enumerate(text.splitlines() or [text], start=1):
                 toks = _tokens(line)
                 for n in self.lengths:
@@ -168,11 +177,42 @@ class _Scanner:
                                     f"{where}line {lineno}",
                                 )
                             )
-        for form in self.key_forms:
+        for form in self.key_forms if key else []:
             pos = text.find(form)
             if pos >= 0:
                 found.append(Finding(file, "pseudonym_key", "[key withheld]", loc(pos)))
         return found
+
+
+# Supersets of the generic patterns and the key, in RE2 (which Arrow runs in C++): a
+# distinct value that matches none of these cannot match the exact patterns, so only the
+# few candidates go through Python's regex engine (million-value id columns do not).
+_PREFILTERS = (
+    "@",  # email
+    r"[0-9]{3}[^0-9]{0,2}[0-9]{3}[^0-9]?[0-9]{4}",  # phone, every accepted shape
+    r"(?i)(linkedin|github|twitter|x)\.com/",  # profile URLs
+)
+
+
+def _candidates(values: pa.Array, scanner: _Scanner) -> pa.Array:
+    mask = pc.match_substring_regex(values, "|".join(f"(?:{p})" for p in _PREFILTERS))
+    for form in scanner.key_forms:
+        mask = pc.or_(mask, pc.match_substring(values, form))
+    return values.filter(mask)
+
+
+def _scan_column(col: pa.ChunkedArray, rel: str, name: str, scanner: _Scanner) -> list[Finding]:
+    """Distinct values only (a title repeated a million times is scanned once)."""
+    values = pc.drop_null(pc.unique(col))
+    where = f"column {name} (distinct values) "
+    if scanner.patterns is DEFAULT_PATTERNS:
+        candidates = sorted(_candidates(values, scanner).to_pylist())
+        found = scanner.scan_text("\n".join(candidates), rel, where, planted=False)
+        if scanner.planted:
+            text = "\n".join(sorted(values.to_pylist()))
+            found += scanner.scan_text(text, rel, where, generic=False, key=False)
+        return found
+    return scanner.scan_text("\n".join(sorted(values.to_pylist())), rel, where)
 
 
 def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
@@ -187,15 +227,8 @@ def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
             )
         for name in table.column_names:
             col = table[name]
-            if col.type in ("string", "large_string") or str(col.type) in (
-                "string",
-                "large_string",
-            ):
-                # distinct values: a title repeated a million times is scanned once
-                values = sorted(v for v in pc.unique(col).to_pylist() if v is not None)
-                found += scanner.scan_text(
-                    "\n".join(values), rel, f"column {name} (distinct values) "
-                )
+            if str(col.type) in ("string", "large_string"):
+                found += _scan_column(col, rel, name, scanner)
         return found
     if suffix in BINARY_SKIP:
         return []
