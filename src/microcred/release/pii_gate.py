@@ -134,6 +134,7 @@ class _Scanner:
 
     def __init__(self, planted: Iterable[str], key: str | bytes | None, patterns):
         self.patterns = dict(patterns)
+        self.prefilterable = patterns is DEFAULT_PATTERNS  # _PREFILTERS cover exactly these
         grams = {_tokens(t) for t in planted if t and t.strip()}
         self.planted: set[tuple[str, ...]] = {g for g in grams if g}
         self.lengths = sorted({len(g) for g in self.planted})
@@ -188,7 +189,7 @@ class _Scanner:
 # distinct value that matches none of these cannot match the exact patterns, so only the
 # few candidates go through Python's regex engine (million-value id columns do not).
 _PREFILTERS = (
-    "@",  # email
+    r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.",  # email ("Developer @ Shopify" is not a candidate)
     r"[0-9]{3}[^0-9]{0,2}[0-9]{3}[^0-9]?[0-9]{4}",  # phone, every accepted shape
     r"(?i)(linkedin|github|twitter|x)\.com/",  # profile URLs
 )
@@ -205,7 +206,7 @@ def _scan_column(col: pa.ChunkedArray, rel: str, name: str, scanner: _Scanner) -
     """Distinct values only (a title repeated a million times is scanned once)."""
     values = pc.drop_null(pc.unique(col))
     where = f"column {name} (distinct values) "
-    if scanner.patterns is DEFAULT_PATTERNS:
+    if scanner.prefilterable:
         candidates = sorted(_candidates(values, scanner).to_pylist())
         found = scanner.scan_text("\n".join(candidates), rel, where, planted=False)
         if scanner.planted:
