@@ -56,6 +56,7 @@ def floor_query(input_dir: Path) -> float:
 
 
 def run_child(input_dir: Path, out: Path, engine: str, memory_limit: str | None) -> dict:
+    limit = {"memory_limit": memory_limit} if memory_limit else {}  # else the engine's default
     code = f"""
 import json, time, resource
 from pathlib import Path
@@ -64,7 +65,7 @@ from microcred.engine import EngineSettings
 t = time.perf_counter()
 res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_dir=Path({str(out)!r}),
                      margins_path=Path({str(input_dir.parent / "margins")!r}),
-                     engine=EngineSettings(name={engine!r}, memory_limit={memory_limit!r}), quiet=True))
+                     engine=EngineSettings(name={engine!r}, **{limit!r}), quiet=True))
 wall = time.perf_counter() - t
 print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_seconds"],
       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
@@ -117,7 +118,10 @@ def main() -> None:
     rows = [measure(args.profiles, args)]
     if args.scale and args.scale > 1:
         rows.append(measure(args.profiles * args.scale, args))
-    print(f"\nengine={args.engine} cores={os.cpu_count()} memory_limit={args.memory_limit}")
+    from microcred.engine import DEFAULT_MEMORY_LIMIT
+
+    limit = args.memory_limit or f"{DEFAULT_MEMORY_LIMIT} (default)"
+    print(f"\nengine={args.engine} cores={os.cpu_count()} memory_limit={limit}")
     print(
         f"{'profiles':>12} {'wall s':>8} {'profiles/s':>11} {'peak RSS MB':>12} {'floor s':>8} {'÷ floor':>8}"
     )

@@ -245,8 +245,19 @@ def run(opts: RunOptions) -> RunResult:
             # per-file accounting stays with the (internal) canonical tables: file names may be personal
             pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
 
+        # From here on the canonical tables are read from the Parquet files just written
+        # (DuckDB scans them from disk): the big in-memory inputs can go.
+        table_rows = {k: v.num_rows for k, v in sorted(tables.items())}
+        canonical_files = {
+            k: out / "canonical" / f"{k}.parquet" for k in tables if k not in ("survey",)
+        }
+        for name in [k for k in tables if k != "quarantine"]:
+            del tables[name]
+
         with timings.stage("features"), progress.step("building person features"):
-            fs = build_person_features(engine, tables, coded, cfg)
+            fs = build_person_features(engine, canonical_files, coded, cfg)
+            engine.release()
+            del coded
 
         weighting_info = None
         weighting_tables: list[Any] = []
@@ -293,7 +304,7 @@ def run(opts: RunOptions) -> RunResult:
                 "ingested": sum(a["rows_ingested"] for a in accounting),
                 "quarantined": sum(a["rows_quarantined"] for a in accounting),
             },
-            "tables": {k: v.num_rows for k, v in sorted(tables.items())},
+            "tables": table_rows,
             "coding": coding_summary,
             "weighting": weighting_info,
             "releases": getattr(released, "manifest_entries", None),

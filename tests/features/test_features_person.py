@@ -226,3 +226,37 @@ def test_bands():
         "20+",
         "unknown",
     ]
+
+
+def test_features_from_parquet_files_equal_features_from_memory(engine, features, tmp_path):
+    """The pipeline hands the features stage the canonical Parquet files (scanned from disk)."""
+    import pyarrow.parquet as pq
+
+    from microcred.features.person import _canonical
+
+    tables, coded = _inputs()
+    files = {}
+    for name in tables:
+        files[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(_canonical(tables, name), files[name])
+    from_files = build_person_features(engine, files, coded, CFG)
+    assert from_files.person_features.equals(features.person_features)
+    assert from_files.credentials_enriched.equals(features.credentials_enriched)
+    assert from_files.person_skills.equals(features.person_skills)
+
+
+def test_engine_release_forgets_registered_tables(tmp_path):
+    from microcred.engine import Engine
+
+    e = Engine()
+    try:
+        t = e.table(pa.table({"x": [1, 2, 3]}), name="kept")
+        assert e.to_arrow(t.x.sum().as_table()).column(0).to_pylist() == [6]
+        names = "SELECT table_name FROM information_schema.tables"
+        assert ("kept",) in e.con.con.execute(names).fetchall()
+        e.release()
+        assert ("kept",) not in e.con.con.execute(names).fetchall()
+        again = e.table(pa.table({"x": [4]}), name="kept")  # the engine still works
+        assert e.to_arrow(again).num_rows == 1
+    finally:
+        e.close()

@@ -12,7 +12,7 @@ from rich.console import Console
 from microcred.cli_app import app
 from microcred.config import load_config
 from microcred.datadir import DataDir
-from microcred.engine import EngineSettings
+from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
 from microcred.pseudonym import KEY_ENV, MissingKeyError
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
@@ -54,8 +54,10 @@ def run_cmd(
         None, "--key-file", help="Pseudonymisation key file (else $MICROCRED_PSEUDONYM_KEY)."
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
-    memory_limit: str | None = typer.Option(
-        None, "--memory-limit", help="DuckDB memory limit, e.g. 4GB."
+    memory_limit: str = typer.Option(
+        DEFAULT_MEMORY_LIMIT,
+        "--memory-limit",
+        help="DuckDB memory limit (it spills to --temp-dir past it), e.g. 4GB.",
     ),
     temp_dir: Path | None = typer.Option(None, "--temp-dir", help="DuckDB spill folder."),
     spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),

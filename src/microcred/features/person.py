@@ -6,7 +6,9 @@ only at the end, sorted by ``person_id`` so the same input gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
@@ -93,8 +95,11 @@ class FeatureSet:
 # ---- inputs ------------------------------------------------------------------------------
 
 
-def _canonical(tables: dict[str, pa.Table], name: str) -> pa.Table:
+def _canonical(tables: Mapping[str, pa.Table | Path], name: str) -> pa.Table | Path:
+    """The table conformed to its schema; a Parquet path is taken as written conformed."""
     t = tables.get(name)
+    if isinstance(t, Path):
+        return t
     return (
         schema.empty(schema.CANONICAL[name])
         if t is None
@@ -201,13 +206,14 @@ def _occupation_group(noc: ir.StringValue, config: StudyConfig) -> ir.StringValu
 
 def build_person_features(
     engine: Engine,
-    tables: dict[str, pa.Table],
+    tables: Mapping[str, pa.Table | Path],
     coded: dict[str, pa.Table],
     config: StudyConfig,
 ) -> FeatureSet:
     """Person features (one row a person, sorted by person_id) and enriched credentials.
 
-    ``tables`` holds canonical tables (missing ones are taken as empty); ``coded``
+    ``tables`` holds canonical tables, in memory or as Parquet files written from
+    conformed tables (missing ones are taken as empty); ``coded``
     holds ``titles_coded``, ``credentials_coded``, ``education_coded``, ``skills_coded``.
     """
     persons = engine.table(_canonical(tables, "persons"))
