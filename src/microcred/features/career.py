@@ -57,7 +57,8 @@ def normalise_company(company: ir.StringValue) -> ir.StringValue:
 def position_intervals(
     positions: ir.Table, titles_coded: ir.Table, config: StudyConfig
 ) -> ir.Table:
-    """Positions joined to their title codes, with ``start_day``/``end_day`` and flags."""
+    """Positions joined to their title codes, with ``start_day``/``end_day`` and flags
+    (the columns the career features read)."""
     ref_day = python_day_number(dt.date.fromisoformat(config.reference_date))
     codes = list(config.occupation_codes)
     tc = titles_coded.select(
@@ -81,7 +82,20 @@ def position_intervals(
     )
     # a position that ends before it starts (bad input) counts as zero length
     end_day = ibis.greatest(end_day, start_day)
-    return p.mutate(
+    # only what the career features read: this table is materialised, and every string
+    # column kept costs at a million profiles
+    return p.select(
+        "person_id",
+        "position_idx",
+        "start_date",
+        "province",
+        "noc2021",
+        "noc2021_title",
+        "noc2021_confidence",
+        "seniority",
+        "title_language",
+        "employer",
+        has_title=p.title.notnull(),
         ongoing=ongoing,
         start_day=start_day,
         end_day=end_day,
@@ -114,7 +128,7 @@ def merged_years(intervals: ir.Table, name: str) -> ir.Table:
 def _current_position(iv: ir.Table) -> ir.Table:
     """One row a person: the current position (ongoing first; among ongoing ones the
     longest-running; if none is ongoing, the one that ended last), ties by index."""
-    t = iv.filter(iv.title.notnull())
+    t = iv.filter(iv.has_title)
     k_ongoing = t.ongoing.ifelse(0, 1)
     k_when = t.ongoing.ifelse(t.start_day, -t.end_day).fill_null(_FAR)
     k_start = t.start_day.fill_null(_FAR)
