@@ -121,6 +121,8 @@ def main() -> None:
     from microcred.engine import DEFAULT_MEMORY_LIMIT
 
     limit = args.memory_limit or f"{DEFAULT_MEMORY_LIMIT} (default)"
+    if args.engine == "spark":  # the JVM is a separate process: its memory is not in the figure
+        limit = "n/a (peak RSS is the Python driver's only)"
     print(f"\nengine={args.engine} cores={os.cpu_count()} memory_limit={limit}")
     print(
         f"{'profiles':>12} {'wall s':>8} {'profiles/s':>11} {'peak RSS MB':>12} {'floor s':>8} {'÷ floor':>8}"
