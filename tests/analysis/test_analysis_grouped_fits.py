@@ -127,3 +127,16 @@ def test_skill_counts_by_index_equal_a_plain_groupby():
     assert got.index.tolist() == want.index.tolist()
     assert got["holders_listing"].tolist() == want[True].tolist()
     assert got["non_holders_listing"].tolist() == want[False].tolist()
+
+
+def test_levels_without_weighted_people_join_the_reference_instead_of_breaking_the_fit():
+    """Raking can give a cell zero weight; the level then has no information left."""
+    y, X, w = _people(2000, 5)
+    X = X.assign(**{"prov=YT": 0.0})
+    X.loc[X.index[:40], "prov=YT"] = 1.0
+    w[:40] = 0.0  # everyone at that level weighs nothing
+    fit = weighted_logit(y, X, w)
+    assert fit.dropped == ("prov=YT",)
+    assert "prov=YT" not in fit.params.index
+    p = fit.predict(sm.add_constant(X, has_constant="add"))  # full design: matched by name
+    assert p.shape == (2000,) and np.isfinite(p).all()

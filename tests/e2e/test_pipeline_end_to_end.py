@@ -31,6 +31,24 @@ def test_outputs_written(demo_run: DemoRun) -> None:
     assert list((out / "figures").glob("*.svg")) and list((out / "figures").glob("*.png"))
 
 
+def test_every_analysis_produced_rows_in_a_weighted_run(demo_run: DemoRun) -> None:
+    """A model that fails quietly leaves a header-only table and a note: catch that here."""
+    out = demo_run.result.out_dir
+    assert json.loads((out / "manifest.json").read_text())["weighting"] is not None
+    for name in (
+        "uptake_by_group",
+        "uptake_by_type",
+        "holders_vs_non_holders",
+        "distinctive_skills",
+        "models_holding_odds_ratios",
+        "models_seniority_effect",
+        "models_seniority_balance",
+        "pathways",
+        "sensitivity",
+    ):
+        assert len(pd.read_csv(out / "tables" / f"{name}.csv")) > 0, name
+
+
 def test_every_row_accounted_for(demo_run: DemoRun) -> None:
     rows = demo_run.result.manifest["rows"]
     assert rows["read"] == rows["ingested"] + rows["quarantined"]

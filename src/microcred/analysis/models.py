@@ -106,6 +106,8 @@ class LogitFit:
     params: pd.Series
     bse: pd.Series
     nobs: int
+    # design columns left out because the rows that carry weight cannot estimate them
+    dropped: tuple[str, ...] = ()
 
     @property
     def pvalues(self) -> pd.Series:
@@ -116,7 +118,13 @@ class LogitFit:
         return pd.DataFrame({0: self.params - z * self.bse, 1: self.params + z * self.bse})
 
     def predict(self, exog: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Probabilities for a design with the constant (as built by ``sm.add_constant``)."""
+        """Probabilities for a design with the constant (as built by ``sm.add_constant``).
+
+        A DataFrame is matched to the coefficients by column name (dropped columns
+        are ignored); an array must already be in coefficient order.
+        """
+        if isinstance(exog, pd.DataFrame):
+            exog = exog[list(self.params.index)]
         eta = np.asarray(exog, dtype=float) @ self.params.to_numpy()
         return 1.0 / (1.0 + np.exp(-eta))
 
@@ -173,7 +181,13 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
     """
     wn = _normalised(w, len(y))
     keep = wn > 0
-    Xc = sm.add_constant(X, has_constant="add")
+    # once zero-weight rows are out, a level may have no people left, or only holders, or
+    # only non-holders: its coefficient is not estimable, so it joins the reference level
+    Xk = X[keep]
+    flat = [c for c in X.columns if Xk[c].nunique() < 2]
+    _, separated = separable_levels_dropped(np.asarray(y)[keep], Xk.drop(columns=flat))
+    dropped = tuple(flat + separated)
+    Xc = sm.add_constant(X.drop(columns=list(dropped)), has_constant="add")
     names = list(Xc.columns)
     yc, Xm, w1, w2 = collapse_rows(
         np.asarray(y, dtype=float)[keep], Xc.to_numpy(dtype=float)[keep], wn[keep]
@@ -191,6 +205,7 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
         params=pd.Series(beta, index=names),
         bse=pd.Series(np.sqrt(np.diag(cov)), index=names),
         nobs=int(keep.sum()),
+        dropped=dropped,
     )
 
 
@@ -208,21 +223,22 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             notes.append(f"{d}: model not fitted (no variation in holding or no covariates).")
             continue
         X, merged = separable_levels_dropped(y, dz.X)
-        if merged:  # names withheld: they would reveal a zero cell
-            notes.append(
-                f"{d}: {len(merged)} level(s) perfectly predicting holding were merged with "
-                "their reference level."
-            )
         try:
             res = weighted_logit(y, X, w)
         except (np.linalg.LinAlgError, ValueError) as exc:
             notes.append(f"{d}: model did not fit ({type(exc).__name__}).")
             continue
+        merged += list(res.dropped)
+        if merged:  # names withheld: they would reveal a zero cell
+            notes.append(
+                f"{d}: {len(merged)} level(s) perfectly predicting holding (or with no "
+                "weighted people) were merged with their reference level."
+            )
         ci = res.conf_int()
         for var, (ref, rest) in dz.levels.items():
             for lv in rest:
                 term = f"{var}={lv}"
-                if term not in X.columns:
+                if term not in res.params.index:
                     continue
                 at = (dz.values[var] == lv).to_numpy()
                 rows.append(
