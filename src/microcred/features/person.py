@@ -88,7 +88,8 @@ class FeatureSet:
     person_features: pa.Table
     credentials_enriched: pa.Table
     # (person_id, skill, is_digital): distinct coded skill labels a person lists; raw,
-    # uncoded skill strings are left out (they can be free text)
+    # uncoded skill strings are left out (they can be free text). In no particular order:
+    # it is only counted, and sorting ten million rows by two strings costs seconds
     person_skills: pa.Table | None = None
 
 
@@ -301,10 +302,7 @@ def build_person_features(
     person_features = _sorted(person_features.cast(target), "person_id")
     enriched_arrow = engine.to_arrow(enriched)
     enriched_arrow = _sorted(enriched_arrow, ["person_id", "credential_idx"])
-    person_skills = _sorted(
-        engine.to_arrow(_person_skills(skills, skills_coded).order_by(["person_id", "skill"])),
-        ["person_id", "skill"],
-    )
+    person_skills = engine.to_arrow(_person_skills(skills, skills_coded))
     return FeatureSet(
         person_features=person_features,
         credentials_enriched=enriched_arrow,
