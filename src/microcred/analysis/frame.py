@@ -52,6 +52,15 @@ class StudyFrame:
 
     def groups(self, df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         """(label, rows) for every configured group, then all groups together."""
+        if df is self.study:  # most analyses split the study frame: split it once
+            return self._study_groups
+        return self._split(df)
+
+    @cached_property
+    def _study_groups(self) -> list[tuple[str, pd.DataFrame]]:
+        return self._split(self.study)
+
+    def _split(self, df: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
         out = [(g.name, df[df["occupation_group"] == g.name]) for g in self.config.occupations]
         out.append((ALL_GROUPS, df))
         return out

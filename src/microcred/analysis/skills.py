@@ -63,7 +63,7 @@ def index_skills(persons: pd.DataFrame, person_skills: pa.Table | None) -> Skill
     if person_skills is None or person_skills.num_rows == 0:
         empty = np.zeros(0, dtype=np.int64)
         return SkillIndex(empty, empty, np.array([], dtype=object), len(persons))
-    ids = pa.array(persons["person_id"].astype(str).to_numpy(dtype=object), pa.string())
+    ids = pa.array(persons["person_id"]).cast(pa.string())  # Arrow-backed: no Python strings
     ps = person_skills.select(["person_id", "skill"]).cast(
         pa.schema([("person_id", pa.string()), ("skill", pa.string())])
     )
