@@ -13,11 +13,9 @@ study counts them and the schooling side does not.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import pyarrow.compute as pc
 import yaml
 
 from microcred import schema
+from microcred.coding.gcpause import gc_paused
 
 DATA_DIR = Path(__file__).with_name("education_data")
 TAXONOMY_VERSION = "microcred-education-levels-1; CIP Canada 2021"
@@ -206,7 +205,7 @@ class EducationCoder:
         fields = strings("field") if "field" in batch.column_names else pa.nulls(n, pa.string())
         has_school = "school" in batch.column_names
         schools = strings("school") if has_school else pa.nulls(n, pa.string())
-        with _gc_paused():
+        with gc_paused():
             coded = self._code_columns(degrees, fields, schools)
         table = pa.Table.from_arrays([degrees, fields, *coded], schema=schema.EDUCATION_CODED)
         if has_school:
@@ -407,19 +406,6 @@ def _degree_signature(info: _TextInfo) -> tuple:
 
 def _field_signature(info: _TextInfo) -> tuple:
     return (info.field, info.flags, bool(info.tokens))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch is coded (acyclic allocations
-    only; a full collection walks every object of the host process)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def normalise_array(values: pa.Array) -> pa.Array:

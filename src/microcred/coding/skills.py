@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import bisect
 import csv
-import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from rapidfuzz import fuzz, process
 
 from microcred import schema
 from microcred.coding.credentials.text import ascii_keys
+from microcred.coding.gcpause import gc_paused
 from microcred.datadir import DataDir, DataDirError
 
 LEXICON_DIR = Path(__file__).with_name("skills_data")
@@ -231,7 +230,7 @@ class SkillCoder:
             raise ValueError(f"skills must be text, got {skills.type} ({exc})") from exc
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
-        with _gc_paused():
+        with gc_paused():
             return self._code(values)
 
     def _code(self, values: pa.Array) -> pa.Table:
@@ -646,19 +645,6 @@ def _positions(index: pa.Array, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, np.int64)
     return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch is coded (acyclic allocations
-    only; a full collection walks every object of the host process)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder) -> pa.Table:

@@ -8,9 +8,7 @@ once, and never looks at anything that identifies a person.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +31,7 @@ from microcred.coding.credentials.text import (
     normalise_array,
     reduce_url,
 )
+from microcred.coding.gcpause import gc_paused
 from microcred.config import Definition, StudyConfig
 from microcred.datadir import DataDir
 
@@ -103,7 +102,7 @@ class CredentialCoder:
         """
         if "name" not in batch.column_names:
             raise ValueError(f"credential batch needs a 'name' column, got {batch.column_names}")
-        with _gc_paused():
+        with gc_paused():
             return self._code(batch)
 
     def _code(self, batch: pa.Table) -> pa.Table:
@@ -369,24 +368,6 @@ class CredentialCoder:
             d.method if known else ("error" if d.method == "error" else "none"),
             TAXONOMY_VERSION,
         )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a batch is coded.
-
-    Why: coding allocates many small acyclic objects (tuples, decisions), and each
-    generation-2 collection walks every object of the host process; in a pipeline
-    holding large tables that cost a third of the coding time. Reference counting
-    still frees everything; the collector runs again as soon as the batch is done.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _needs_reducing(url: str | None) -> bool:

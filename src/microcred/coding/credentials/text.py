@@ -125,29 +125,11 @@ class PhraseIndex:
 
     def scan(self, normalised: str) -> list[Hit]:
         """Every phrase occurrence (token span) in an already normalised string."""
-        toks = normalised.split()
-        n = len(toks)
-        hits: list[Hit] = []
-        prefixes = self.prefixes
         phrases = self.phrases
-        for i, s in enumerate(toks):
-            if s not in prefixes:
-                continue
-            j = i + 1
-            while True:
-                payloads = phrases.get(s)
-                if payloads is not None:
-                    hits.append(Hit(i, j, s, payloads))
-                if j >= n:
-                    break
-                s = s + " " + toks[j]
-                if s not in prefixes:
-                    break
-                j += 1
-        return hits
+        return [Hit(i, j, s, phrases[s]) for i, j, s in self.spans(normalised)]
 
     def spans(self, normalised: str) -> list[tuple[int, int, str]]:
-        """Like ``scan`` as plain ``(start, end, phrase)`` tuples (the coder's hot path)."""
+        """Every phrase occurrence as ``(start, end, phrase)`` tuples (the coder's hot path)."""
         toks = normalised.split()
         n = len(toks)
         out: list[tuple[int, int, str]] = []

@@ -96,13 +96,8 @@ class Normaliser:
 
     def _language_of(self, tokens: list[str], fr: int = 0, en: int = 0) -> str:
         """Language from the votes of ``tokens`` plus ``fr``/``en`` votes counted elsewhere."""
-        votes = self._vote_cache
-        for t in tokens:
-            v = votes.get(t)
-            if v is None:
-                v = votes[t] = self._vote(t)
-            fr += v == 1
-            en += v == 2
+        more_fr, more_en = self.vote_counts(tokens)
+        fr, en = fr + more_fr, en + more_en
         if fr and en:
             if fr >= 2 * en:
                 return "fr"
