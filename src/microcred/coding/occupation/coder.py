@@ -18,10 +18,9 @@ the lexicons, the code version and any excluded titles.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from microcred import schema
+from microcred.cachedir import cache_root, write_atomically
 from microcred.coding.occupation.batch import ARROW_MIN, BatchNormaliser
 from microcred.coding.occupation.columns import (
     alternatives_strings,
@@ -56,7 +56,6 @@ from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, f
 from microcred.datadir import DataDir
 
 MODEL_VERSION = "occupation-nb-5"
-CACHE_ENV = "MICROCRED_CACHE"
 CALIBRATION_SEED = 20211
 CALIBRATION_SHARE = 0.10
 # Confidence of a title found in the curated lexicon / as a normalised example title.
@@ -87,11 +86,6 @@ def training_code_fingerprint() -> str:
         h.update(name.encode())
         h.update((here / name).read_bytes())
     return h.hexdigest()
-
-
-def cache_root() -> Path:
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else Path.home() / ".cache" / "microcred"
 
 
 def _norm_exclusion(titles: Iterable[str] | None) -> tuple[str, ...]:
@@ -304,14 +298,8 @@ class OccupationCoder:
                 trained = None
         if trained is None:
             trained = train(load_knowledge(dd), excluded)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-                with os.fdopen(fd, "wb") as f:
-                    pickle.dump(trained, f, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:  # read-only home on a worker: fine, just not cached
-                pass
+            with contextlib.suppress(OSError):  # read-only home on a worker: just not cached
+                write_atomically(path, pickle.dumps(trained, protocol=pickle.HIGHEST_PROTOCOL))
         return cls(trained, min_confidence, key)
 
     # ---- facts ----------------------------------------------------------------------
