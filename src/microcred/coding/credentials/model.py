@@ -159,12 +159,6 @@ class _CachedWordNgrams:
 _NGRAM_CACHE_WORDS = 100_000
 
 
-def training_examples(cat: Catalogue) -> tuple[list[str], list[str]]:
-    """Synthetic (text, type) pairs derived from the catalogue only; sorted, so deterministic."""
-    texts, labels = _examples(cat.version, cat)
-    return list(texts), list(labels)
-
-
 _EXAMPLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 

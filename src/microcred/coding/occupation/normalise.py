@@ -146,9 +146,6 @@ class Normaliser:
         self._token_cache[language][token] = out
         return out
 
-    def _canon(self, text: str, language: str) -> str:
-        return self._canon_tokens(_TOKEN_SPLIT.split(text), language)
-
     def _canon_tokens(self, raw_tokens: list[str], language: str) -> str:
         return self._canon_checked(raw_tokens, language)[0]
 
