@@ -21,8 +21,16 @@ from pathlib import Path
 
 import duckdb
 
+CHUNK = 1_000_000  # profiles synthesised at a time: the generator holds ~3 GB per million
+
 
 def ensure_cohort(n: int, seed: int, work: Path) -> Path:
+    """The cohort's canonical Parquet tables, synthesised once per (N, seed) and kept in ``work``.
+
+    Up to a million profiles are one draw. Larger cohorts are drawn a million at a time
+    (seeds ``seed·1000 + chunk``, person ids prefixed by the chunk so they stay unique and
+    sorted) and appended to one file a table, so synthesis never holds more than a chunk.
+    """
     target = work / f"cohort-{n}-{seed}"
     if (target / ".done").exists():
         return target / "tables"
@@ -30,13 +38,56 @@ def ensure_cohort(n: int, seed: int, work: Path) -> Path:
     from microcred.datadir import DataDir
 
     t = time.perf_counter()
-    cohort = synth.generate(n, seed=seed, data_dir=DataDir())
-    written = synth.write(cohort, "parquet", target)
+    data_dir = DataDir()
+    if n <= CHUNK:
+        written = synth.write(synth.generate(n, seed=seed, data_dir=data_dir), "parquet", target)
+        input_dir = written.input_path
+    else:
+        input_dir = _chunked_cohort(n, seed, data_dir, target)
     (target / ".done").write_text("ok")
     print(
         f"  synthesised {n:,} profiles in {time.perf_counter() - t:.1f}s (not part of the figures)"
     )
-    return written.input_path
+    return input_dir
+
+
+def _chunked_cohort(n: int, seed: int, data_dir: object, target: Path) -> Path:
+    import gc
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from microcred import synth
+    from microcred.synth.margins import write_margins
+
+    tables_dir = target / "tables"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    chunks = (n + CHUNK - 1) // CHUNK
+    try:
+        for i in range(chunks):
+            size = min(CHUNK, n - i * CHUNK)
+            cohort = synth.generate(size, seed=seed * 1000 + i, data_dir=data_dir)
+            if i == 0:  # population margins do not depend on the draw
+                write_margins(cohort.knowledge, cohort.population, target / "margins")
+            for name, table in sorted(cohort.tables.items()):
+                if "person_id" in table.column_names:
+                    pid = pc.binary_join_element_wise(f"k{i:03d}-", table["person_id"], "")
+                    table = table.set_column(
+                        table.schema.get_field_index("person_id"), "person_id", pid
+                    )
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(
+                        tables_dir / f"{name}.parquet", table.schema, compression="zstd"
+                    )
+                writers[name].write_table(table, row_group_size=1 << 20)
+            del cohort
+            gc.collect()
+            print(f"  chunk {i + 1}/{chunks} synthesised", flush=True)
+    finally:
+        for w in writers.values():
+            w.close()
+    return tables_dir
 
 
 def floor_query(input_dir: Path) -> float:

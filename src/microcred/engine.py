@@ -123,6 +123,41 @@ class Engine:
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         return self.con.to_pyarrow(expr)
 
+    def to_parquet(self, expr: ibis.Table, path: Path, target: pa.Schema, keys: list[str]) -> int:
+        """Write ``expr`` ordered by ``keys`` to ``path`` (conformed to ``target``); return its rows.
+
+        DuckDB streams the ordered result (spilling to disk if it must), so the table is
+        never whole in memory; Spark collects it on the driver and sorts it there, since a
+        distributed collect does not promise order. Later columns break ties, so the order
+        (and the file's bytes) are the same on every run.
+        """
+        from microcred.arrowsort import sort_by_keys
+        from microcred.parquetsink import ParquetSink
+
+        order = keys + [c for c in target.names if c not in keys]
+        tmp = path.with_name(path.name + ".part")
+        with ParquetSink(tmp, target) as sink:
+            if self.name == "duckdb":
+                sql = self.con.compile(expr.select(*target.names).order_by(order))
+                reader = self.con.con.sql(sql).to_arrow_reader(1 << 17)
+                for batch in reader:
+                    sink.write(pa.Table.from_batches([batch]).cast(target))
+            else:
+                sink.write(
+                    sort_by_keys(self.to_arrow(expr.select(*target.names)).cast(target), order)
+                )
+        tmp.replace(path)
+        return sink.rows
+
+    def sort_parquet(self, path: Path, keys: list[str], target: pa.Schema) -> None:
+        """Rewrite the Parquet file at ``path`` in ascending order of ``keys``."""
+        copy = path.with_name(path.name + ".unsorted")
+        path.replace(copy)
+        try:
+            self.to_parquet(self.table(copy), path, target, keys)
+        finally:
+            copy.unlink(missing_ok=True)
+
     # ---- coders ----------------------------------------------------------------------
 
     def code_distinct(

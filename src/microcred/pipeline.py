@@ -47,9 +47,15 @@ class RunResult:
     report_path: Path | None
 
 
-def _distinct(engine: Engine, table: pa.Table, columns: list[str]) -> pa.Table:
-    """Distinct non-null combinations of ``columns`` (the unit every coder works on), sorted."""
-    t = engine.table(table.select(columns))
+def _distinct(engine: Engine, table: Path, columns: list[str], non_null: bool) -> pa.Table:
+    """Distinct combinations of ``columns`` (the unit every coder works on), sorted.
+
+    ``non_null`` drops rows whose (single) column is null. The backend computes this
+    from the staged Parquet file, so the whole column is never in memory.
+    """
+    t = engine.table(table)
+    if non_null:
+        t = t.filter(t[columns[0]].notnull())
     expr = t.select(*columns).distinct().order_by(columns)
     return engine.to_arrow(expr)
 
@@ -68,9 +74,11 @@ def _low_count(table: pa.Table, column: str | None, threshold: float) -> int:
 
 
 def _code_all(
-    engine: Engine, tables: dict[str, pa.Table], opts: RunOptions, progress: StageProgress
+    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
 ) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Run every coder on the distinct strings of the canonical tables.
+    """Run every coder on the distinct strings of the staged canonical tables.
+
+    The credentials file gains the education-listed credentials once education is coded.
 
     Each coder is given as a picklable loader, so the same coder runs in process
     (DuckDB) or on Spark executors; results are cached by content when asked.
@@ -137,11 +145,8 @@ def _code_all(
     summary: list[dict[str, Any]] = []
     for key, label, load, source, columns, single, (ucol, uval), conf in specs:
         if key == "credentials_coded":  # education is coded by now
-            tables["credentials"] = _with_education_listed(tables, coded["education_coded"])
-        src = tables[source]
-        if single:
-            src = src.filter(pc.is_valid(src[columns[0]]))
-        inputs = _distinct(engine, src, columns)
+            _with_education_listed(engine, files, coded["education_coded"])
+        inputs = _distinct(engine, files[source], columns, non_null=single)
         with progress.step(f"coding {label}", total=inputs.num_rows):
             run_coder = partial(engine.code_distinct, loader=load, single_column=single)
             out = cache.code(key, load, inputs, run_coder) if cache else run_coder(inputs)
@@ -159,45 +164,50 @@ def _code_all(
     return coded, summary
 
 
-def _with_education_listed(tables: dict[str, pa.Table], education_coded: pa.Table) -> pa.Table:
-    """Credentials plus the bootcamps and MOOCs people listed under education (origin ``education``).
+def _with_education_listed(
+    engine: Engine, files: dict[str, Path], education_coded: pa.Table
+) -> int | None:
+    """Add the bootcamps and MOOCs people listed under education to the credentials file.
 
     Why: the education coder recognises them (``is_credential``) but they are credentials,
-    and a study that ignored them would undercount learning-based microcredentials.
+    and a study that ignored them would undercount learning-based microcredentials. They
+    get origin ``education`` and ``credential_idx`` = ``education_idx`` + 100,000. Returns
+    the credentials' new row count, or None when there was nothing to add.
     """
+    import ibis
+    from ibis.formats.pyarrow import PyArrowType
+
     from microcred import schema
 
-    creds = tables["credentials"]
     flagged = education_coded.filter(pc.fill_null(education_coded["is_credential"], False))
-    if flagged.num_rows == 0 or tables["educations"].num_rows == 0:
-        return creds
-    sentinel = "\x00"
-    keys = flagged.select(["degree", "field"])
-    keys = pa.table({c: pc.fill_null(keys[c], sentinel) for c in ("degree", "field")})
-    ed = tables["educations"]
-    ed = ed.append_column("_d", pc.fill_null(ed["degree"], sentinel)).append_column(
-        "_f", pc.fill_null(ed["field"], sentinel)
+    if flagged.num_rows == 0:
+        return None
+    keys = engine.table(flagged.select(["degree", "field"]).rename_columns(["k_degree", "k_field"]))
+    ed = engine.table(files["educations"])
+    hit = ed.inner_join(
+        keys, [ed.degree.identical_to(keys.k_degree), ed.field.identical_to(keys.k_field)]
     )
-    hit = ed.join(keys.rename_columns(["_d", "_f"]), keys=["_d", "_f"], join_type="inner")
-    if hit.num_rows == 0:
-        return creds
-    n = hit.num_rows
-    extra = pa.table(
-        {
-            "person_id": hit["person_id"],
-            "credential_idx": pc.add(hit["education_idx"], pa.scalar(100_000, pa.int32())),
-            "name": pc.coalesce(hit["degree"], hit["field"]),
-            "authority": hit["school"],
-            "url_host": pa.nulls(n, pa.string()),
-            "has_url": pa.array([False] * n),
-            "has_credential_id": pa.array([False] * n),
-            "issued_date": hit["end_date"],
-            "issued_precision": hit["end_precision"],
-            "origin": pa.array(["education"] * n),
-        }
+    values = {
+        "person_id": hit.person_id,
+        "credential_idx": hit.education_idx + 100_000,
+        "name": ibis.coalesce(hit.degree, hit.field),
+        "authority": hit.school,
+        "url_host": ibis.null(),
+        "has_url": ibis.literal(False),
+        "has_credential_id": ibis.literal(False),
+        "issued_date": hit.end_date,
+        "issued_precision": hit.end_precision,
+        "expires_date": ibis.null(),
+        "expires_precision": ibis.null(),
+        "origin": ibis.literal("education"),
+    }
+    target = schema.CREDENTIALS
+    extra = hit.select(**{f.name: values[f.name].cast(PyArrowType.to_ibis(f.type)) for f in target})
+    creds = engine.table(files["credentials"]).select(*target.names)
+    combined = creds.union(extra, distinct=False)
+    return engine.to_parquet(
+        combined, files["credentials"], target, ["person_id", "credential_idx"]
     )
-    out = pa.concat_tables([creds, schema.conform(extra, schema.CREDENTIALS)])
-    return out.sort_by([("person_id", "ascending"), ("credential_idx", "ascending")])
 
 
 def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
@@ -215,6 +225,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.release.pii_gate import gate
     from microcred.report.build import build_report
     from microcred.sources import read_source
+    from microcred.sources.staging import stage_source
 
     cfg = opts.config
     out = Path(opts.out_dir)
@@ -228,8 +239,11 @@ def run(opts: RunOptions) -> RunResult:
             timings.stage("sources"),
             progress.step(f"reading {opts.source} from {opts.input_path}"),
         ):
-            batch = read_source(opts.source, opts.input_path, pseudonymizer)
-            tables = batch.tables
+            # canonical tables go to Parquet files at once; every later stage reads those
+            staged = stage_source(
+                opts.source, opts.input_path, pseudonymizer, out / "canonical", engine
+            )
+            batch = staged.batch_view()
             survey = None
             if opts.survey_path is not None:
                 sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
@@ -237,25 +251,17 @@ def run(opts: RunOptions) -> RunResult:
                 batch.accounting.extend(sbatch.accounting)
 
         with timings.stage("coding"):
-            coded, coding_summary = _code_all(engine, tables, opts, progress)
+            coded, coding_summary = _code_all(engine, staged.files, opts, progress)
+            staged.rows["credentials"] = pq.ParquetFile(
+                staged.files["credentials"]
+            ).metadata.num_rows
             _write_tables(out / "coded", coded)
-            # canonical tables are written once coding has added education-listed credentials,
-            # so the audit trail holds exactly what the features used
-            _write_tables(out / "canonical", {k: v for k, v in tables.items() if k != "survey"})
             # per-file accounting stays with the (internal) canonical tables: file names may be personal
             pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
-
-        # From here on the canonical tables are read from the Parquet files just written
-        # (DuckDB scans them from disk): the big in-memory inputs can go.
-        table_rows = {k: v.num_rows for k, v in sorted(tables.items())}
-        canonical_files = {
-            k: out / "canonical" / f"{k}.parquet" for k in tables if k not in ("survey",)
-        }
-        for name in [k for k in tables if k != "quarantine"]:
-            del tables[name]
+        table_rows = dict(sorted(staged.rows.items()))
 
         with timings.stage("features"), progress.step("building person features"):
-            fs = build_person_features(engine, canonical_files, coded, cfg)
+            fs = build_person_features(engine, staged.files, coded, cfg)
             engine.release()
             del coded
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from microcred import schema
+from microcred.engine import Engine
 from microcred.pipeline import _with_education_listed
+
+
+def _staged(tmp_path: Path) -> dict[str, Path]:
+    files = {}
+    for name, table in _tables().items():
+        files[name] = tmp_path / f"{name}.parquet"
+        pq.write_table(table, files[name])
+    return files
 
 
 def _tables() -> dict[str, pa.Table]:
@@ -39,7 +50,7 @@ def _tables() -> dict[str, pa.Table]:
     return {"educations": educations, "credentials": credentials}
 
 
-def test_flagged_education_entries_are_added_as_credentials() -> None:
+def test_flagged_education_entries_are_added_as_credentials(tmp_path: Path) -> None:
     coded = pa.table(
         {
             "degree": ["Data Science Bootcamp", "B.Sc.", "Machine Learning"],
@@ -47,7 +58,13 @@ def test_flagged_education_entries_are_added_as_credentials() -> None:
             "is_credential": [True, False, True],
         }
     )
-    out = _with_education_listed(_tables(), coded)
+    files = _staged(tmp_path)
+    engine = Engine()
+    try:
+        assert _with_education_listed(engine, files, coded) == 3
+    finally:
+        engine.close()
+    out = pq.read_table(files["credentials"])
     assert out.schema == schema.CREDENTIALS
     rows = out.to_pylist()
     assert [(r["person_id"], r["credential_idx"], r["origin"]) for r in rows] == [
@@ -63,7 +80,9 @@ def test_flagged_education_entries_are_added_as_credentials() -> None:
     )
 
 
-def test_nothing_flagged_leaves_credentials_alone() -> None:
-    tables = _tables()
+def test_nothing_flagged_leaves_credentials_alone(tmp_path: Path) -> None:
+    files = _staged(tmp_path)
+    before = files["credentials"].read_bytes()
     coded = pa.table({"degree": ["B.Sc."], "field": ["Computer Science"], "is_credential": [False]})
-    assert _with_education_listed(tables, coded).equals(tables["credentials"])
+    assert _with_education_listed(Engine(), files, coded) is None
+    assert files["credentials"].read_bytes() == before

@@ -13,9 +13,9 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from microcred import schema
+from microcred.arrowsort import sort_by_keys
 from microcred.config import StudyConfig
 from microcred.engine import Engine
 from microcred.features.bands import band_expr
@@ -316,27 +316,4 @@ def _sorted(t: pa.Table, keys: str | list[str]) -> pa.Table:
     DuckDB does keep the query's order, and re-sorting millions of rows by string keys
     costs seconds, so an already sorted table is returned as it is.
     """
-    keys = [keys] if isinstance(keys, str) else keys
-    if _is_sorted(t, keys):
-        return t
-    idx = pc.sort_indices(t, sort_keys=[(k, "ascending") for k in keys])
-    return t.take(idx)
-
-
-def _is_sorted(t: pa.Table, keys: list[str]) -> bool:
-    """True when rows are in ascending order of ``keys`` (nulls last, as ``sort_indices`` puts them)."""
-    n = t.num_rows
-    if n < 2:
-        return True
-    undecided = pa.array([True] * (n - 1))  # pairs whose earlier keys are equal so far
-    for k in keys:
-        col = t[k].combine_chunks()
-        a, b = col.slice(0, n - 1), col.slice(1)
-        a_null, b_null = pc.is_null(a), pc.is_null(b)
-        # a pair is out of order on this key if a > b, or a is null and b is not
-        worse = pc.or_(pc.fill_null(pc.greater(a, b), False), pc.and_(a_null, pc.invert(b_null)))
-        if pc.any(pc.and_(undecided, worse)).as_py():
-            return False
-        same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(a_null, b_null))
-        undecided = pc.and_(undecided, same)
-    return True
+    return sort_by_keys(t, [keys] if isinstance(keys, str) else keys)

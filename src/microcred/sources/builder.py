@@ -18,7 +18,7 @@ from microcred.dates import ParsedDate
 from microcred.pseudonym import Pseudonymizer
 from microcred.sources.batch import FileAccount, Quarantine, SourceBatch
 
-_SORT_KEYS = {
+SORT_KEYS = {
     "persons": ["person_id"],
     "positions": ["person_id", "position_idx"],
     "educations": ["person_id", "education_idx"],
@@ -45,7 +45,7 @@ class CanonicalRows:
 
     def __init__(self) -> None:
         self.cols: dict[str, dict[str, list]] = {
-            name: {f.name: [] for f in schema.CANONICAL[name]} for name in _SORT_KEYS
+            name: {f.name: [] for f in schema.CANONICAL[name]} for name in SORT_KEYS
         }
 
     def person(
@@ -170,7 +170,7 @@ class CanonicalRows:
     def to_tables(self) -> dict[str, pa.Table]:
         """Conformed, deterministically sorted canonical tables (quarantine excluded)."""
         out: dict[str, pa.Table] = {}
-        for name in _SORT_KEYS:
+        for name in SORT_KEYS:
             sch = schema.CANONICAL[name]
             cols = self.cols[name]
             table = pa.Table.from_arrays(
@@ -182,14 +182,14 @@ class CanonicalRows:
 
 def sort_canonical(name: str, table: pa.Table) -> pa.Table:
     """Sort a canonical table by its key columns (a stable sort, so ties keep source order)."""
-    keys = _SORT_KEYS.get(name)
+    keys = SORT_KEYS.get(name)
     if not keys or table.num_rows == 0:
         return table
     order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys])
     return schema.conform(table.take(order), schema.CANONICAL[name])
 
 
-__all__ = ["CanonicalRows", "ReadContext", "clean_text", "sort_canonical"]
+__all__ = ["SORT_KEYS", "CanonicalRows", "ReadContext", "clean_text", "sort_canonical"]
 
 
 class ReadContext:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from microcred import schema
@@ -26,7 +27,11 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {**schema.CANONICAL, "survey": schema.SURV
 REQUIRED_TABLES = ("persons",)
 
 
-def _conform_file(table: pa.Table, target: pa.Schema, file: str) -> pa.Table:
+def conform_checked(table: pa.Table, target: pa.Schema, file: str, offset: int = 0) -> pa.Table:
+    """``table`` cast to ``target`` where the cast is lossless, else a SourceError naming file, row, column.
+
+    ``offset`` is the row number of the table's first row in ``file`` (input read in batches).
+    """
     cols = []
     for field in target:
         if field.name not in table.column_names:
@@ -44,7 +49,11 @@ def _conform_file(table: pa.Table, target: pa.Schema, file: str) -> pa.Table:
                     f"({exc})"
                 ) from None
         if not field.nullable and column.null_count:
-            raise SourceError(f"{file}: column {field.name!r} has {column.null_count} nulls")
+            first = offset + int(pc.index(pc.is_null(column), True).as_py())
+            raise SourceError(
+                f"{file}: row {first + 1}: column {field.name!r} is null "
+                f"({column.null_count} null in rows {offset + 1}-{offset + table.num_rows})"
+            )
         cols.append(column)
     return pa.Table.from_arrays(cols, schema=target)
 
@@ -68,7 +77,7 @@ def read_parquet_tables(path: str | Path) -> tuple[dict[str, pa.Table], list[Fil
             raw = pq.read_table(file)
         except (OSError, pa.ArrowInvalid) as exc:
             raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
-        table = _conform_file(raw, target, file.name)
+        table = conform_checked(raw, target, file.name)
         tables[name] = table.sort_by("person_id") if name == "survey" else table
         n = table.num_rows
         accounting.append(FileAccount(SOURCE, file.name, n, n, 0))

@@ -1,4 +1,4 @@
-"""The client-side sort skips tables the backend already returned in order, and only those."""
+"""Sorting skips tables already in key order, and only those."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microcred.features.person import _is_sorted, _sorted
+from microcred.arrowsort import is_sorted, sort_by_keys
 
 _KEY = st.one_of(st.none(), st.sampled_from(["a", "b", "c"]))
 
@@ -26,6 +26,6 @@ def test_sorted_equals_a_stable_sort_whether_or_not_it_sorts(rows, presort):
     if presort:
         t = t.take(pc.sort_indices(t, sort_keys=keys))
     want = t.take(pc.sort_indices(t, sort_keys=keys))
-    assert _sorted(t, ["k1", "k2"]).equals(want)
+    assert sort_by_keys(t, ["k1", "k2"]).equals(want)
     # a stable sort leaves a table unchanged exactly when it is already in key order
-    assert _is_sorted(t, ["k1", "k2"]) == t.equals(want)
+    assert is_sorted(t, ["k1", "k2"]) == t.equals(want)
