@@ -359,8 +359,11 @@ def _apply_weights(fs: Any, opts: RunOptions) -> tuple[Any, dict[str, Any], list
 
     cfg = opts.config
     margins = load_margins(opts.margins_path, cfg.weighting.margins)
-    result = rake(fs.person_features.to_pandas(), margins, cfg)
     pf = fs.person_features
+    # raking reads the margin variables only: converting just those keeps ten million
+    # people at a few hundred megabytes instead of the whole feature table
+    needed = sorted({c for key in margins for c in key} & set(pf.column_names))
+    result = rake(pf.select(needed).to_pandas(), margins, cfg)
     idx = pf.schema.get_field_index("weight")
     weights = pa.array(result.weights, pa.float64())
     pf = pf.set_column(idx, "weight", weights) if idx >= 0 else pf.append_column("weight", weights)

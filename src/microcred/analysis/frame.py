@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from microcred.config import StudyConfig
 
@@ -20,7 +21,7 @@ ALL_GROUPS = "All occupations of interest"
 
 @dataclass
 class StudyFrame:
-    """Persons (all of them) plus the study's settings."""
+    """People (``to_frame`` keeps those in the study only) plus the study's settings."""
 
     persons: pd.DataFrame
     config: StudyConfig
@@ -33,7 +34,8 @@ class StudyFrame:
         Computed once: every analysis reads it, and filtering a million-row frame
         with Arrow-backed strings costs a second each time. Treat it as read-only.
         """
-        return self.persons[self.persons["in_study"].fillna(False).astype(bool)]
+        mask = self.persons["in_study"].fillna(False).astype(bool)
+        return self.persons if mask.all() else self.persons[mask]
 
     def weights(self, df: pd.DataFrame) -> np.ndarray | None:
         """Survey weights for ``df`` when the run is weighted, else None."""
@@ -67,7 +69,13 @@ class StudyFrame:
 
 
 def to_frame(person_features: pa.Table, config: StudyConfig, weighted: bool) -> StudyFrame:
-    df = person_features.to_pandas()
+    """The study's people as a pandas frame, sorted by person_id.
+
+    Only people in the study are converted: every analysis reads them alone, and the
+    others (more than half of a typical extract) would cost gigabytes at ten million.
+    """
+    in_study = pc.fill_null(person_features["in_study"], False)
+    df = person_features.filter(in_study).to_pandas()
     df = df.sort_values("person_id", kind="stable").reset_index(drop=True)
     return StudyFrame(df, config, weighted)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from microcred import schema
 from microcred.arrowsort import sort_by_keys
@@ -87,8 +88,8 @@ class FeatureSet:
 
     person_features: pa.Table
     credentials_enriched: pa.Table
-    # (person_id, skill, is_digital): distinct coded skill labels a person lists; raw,
-    # uncoded skill strings are left out (they can be free text). In no particular order:
+    # (person_id, skill, is_digital): distinct coded skill labels a person in the study
+    # lists; raw, uncoded skill strings are left out (they can be free text). In no particular order:
     # it is only counted, and sorting ten million rows by two strings costs seconds
     person_skills: pa.Table | None = None
 
@@ -302,7 +303,12 @@ def build_person_features(
     person_features = _sorted(person_features.cast(target), "person_id")
     enriched_arrow = engine.to_arrow(enriched)
     enriched_arrow = _sorted(enriched_arrow, ["person_id", "credential_idx"])
-    person_skills = engine.to_arrow(_person_skills(skills, skills_coded))
+    # skills are compared among people in the study only; the others' pairs (more than
+    # half of a typical extract, tens of millions of rows at scale) are not fetched
+    in_study = pc.fill_null(person_features["in_study"], False)
+    people = engine.table(person_features.filter(in_study).select(["person_id"]))
+    studied = skills.semi_join(people, skills.person_id == people.person_id)
+    person_skills = engine.to_arrow(_person_skills(studied, skills_coded))
     return FeatureSet(
         person_features=person_features,
         credentials_enriched=enriched_arrow,
