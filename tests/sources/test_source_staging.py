@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from microcred import schema
 from microcred.engine import Engine
 from microcred.parquetsink import ParquetSink
 from microcred.pseudonym import Pseudonymizer
@@ -105,3 +106,39 @@ def test_sink_bytes_do_not_depend_on_how_rows_arrive(n, cuts) -> None:
             pq.ParquetFile(pieces).metadata.row_group(g).num_rows == 5
             for g in range(pq.ParquetFile(pieces).metadata.num_row_groups - 1)
         )
+
+
+def test_canonical_files_are_taken_as_they_are_and_others_rewritten(
+    tmp_path, batch, pseudonymize, engine
+) -> None:
+    root = tmp_path / "in"
+    write_canonical(batch, root)
+    # an extra (personal) column must never slip through with the file
+    persons = pq.read_table(root / "persons.parquet")
+    persons = persons.append_column("name", pa.array(["Jane Doe"] * persons.num_rows))
+    pq.write_table(persons, root / "persons.parquet")
+    staged = stage_source("parquet", root, pseudonymize, tmp_path / "out", engine)
+    assert staged.files["positions"].read_bytes() == (root / "positions.parquet").read_bytes()
+    assert pq.read_schema(staged.files["persons"]).names == schema.PERSONS.names
+    assert pq.read_table(staged.files["persons"]).equals(batch.tables["persons"])
+    # later stages replace staged files; the input they were linked from is untouched
+    before = (root / "credentials.parquet").read_bytes()
+    engine.sort_parquet(staged.files["credentials"], ["person_id"], schema.CREDENTIALS)
+    assert (root / "credentials.parquet").read_bytes() == before
+
+
+def test_a_null_key_in_a_canonical_file_names_the_row(
+    tmp_path, pseudonymize, engine, monkeypatch
+) -> None:
+    monkeypatch.setattr(staging, "BATCH_ROWS", 4)
+    root = tmp_path / "in"
+    root.mkdir()
+    ids = [f"p{i:02d}" for i in range(10)]
+    ids_with_null = ids[:8] + [None] + ids[9:]
+    persons = pa.table({"person_id": ids_with_null, "source": ["s"] * 10})
+    pq.write_table(
+        schema.conform(persons, schema.PERSONS.set(0, pa.field("person_id", pa.string()))),
+        root / "persons.parquet",
+    )
+    with pytest.raises(SourceError, match=r"persons.parquet: row 9: column 'person_id'"):
+        stage_source("parquet", root, pseudonymize, tmp_path / "out", engine)

@@ -18,12 +18,15 @@ from microcred.dates import ParsedDate
 from microcred.pseudonym import Pseudonymizer
 from microcred.sources.batch import FileAccount, Quarantine, SourceBatch
 
+# Skills have no index column: they are grouped by person and keep the order the person
+# listed them in (a stable sort), so a file written by microcred or a synthetic cohort is
+# already in order and is staged without a sort of tens of millions of rows.
 SORT_KEYS = {
     "persons": ["person_id"],
     "positions": ["person_id", "position_idx"],
     "educations": ["person_id", "education_idx"],
     "credentials": ["person_id", "credential_idx"],
-    "skills": ["person_id", "skill"],
+    "skills": ["person_id"],
     "learning": ["person_id", "learning_idx"],
 }
 

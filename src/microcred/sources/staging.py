@@ -3,12 +3,16 @@
 Why: at tens of millions of profiles the canonical tables do not fit in memory beside
 everything else a run holds. Every stage after this one reads them from these files
 (DuckDB scans them out of core), so nothing keeps them in memory. Canonical Parquet
-input is streamed a batch at a time (validated, cast, checked for key order), never
-held whole; the other readers build their (smaller) tables in memory and write them.
+input is never held whole: a file already canonical (columns, types, key order, no
+missing keys) is linked as it is after reading its key columns; any other is streamed
+a batch at a time (validated, cast, sorted if it must be). The other readers build
+their (smaller) tables in memory and write them.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +96,7 @@ def _stage_parquet(root: Path, out_dir: Path, engine: Any) -> StagedSource:
             rows[name] = quarantine.num_rows
             continue
         dest = out_dir / f"{name}.parquet"
-        n = _stream_table(file, target, SORT_KEYS[name], dest, engine) if file.exists() else 0
+        n = _stage_table(file, target, SORT_KEYS[name], dest, engine) if file.exists() else 0
         if not file.exists():
             with ParquetSink(dest, target):
                 pass
@@ -112,12 +116,74 @@ def _read_whole(file: Path) -> pa.Table:
         raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
 
 
-def _stream_table(file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any) -> int:
-    """Copy ``file`` to ``dest`` conformed to ``target``, a batch at a time; sort if out of key order."""
+def _stage_table(file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any) -> int:
+    """Stage one canonical Parquet file at ``dest``; return its rows.
+
+    A file that already has exactly the canonical columns and types, in key order and
+    without nulls in required columns, is taken as it is (linked, else copied): only its
+    key and required columns are read to check that. Anything else is rewritten.
+    """
+    reader = _open(file)
+    if _is_canonical(reader.schema_arrow, target):
+        checked = pa.schema(
+            [f for f in target if f.name in keys or not f.nullable]
+        )  # what must hold for the file to be used as it is
+        in_order, rows = _check(reader, checked, keys, file)
+        if in_order:
+            _link_or_copy(file, dest)
+            return rows
+    return _rewrite(reader, file, target, keys, dest, engine)
+
+
+def _open(file: Path) -> pq.ParquetFile:
     try:
-        reader = pq.ParquetFile(file)
+        return pq.ParquetFile(file)
     except (OSError, pa.ArrowInvalid) as exc:
         raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+
+
+def _is_canonical(found: pa.Schema, target: pa.Schema) -> bool:
+    """Same column names in the same order, same types (no extra column can slip through)."""
+    return found.names == target.names and all(
+        found.field(n).type == target.field(n).type for n in target.names
+    )
+
+
+def _check(
+    reader: pq.ParquetFile, checked: pa.Schema, keys: list[str], file: Path
+) -> tuple[bool, int]:
+    """(in key order?, rows), reading only ``checked``'s columns; nulls where none may be raise."""
+    last, offset = None, 0
+    try:
+        for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=checked.names):
+            table = conform_checked(pa.Table.from_batches([batch]), checked, file.name, offset)
+            probe = table if last is None else pa.concat_tables([last, table])
+            if not is_sorted(probe.select(keys), keys):
+                return False, 0
+            last = table.slice(table.num_rows - 1) if table.num_rows else last
+            offset += table.num_rows
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+    return True, offset
+
+
+def _link_or_copy(file: Path, dest: Path) -> None:
+    """``dest`` becomes ``file``'s content: a hard link when on one file system, else a copy.
+
+    Later stages never write into a staged file (they replace it), so the input is safe.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(file, dest)
+    except OSError:
+        shutil.copyfile(file, dest)
+
+
+def _rewrite(
+    reader: pq.ParquetFile, file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any
+) -> int:
+    """Copy ``file`` to ``dest`` conformed to ``target``, a batch at a time; sort if out of key order."""
     present = [f.name for f in target if f.name in reader.schema_arrow.names]
     in_order, last, offset = True, None, 0
     with ParquetSink(dest, target) as sink:
