@@ -54,18 +54,26 @@ def normalise_company(company: ir.StringValue) -> ir.StringValue:
     return (s.length() > 0).ifelse(s, ibis.null("string"))
 
 
-def position_intervals(
-    positions: ir.Table, titles_coded: ir.Table, config: StudyConfig
-) -> ir.Table:
+def title_ids(titles_coded: ir.Table) -> ir.Table:
+    """The title codes with a small integer ``title_id`` (titles are distinct, so it is stable)."""
+    return titles_coded.mutate(title_id=ibis.row_number().over(order_by="title"))
+
+
+def position_intervals(titles: ir.Table, positions: ir.Table, config: StudyConfig) -> ir.Table:
     """Positions joined to their title codes, with ``start_day``/``end_day`` and flags
-    (the columns the career features read)."""
+    (the columns the career features read).
+
+    ``titles`` is :func:`title_ids` of the title codes. Positions carry the ``title_id``,
+    not the code's strings (which only the current position needs): this table is
+    materialised, and at tens of millions of positions every string column costs a
+    gigabyte and the spill to disk that goes with it.
+    """
     ref_day = python_day_number(dt.date.fromisoformat(config.reference_date))
     codes = list(config.occupation_codes)
-    tc = titles_coded.select(
+    tc = titles.select(
         tc_title="title",
+        title_id="title_id",
         noc2021="noc2021",
-        noc2021_title="noc2021_title",
-        noc2021_confidence="noc2021_confidence",
         seniority="seniority",
         title_language="title_language",
     )
@@ -82,17 +90,12 @@ def position_intervals(
     )
     # a position that ends before it starts (bad input) counts as zero length
     end_day = ibis.greatest(end_day, start_day)
-    # only what the career features read: this table is materialised, and every string
-    # column kept costs at a million profiles
     return p.select(
         "person_id",
         "position_idx",
         "start_date",
         "province",
-        "noc2021",
-        "noc2021_title",
-        "noc2021_confidence",
-        "seniority",
+        "title_id",
         "title_language",
         "employer",
         has_title=p.title.notnull(),
@@ -133,16 +136,34 @@ def merged_years(intervals: ir.Table) -> ir.Table:
     )
 
 
-def _current_position(iv: ir.Table) -> ir.Table:
+def _current_position(iv: ir.Table, titles: ir.Table) -> ir.Table:
     """One row a person: the current position (ongoing first; among ongoing ones the
-    longest-running; if none is ongoing, the one that ended last), ties by index."""
+    longest-running; if none is ongoing, the one that ended last), ties by index, with
+    its title's codes."""
     t = iv.filter(iv.has_title)
     k_ongoing = t.ongoing.ifelse(0, 1)
     k_when = t.ongoing.ifelse(t.start_day, -t.end_day).fill_null(_FAR)
     k_start = t.start_day.fill_null(_FAR)
     w = ibis.window(group_by=t.person_id, order_by=[k_ongoing, k_when, k_start, t.position_idx])
-    t = t.mutate(rn=ibis.row_number().over(w))
-    return t.filter(t.rn == 0).select(
+    t = t.select(
+        "person_id",
+        "position_idx",
+        "title_id",
+        "seniority_rank",
+        "employer",
+        "province",
+        rn=ibis.row_number().over(w),
+    )
+    current = t.filter(t.rn == 0)
+    tc = titles.select(
+        tc_id="title_id",
+        noc2021="noc2021",
+        noc2021_title="noc2021_title",
+        noc2021_confidence="noc2021_confidence",
+        seniority="seniority",
+    )
+    current = current.left_join(tc, current.title_id == tc.tc_id)
+    return current.select(
         "person_id",
         current_position_idx="position_idx",
         noc2021="noc2021",
@@ -170,7 +191,8 @@ def career_features(positions: ir.Table, titles_coded: ir.Table, config: StudyCo
     current occupation and seniority trajectory, and the share of French titles."""
     # materialised once: the date arithmetic would otherwise be inlined into every
     # window and join below (ibis fuses projections), making the SQL huge
-    iv = position_intervals(positions, titles_coded, config).cache()
+    titles = title_ids(titles_coded).cache()
+    iv = position_intervals(titles, positions, config).cache()
     years = merged_years(iv)
     per_person = iv.group_by("person_id").aggregate(
         occupation_entry_date=iv.start_date.min(where=iv.in_occupation),
@@ -178,7 +200,7 @@ def career_features(positions: ir.Table, titles_coded: ir.Table, config: StudyCo
         n_titles_en=(iv.title_language == "en").sum(),
         n_titles_fr=(iv.title_language == "fr").sum(),
     )
-    current = _current_position(iv)
+    current = _current_position(iv, titles)
     first = _first_ranked_position(iv)
 
     out = per_person.left_join(years, "person_id").drop("person_id_right")
