@@ -2,7 +2,8 @@
 
     uv run python bench/pipeline.py --profiles 100000 [--engine duckdb|spark] [--scale 10] [--memory-limit 4GB]
 
-The cohort is generated once per (N, seed) into --work (synthesis is not timed).
+The cohort is generated once per (N, seed) into --work (synthesis is not timed); past a
+million profiles it is drawn a million at a time, so ten million fit on a 24 GB machine.
 Each pipeline run happens in a fresh child process so its peak RSS is its own.
 The "floor" is a DuckDB query over the same input that reads every table, joins
 positions to persons and groups by person: the least any pipeline must do.
