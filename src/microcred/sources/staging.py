@@ -96,13 +96,20 @@ def _stage_parquet(root: Path, out_dir: Path, engine: Any) -> StagedSource:
             rows[name] = quarantine.num_rows
             continue
         dest = out_dir / f"{name}.parquet"
-        n = _stage_table(file, target, SORT_KEYS[name], dest, engine) if file.exists() else 0
-        if not file.exists():
+        if file.exists():
+            n = _stage_table(file, target, SORT_KEYS[name], dest, engine)
+            accounting.append(FileAccount(SOURCE, file.name, n, n, 0))
+        else:  # an optional table the input does not have: empty
+            n = 0
             with ParquetSink(dest, target):
                 pass
-        else:
-            accounting.append(FileAccount(SOURCE, file.name, n, n, 0))
         files[name], rows[name] = dest, n
+    survey = root / "survey.parquet"
+    if survey.exists():  # read and accounted for, as the in-memory reader does; the
+        # pipeline takes its survey from --survey, so it is not staged
+        n = conform_checked(_read_whole(survey), schema.SURVEY, survey.name).num_rows
+        accounting.append(FileAccount(SOURCE, survey.name, n, n, 0))
+        rows["survey"] = n
     _write_quarantine(quarantine, out_dir)
     batch = SourceBatch(SOURCE, {"quarantine": quarantine}, accounting)
     batch.check_accounting()
