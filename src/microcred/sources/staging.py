@@ -64,7 +64,9 @@ def stage_source(
         with ParquetSink(files[name], target) as sink:
             sink.write(schema.conform(table, target))
     for name, table in batch.tables.items():
-        if name not in schema.CANONICAL:  # the survey: read again where it is used
+        if (
+            name not in schema.CANONICAL
+        ):  # the survey: counted, not staged (the pipeline reads --survey)
             rows[name] = table.num_rows
     quarantine = batch.table("quarantine")
     _write_quarantine(quarantine, Path(out_dir))
