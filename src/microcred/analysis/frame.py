@@ -1,7 +1,8 @@
 """The person-level frame every analysis reads, and the helpers to slice it.
 
-Why pandas here: after the features stage a study is one row a person (tens
-of thousands of rows at most), which statsmodels and scipy take directly.
+Why pandas here: after the features stage a study is one row a person in the
+study (millions at most, a few hundred bytes each), which statsmodels and scipy
+take directly.
 """
 
 from __future__ import annotations

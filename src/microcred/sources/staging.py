@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,22 +159,36 @@ def _is_canonical(found: pa.Schema, target: pa.Schema) -> bool:
     )
 
 
+def _ordered_batches(
+    reader: pq.ParquetFile, target: pa.Schema, keys: list[str], file: Path
+) -> Iterator[tuple[pa.Table, bool]]:
+    """``file``'s rows conformed to ``target`` (its columns only), a batch at a time, each
+    with whether the rows so far are in key order; SourceError on unreadable input."""
+    present = [f.name for f in target if f.name in reader.schema_arrow.names]
+    last, offset, in_order = None, 0, True
+    try:
+        for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=present):
+            table = conform_checked(pa.Table.from_batches([batch]), target, file.name, offset)
+            if in_order:
+                probe = table if last is None else pa.concat_tables([last, table])
+                in_order = is_sorted(probe.select(keys), keys)
+            last = table.slice(table.num_rows - 1) if table.num_rows else last
+            offset += table.num_rows
+            yield table, in_order
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+
+
 def _check(
     reader: pq.ParquetFile, checked: pa.Schema, keys: list[str], file: Path
 ) -> tuple[bool, int]:
     """(in key order?, rows), reading only ``checked``'s columns; nulls where none may be raise."""
-    last, offset = None, 0
-    try:
-        for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=checked.names):
-            table = conform_checked(pa.Table.from_batches([batch]), checked, file.name, offset)
-            probe = table if last is None else pa.concat_tables([last, table])
-            if not is_sorted(probe.select(keys), keys):
-                return False, 0
-            last = table.slice(table.num_rows - 1) if table.num_rows else last
-            offset += table.num_rows
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
-    return True, offset
+    rows = 0
+    for table, in_order in _ordered_batches(reader, checked, keys, file):
+        if not in_order:
+            return False, 0
+        rows += table.num_rows
+    return True, rows
 
 
 def _link_or_copy(file: Path, dest: Path) -> None:
@@ -193,21 +208,11 @@ def _rewrite(
     reader: pq.ParquetFile, file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any
 ) -> int:
     """Copy ``file`` to ``dest`` conformed to ``target``, a batch at a time; sort if out of key order."""
-    present = [f.name for f in target if f.name in reader.schema_arrow.names]
-    in_order, last, offset = True, None, 0
+    in_order = True
     with ParquetSink(dest, target) as sink:
-        try:
-            batches = reader.iter_batches(batch_size=BATCH_ROWS, columns=present)
-            for batch in batches:
-                table = conform_checked(pa.Table.from_batches([batch]), target, file.name, offset)
-                if in_order:
-                    probe = table if last is None else pa.concat_tables([last, table])
-                    in_order = is_sorted(probe.select(keys), keys)
-                last = table.slice(table.num_rows - 1) if table.num_rows else last
-                sink.write(table)
-                offset += table.num_rows
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+        for table, ordered in _ordered_batches(reader, target, keys, file):
+            sink.write(table)
+            in_order = ordered  # the last batch's answer covers every row
     if not in_order:  # rare: canonical files from microcred are written sorted
         engine.sort_parquet(dest, keys, target)
-    return offset
+    return sink.rows
