@@ -169,6 +169,13 @@ def main() -> None:
         help="also run scale×N to report time(scale·N)/time(N); 0 to skip",
     )
     ap.add_argument("--memory-limit", default=None)
+    ap.add_argument(
+        "--floor-only",
+        type=int,
+        default=0,
+        metavar="K",
+        help="only time the floor query K times on the cohort(s), no pipeline run",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "microcred-bench"
@@ -176,6 +183,14 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("MICROCRED_PSEUDONYM_KEY", "bench-key-not-secret-0123456789abcdef")
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.floor_only:
+        sizes = [args.profiles] + ([args.profiles * args.scale] if args.scale > 1 else [])
+        for n in sizes:
+            times = [
+                floor_query(ensure_cohort(n, args.seed, args.work)) for _ in range(args.floor_only)
+            ]
+            print(f"floor at {n:,}: " + ", ".join(f"{x:.2f}s" for x in times))
+        return
     rows = [measure(args.profiles, args)]
     if args.scale and args.scale > 1:
         rows.append(measure(args.profiles * args.scale, args))
