@@ -309,6 +309,7 @@ def run(opts: RunOptions) -> RunResult:
                 "read": sum(a["rows_read"] for a in accounting),
                 "ingested": sum(a["rows_ingested"] for a in accounting),
                 "quarantined": sum(a["rows_quarantined"] for a in accounting),
+                "skipped": sum(a["rows_skipped"] for a in accounting),
             },
             "tables": table_rows,
             "coding": coding_summary,
@@ -336,10 +337,11 @@ def _accounting_by_source(batch: Any) -> list[dict[str, Any]]:
                 "rows_read": 0,
                 "rows_ingested": 0,
                 "rows_quarantined": 0,
+                "rows_skipped": 0,
             },
         )
         t["files"] += 1
-        for k in ("rows_read", "rows_ingested", "rows_quarantined"):
+        for k in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"):
             t[k] += getattr(a, k)
     return [totals[k] for k in sorted(totals)]
 
@@ -381,7 +383,7 @@ def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[A
     )
     if not acc.empty:
         acc = acc.groupby("source", as_index=False)[
-            ["rows_read", "rows_ingested", "rows_quarantined"]
+            ["rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"]
         ].sum()
     q = batch.tables["quarantine"]
     reasons = Counter(
@@ -400,7 +402,8 @@ def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[A
             name="coverage_row_accounting",
             title="Rows read, ingested and quarantined, by source",
             section="coverage",
-            method="Every input row is accounted for: rows read = rows ingested + rows quarantined. "
+            method="Every input row is accounted for: rows read = rows ingested + rows quarantined "
+            "+ rows skipped (read on purpose but not used, e.g. a file the study does not need). "
             "Quarantined records are kept in the quarantine table with file, row, field and reason.",
             data=acc,
             dims=["source"],

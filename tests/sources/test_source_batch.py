@@ -31,7 +31,13 @@ def test_balanced_accounting_passes() -> None:
     q.null_field("a.csv", 3, "Url", "not a URL")
     batch = _batch([a], q)
     batch.check_accounting()
-    assert batch.totals() == {"files": 1, "rows_read": 3, "rows_ingested": 2, "rows_quarantined": 1}
+    assert batch.totals() == {
+        "files": 1,
+        "rows_read": 3,
+        "rows_ingested": 2,
+        "rows_quarantined": 1,
+        "rows_skipped": 0,
+    }
     assert batch.accounting_table().column("rows_quarantined").to_pylist() == [1]
 
 
@@ -58,3 +64,14 @@ def test_dispatch(tmp_path: Path) -> None:
     assert SOURCE_KINDS == ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
     with pytest.raises(ValueError, match="unknown source kind 'csv'"):
         read_source("csv", tmp_path, Pseudonymizer(b"0123456789abcdef0123"))
+
+
+def test_skipped_rows_balance_the_account():
+    a = FileAccount("linkedin-export", "a/Invitations.csv", rows_read=4)
+    a.skip(4, "file not used by the study")
+    batch = _batch([a], Quarantine("linkedin-export"))
+    batch.check_accounting()
+    assert batch.totals()["rows_skipped"] == 4
+    a.rows_read = 5  # one row unaccounted for
+    with pytest.raises(AccountingError, match="skipped 4"):
+        batch.check_accounting()

@@ -293,6 +293,8 @@ def _accounting_view(rows: list[dict[str, Any]]) -> TableView | None:
     if not rows:
         return None
     count_cols = ["rows_read", "rows_ingested", "rows_quarantined"]
+    if any("rows_skipped" in r for r in rows):  # runs before skipped rows were counted have none
+        count_cols.append("rows_skipped")
     records = [dict(r) for r in rows]
     # Rows are named by file when the run recorded files, else by source.
     label = "file" if any(not is_missing(r.get("file")) for r in rows) else "source"

@@ -1,7 +1,7 @@
 """What every reader hands back: canonical tables plus an account of every input row.
 
-The accounting rule (``rows_read = rows_ingested + rows_quarantined`` for every
-input file) is what lets a run's manifest prove that nothing was silently lost;
+The accounting rule (``rows_read = rows_ingested + rows_quarantined + rows_skipped``
+for every input file) is what lets a run's manifest prove that nothing was silently lost;
 :meth:`SourceBatch.check_accounting` enforces it, and also that every dropped
 unit has exactly one ``row_dropped`` quarantine record saying why.
 """
@@ -37,10 +37,17 @@ class FileAccount:
     rows_ingested: int = 0
     rows_quarantined: int = 0
     encoding: str | None = None  # how the bytes were decoded, for text inputs
+    rows_skipped: int = 0  # rows read on purpose but not used (a file the study does not need)
+    skipped_reason: str | None = None  # why, when rows_skipped > 0
 
     @property
     def balanced(self) -> bool:
-        return self.rows_read == self.rows_ingested + self.rows_quarantined
+        return self.rows_read == self.rows_ingested + self.rows_quarantined + self.rows_skipped
+
+    def skip(self, rows: int, reason: str) -> None:
+        """Count ``rows`` read but deliberately not used, with the reason (one per file)."""
+        self.rows_skipped += rows
+        self.skipped_reason = reason
 
 
 class Quarantine:
@@ -100,6 +107,7 @@ class SourceBatch:
             "rows_read": sum(a.rows_read for a in self.accounting),
             "rows_ingested": sum(a.rows_ingested for a in self.accounting),
             "rows_quarantined": sum(a.rows_quarantined for a in self.accounting),
+            "rows_skipped": sum(a.rows_skipped for a in self.accounting),
         }
 
     def accounting_table(self) -> pa.Table:
@@ -111,6 +119,8 @@ class SourceBatch:
                 "rows_read": pa.array([a.rows_read for a in rows], pa.int64()),
                 "rows_ingested": pa.array([a.rows_ingested for a in rows], pa.int64()),
                 "rows_quarantined": pa.array([a.rows_quarantined for a in rows], pa.int64()),
+                "rows_skipped": pa.array([a.rows_skipped for a in rows], pa.int64()),
+                "skipped_reason": pa.array([a.skipped_reason for a in rows], pa.string()),
                 "encoding": pa.array([a.encoding for a in rows], pa.string()),
             }
         )
@@ -119,7 +129,7 @@ class SourceBatch:
         """Raise :class:`AccountingError` unless every file balances and every drop has a reason."""
         problems = [
             f"{a.file}: read {a.rows_read} != ingested {a.rows_ingested} "
-            f"+ quarantined {a.rows_quarantined}"
+            f"+ quarantined {a.rows_quarantined} + skipped {a.rows_skipped}"
             for a in self.accounting
             if not a.balanced
         ]
