@@ -1,240 +1,77 @@
 """Location strings → (country ISO 3166-1 alpha-2, Canadian province/territory code).
 
 Profiles write places as "Toronto, Ontario, Canada", "Greater Montreal Metropolitan
-Area", "Région de Québec", "Ottawa, ON" or a survey's "United States of America".
+Area", "Région de Québec", "Ottawa ON" or a survey's "United States of America".
 The headline question is about Canada by province, so we resolve what can be
 resolved from the words given and return ``None`` for the rest (no geocoding
 service, no guessing from a bare ambiguous city such as "London").
 
-Hand-written lookup tables rather than ``pycountry``: the names that matter here
-are the survey's and LinkedIn's own spellings (and French ones), which pycountry
-does not carry, and it would be a new dependency for ~200 lines of data.
+Countries, Canadian provinces and territories, US states and other countries'
+subdivisions come from ``pycountry`` (ISO 3166, with its English and French names).
+Only what ISO does not carry is written here: the survey's and LinkedIn's own
+spellings, postal abbreviations ("C.-B.", "PEI"), and city and metro names, which
+no ISO standard lists.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-# ISO2|name|alias|... (English short names as the Stack Overflow survey writes them, plus
-# common English and French variants).
-_COUNTRY_TABLE = """
-AF|Afghanistan
-AL|Albania
-DZ|Algeria|Algérie
-AD|Andorra
-AO|Angola
-AG|Antigua and Barbuda
-AR|Argentina|Argentine
-AM|Armenia
-AU|Australia|Australie
-AT|Austria|Autriche
-AZ|Azerbaijan
-BS|Bahamas|The Bahamas
-BH|Bahrain
-BD|Bangladesh
-BB|Barbados
-BY|Belarus
-BE|Belgium|Belgique
-BZ|Belize
-BJ|Benin|Bénin
-BT|Bhutan
-BO|Bolivia
-BA|Bosnia and Herzegovina|Bosnia
-BW|Botswana
-BR|Brazil|Brésil|Brasil
-BN|Brunei Darussalam|Brunei
-BG|Bulgaria
-BF|Burkina Faso
-BI|Burundi
-KH|Cambodia
-CM|Cameroon|Cameroun
-CA|Canada
-CV|Cape Verde|Cabo Verde
-CF|Central African Republic
-TD|Chad|Tchad
-CL|Chile|Chili
-CN|China|Chine|People's Republic of China
-CO|Colombia|Colombie
-KM|Comoros
-CG|Congo, Republic of the...|Republic of the Congo|Congo
+import pycountry
+
+# Spellings pycountry does not carry (ISO2|alias|...): the Stack Overflow survey's own names,
+# endonyms, short forms and the parts of the United Kingdom. Everything else comes from
+# pycountry (English short, official and common names, and its French translations).
+_COUNTRY_ALIASES = """
+BA|Bosnia
+BN|Brunei
+BR|Brasil
+BS|The Bahamas
 CD|Democratic Republic of the Congo|DR Congo|RDC
-CR|Costa Rica
-CI|Côte d'Ivoire|Cote d'Ivoire|Ivory Coast
-HR|Croatia|Croatie
-CU|Cuba
-CY|Cyprus|Chypre
-CZ|Czech Republic|Czechia|République tchèque
-DK|Denmark|Danemark
-DJ|Djibouti
-DM|Dominica
-DO|Dominican Republic|République dominicaine
-EC|Ecuador|Équateur
-EG|Egypt|Égypte
-SV|El Salvador
-GQ|Equatorial Guinea
-ER|Eritrea
-EE|Estonia|Estonie
-SZ|Eswatini|Swaziland
-ET|Ethiopia|Éthiopie
-FJ|Fiji
-FI|Finland|Finlande
-FR|France
-GA|Gabon
-GM|Gambia
-GE|Georgia|Géorgie
-DE|Germany|Allemagne|Deutschland
-GH|Ghana
-GR|Greece|Grèce
-GD|Grenada
-GT|Guatemala
-GN|Guinea|Guinée
-GW|Guinea-Bissau
-GY|Guyana
-HT|Haiti|Haïti
-HN|Honduras
-HK|Hong Kong (S.A.R.)|Hong Kong|Hong Kong SAR
-HU|Hungary|Hongrie
-IS|Iceland|Islande
-IN|India|Inde
-ID|Indonesia|Indonésie
-IR|Iran, Islamic Republic of...|Iran
-IQ|Iraq|Irak
-IE|Ireland|Irlande
-IL|Israel|Israël
-IT|Italy|Italie|Italia
-JM|Jamaica|Jamaïque
-JP|Japan|Japon
-JO|Jordan|Jordanie
-KZ|Kazakhstan
-KE|Kenya
-KI|Kiribati
-KP|Democratic People's Republic of Korea|North Korea
-KR|Republic of Korea|South Korea|Korea|Corée du Sud
-XK|Kosovo
-KW|Kuwait|Koweït
-KG|Kyrgyzstan
-LA|Lao People's Democratic Republic|Laos
-LV|Latvia|Lettonie
-LB|Lebanon|Liban
-LS|Lesotho
-LR|Liberia
-LY|Libyan Arab Jamahiriya|Libya|Libye
-LI|Liechtenstein
-LT|Lithuania|Lituanie
-LU|Luxembourg
-MO|Macao|Macau
-MG|Madagascar
-MW|Malawi
-MY|Malaysia|Malaisie
-MV|Maldives
-ML|Mali
-MT|Malta|Malte
-MH|Marshall Islands
-MR|Mauritania|Mauritanie
-MU|Mauritius|Maurice
-MX|Mexico|Mexique|México
+CG|Congo, Republic of the...|Republic of the Congo
+CH|Schweiz
+CI|Ivory Coast
+CV|Cape Verde
+CZ|République tchèque
+DE|Deutschland
+ES|España
 FM|Micronesia, Federated States of...|Micronesia
-MD|Republic of Moldova|Moldova
-MC|Monaco
-MN|Mongolia|Mongolie
-ME|Montenegro|Monténégro
-MA|Morocco|Maroc
-MZ|Mozambique
-MM|Myanmar|Burma
-NA|Namibia|Namibie
-NR|Nauru
-NP|Nepal|Népal
-NL|Netherlands|Pays-Bas|The Netherlands|Nederland
-NZ|New Zealand|Nouvelle-Zélande
-NI|Nicaragua
-NE|Niger
-NG|Nigeria|Nigéria
-MK|Republic of North Macedonia|North Macedonia|The former Yugoslav Republic of Macedonia|Macedonia
-NO|Norway|Norvège
-OM|Oman
-PK|Pakistan
-PW|Palau
+GB|UK|U.K.|Great Britain|England|Scotland|Wales|Northern Ireland
+HK|Hong Kong (S.A.R.)|Hong Kong SAR
+IT|Italia
+KR|Republic of Korea|South Korea|Korea|Corée du Sud
+LY|Libyan Arab Jamahiriya
+MK|Republic of North Macedonia|The former Yugoslav Republic of Macedonia|Macedonia
+MM|Burma
+NL|The Netherlands|Nederland
 PS|Palestine|State of Palestine
-PA|Panama
-PG|Papua New Guinea
-PY|Paraguay
-PE|Peru|Pérou
-PH|Philippines
-PL|Poland|Pologne
-PT|Portugal
-PR|Puerto Rico|Porto Rico
-QA|Qatar
-RO|Romania|Roumanie
-RU|Russian Federation|Russia|Russie
-RW|Rwanda
-KN|Saint Kitts and Nevis
-LC|Saint Lucia
-VC|Saint Vincent and the Grenadines
-WS|Samoa
-SM|San Marino
-ST|Sao Tome and Principe
-SA|Saudi Arabia|Arabie saoudite
-SN|Senegal|Sénégal
-RS|Serbia|Serbie
-SC|Seychelles
-SL|Sierra Leone
-SG|Singapore|Singapour
-SK|Slovakia|Slovaquie
-SI|Slovenia|Slovénie
-SB|Solomon Islands
-SO|Somalia|Somalie
-ZA|South Africa|Afrique du Sud
-SS|South Sudan
-ES|Spain|Espagne|España
-LK|Sri Lanka
-SD|Sudan|Soudan
-SR|Suriname
-SE|Sweden|Suède
-CH|Switzerland|Suisse|Schweiz
-SY|Syrian Arab Republic|Syria|Syrie
-TW|Taiwan|Taïwan
-TJ|Tajikistan
-TZ|United Republic of Tanzania|Tanzania|Tanzanie
-TH|Thailand|Thaïlande
-TL|Timor-Leste
-TG|Togo
-TO|Tonga
-TT|Trinidad and Tobago|Trinité-et-Tobago
-TN|Tunisia|Tunisie
+RU|Russia|Russie
+SY|Syrie
+SZ|Swaziland
 TR|Turkey|Türkiye|Turquie
-TM|Turkmenistan
-UG|Uganda|Ouganda
-UA|Ukraine
-AE|United Arab Emirates|UAE|Émirats arabes unis
-GB|United Kingdom of Great Britain and Northern Ireland|United Kingdom|UK|Great Britain|England|Scotland|Wales|Northern Ireland|Royaume-Uni
-US|United States of America|United States|USA|U.S.A.|U.S.|US|États-Unis|Etats-Unis|États-Unis d'Amérique
-UY|Uruguay
-UZ|Uzbekistan
-VU|Vanuatu
-VE|Venezuela, Bolivarian Republic of...|Venezuela
-VN|Viet Nam|Vietnam
-YE|Yemen|Yémen
-ZM|Zambia|Zambie
-ZW|Zimbabwe
+TZ|Tanzanie
+AE|UAE|U.A.E.
+US|USA|U.S.A.|U.S.|US|États-Unis|Etats-Unis|États-Unis d'Amérique
+XK|Kosovo
 """
 
-_PROVINCE_TABLE = """
-AB|Alberta|Alta
-BC|British Columbia|Colombie-Britannique|B.C.|Colombie Britannique
-MB|Manitoba|Man
-NB|New Brunswick|Nouveau-Brunswick|Nouveau Brunswick
-NL|Newfoundland and Labrador|Newfoundland|Terre-Neuve-et-Labrador|Terre-Neuve|Labrador|Nfld|Newfoundland & Labrador
-NS|Nova Scotia|Nouvelle-Écosse|Nouvelle Ecosse
-NT|Northwest Territories|Territoires du Nord-Ouest|NWT
-NU|Nunavut
-ON|Ontario|Ont
-PE|Prince Edward Island|Île-du-Prince-Édouard|PEI|P.E.I.
-QC|Quebec|Québec|Province de Québec|Que|PQ
-SK|Saskatchewan|Sask
-YT|Yukon|Yukon Territory
+# Abbreviations and variants of province names beyond pycountry's English and French ones.
+_PROVINCE_ALIASES = """
+AB|Alta
+BC|B.C.|C.-B.|C.B.
+MB|Man
+NL|Newfoundland|Terre-Neuve|Labrador|Nfld|Newfoundland & Labrador|T.-N.-L.
+NS|N.-É.
+NT|NWT|T.N.-O.|Territoires du Nord-Ouest
+ON|Ont
+PE|PEI|P.E.I.|Î.-P.-É.|Île-du-Prince-Édouard
+QC|Province de Québec|Que|PQ
+SK|Sask
+YT|Yukon Territory
 """
 
 # Canadian cities and metro areas as LinkedIn names them (after "Greater"/"Area"/"Région de"
@@ -255,58 +92,16 @@ SK|Saskatoon|Regina|Prince Albert|Moose Jaw
 YT|Whitehorse
 """
 
-_US_STATE_TABLE = """
-AL|Alabama
-AK|Alaska
-AZ|Arizona
-AR|Arkansas
-CA|California|Californie
-CO|Colorado
-CT|Connecticut
-DE|Delaware
-DC|District of Columbia|Washington DC|Washington D.C.
-FL|Florida|Floride
-GA|Georgia
-HI|Hawaii
-ID|Idaho
-IL|Illinois
-IN|Indiana
-IA|Iowa
-KS|Kansas
-KY|Kentucky
-LA|Louisiana|Louisiane
-ME|Maine
-MD|Maryland
-MA|Massachusetts
-MI|Michigan
-MN|Minnesota
-MS|Mississippi
-MO|Missouri
-MT|Montana
-NE|Nebraska
-NV|Nevada
-NH|New Hampshire
-NJ|New Jersey
-NM|New Mexico
-NY|New York|New York State|New York City|NYC
-NC|North Carolina
-ND|North Dakota
-OH|Ohio
-OK|Oklahoma
-OR|Oregon
-PA|Pennsylvania|Pennsylvanie
-RI|Rhode Island
-SC|South Carolina
-SD|South Dakota
-TN|Tennessee
-TX|Texas
-UT|Utah
-VT|Vermont
-VA|Virginia|Virginie
-WA|Washington|Washington State
-WV|West Virginia
-WI|Wisconsin
-WY|Wyoming
+# US state variants beyond pycountry's names ("Californie", "Washington DC", "NYC").
+_US_STATE_ALIASES = """
+CA|Californie
+DC|Washington DC|Washington D.C.
+FL|Floride
+LA|Louisiane
+NY|New York State|New York City|NYC
+PA|Pennsylvanie
+VA|Virginie
+WA|Washington State
 """
 
 # Large non-Canadian metros that LinkedIn writes without a country ("San Francisco Bay Area").
@@ -328,7 +123,8 @@ UNKNOWN = Location(None, None)
 
 # Words around a place name that do not change which place it is.
 _NOISE = re.compile(
-    r"^(greater|grand|region de la|region de|region du|region d'|region of|ville de|city of|"
+    r"^(greater|grand|region metropolitaine de|region metropolitaine du|region de la|region de|"
+    r"region du|region d'|region of|communaute metropolitaine de|ville de|city of|"
     r"the)\s+|\s+(metropolitan area|metropolitan region|metro area|census metropolitan area|"
     r"area|region|metropolitan|metro|and surrounding area|city area)$"
 )
@@ -359,15 +155,64 @@ def _load(table: str) -> dict[str, str]:
     return out
 
 
-COUNTRIES = _load(_COUNTRY_TABLE)
-PROVINCES = _load(_PROVINCE_TABLE)
-PROVINCES.update({_fold(code): code for code in {v for v in PROVINCES.values()}})
+def _translator(domain: str, language: str):
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _countries() -> dict[str, str]:
+    """Folded country name → ISO2: pycountry's names (EN, FR), then our aliases."""
+    fr = _translator("iso3166-1", "fr")
+    out: dict[str, str] = {}
+    for c in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        names = [c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)]
+        for name in [*names, fr.gettext(c.name)]:
+            if name:
+                out.setdefault(_fold(name), c.alpha_2)
+    for key, code in _load(_COUNTRY_ALIASES).items():
+        out.setdefault(key, code)
+    return out
+
+
+def _subdivisions(country: str, aliases: str) -> dict[str, str]:
+    """Folded names and codes of a country's top-level subdivisions → their short code."""
+    fr = _translator("iso3166-2", "fr")
+    out: dict[str, str] = {}
+    subs = pycountry.subdivisions.get(country_code=country) or []
+    for s in sorted(subs, key=lambda s: s.code):
+        if s.parent_code is not None:
+            continue
+        short = s.code.split("-", 1)[1]
+        for name in (s.name, fr.gettext(s.name), short):
+            out.setdefault(_fold(name), short)
+    for key, code in _load(aliases).items():
+        out.setdefault(key, code)
+    return out
+
+
+def _foreign_regions(skip: set[str]) -> dict[str, str]:
+    """Folded subdivision name → country, for names that belong to exactly one country.
+
+    Read only after a city ("Lyon, Auvergne-Rhône-Alpes"), never alone: a bare
+    "Victoria" or "Georgia" is more likely something else.
+    """
+    seen: dict[str, set[str]] = {}
+    for s in pycountry.subdivisions:
+        if s.country_code in ("CA", "US"):
+            continue
+        key = _fold(s.name)
+        if len(key) > 3 and key not in skip:
+            seen.setdefault(key, set()).add(s.country_code)
+    return {k: next(iter(v)) for k, v in sorted(seen.items()) if len(v) == 1}
+
+
+COUNTRIES = _countries()
+PROVINCES = _subdivisions("CA", _PROVINCE_ALIASES)
 CANADIAN_CITIES = _load(_CITY_TABLE)
-US_STATES = _load(_US_STATE_TABLE)
-US_STATES.update({_fold(code): code for code in {v for v in US_STATES.values()}})
+US_STATES = _subdivisions("US", _US_STATE_ALIASES)
 FOREIGN_CITIES = _load(_FOREIGN_CITY_TABLE)
 ISO2 = frozenset(COUNTRIES.values())
 PROVINCE_CODES = frozenset(PROVINCES.values())
+FOREIGN_REGIONS = _foreign_regions(set(COUNTRIES) | set(PROVINCES) | set(CANADIAN_CITIES))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -383,7 +228,7 @@ def country_code(name: str | None) -> str | None:
     return None
 
 
-def _lookup(token: str, many_tokens: bool) -> tuple[str, str | None] | None:
+def _lookup(token: str, many_tokens: bool, first: bool) -> tuple[str, str | None] | None:
     """(country, province) a single comma-separated token names, or None."""
     key = _strip_noise(token)
     if not key:
@@ -401,6 +246,16 @@ def _lookup(token: str, many_tokens: bool) -> tuple[str, str | None] | None:
         return "US", None
     if key in FOREIGN_CITIES:
         return FOREIGN_CITIES[key], None
+    if many_tokens and not first and key in FOREIGN_REGIONS:
+        return FOREIGN_REGIONS[key], None
+    return _city_then_province(key)
+
+
+def _city_then_province(key: str) -> tuple[str, str | None] | None:
+    """ "Ottawa ON", "Winnipeg MB": a place followed by a province, with no comma between."""
+    head, _, last = key.rpartition(" ")
+    if head and last in PROVINCES:
+        return "CA", PROVINCES[last]
     return None
 
 
@@ -418,7 +273,7 @@ def normalise_location(text: str | None) -> Location:
     if not tokens:
         return UNKNOWN
     many = len(tokens) > 1
-    found_all = [_lookup(token, many) for token in tokens]
+    found_all = [_lookup(token, many, i == 0) for i, token in enumerate(tokens)]
     if many and tokens[-1] == "ca" and any(f and f[0] == "CA" for f in found_all[:-1]):
         found_all[-1] = ("CA", None)  # "Toronto, CA": the ISO code of Canada, not California
     country: str | None = None
