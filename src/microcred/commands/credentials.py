@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from microcred.cli_app import code_app, eval_app
-from microcred.commands.tableio import column, read_input, write_output
+from microcred.commands.tableio import (
+    BOM_HELP,
+    DISTINCT_HELP,
+    IN_HELP,
+    OUT_HELP,
+    SHEET_HELP,
+    check_output,
+    coding_call,
+    read_input,
+    write_output,
+)
 
 
 @code_app.command("credentials")
 def code_credentials(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="CSV or Parquet file."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help=IN_HELP),
     name_column: str = typer.Option(
         "name", "--name-column", help="Column with the credential name."
     ),
@@ -26,55 +36,38 @@ def code_credentials(
     url_column: str = typer.Option(
         None, "--url-column", help="Column with a verification URL or url_host."
     ),
-    out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
+    out: Path = typer.Option(..., "--out", help=OUT_HELP),
+    distinct: bool = typer.Option(False, "--distinct", help=DISTINCT_HELP),
+    bom: bool = typer.Option(False, "--bom", help=BOM_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
 ) -> None:
-    """Code the distinct credentials of a file: type, microcredential flags, provider, quality."""
-    from microcred.coding.credentials import CredentialCoder
-    from microcred.coding.credentials.text import reduce_url
+    """Append credential type, microcredential flags, provider, platform and quality to each row."""
+    from microcred import api
 
     console = Console(stderr=True)
-    table = read_input(input_path)
-    names = column(table, name_column, input_path, "--name-column")
-    auths = column(table, authority_column, input_path, "--authority-column")
-    urls = column(table, url_column, input_path, "--url-column")
-    n = table.num_rows
-    url_hosts = (
-        [reduce_url(u) or None if u else None for u in urls.to_pylist()]
-        if urls is not None
-        else [None] * n
-    )
-    triples = sorted(
-        set(
-            zip(
-                names.to_pylist(),  # type: ignore[union-attr]
-                auths.to_pylist() if auths is not None else [None] * n,
-                url_hosts,
-                strict=True,
-            )
-        ),
-        key=lambda t: tuple("" if x is None else x for x in t),
-    )
-    batch = pa.table(
-        {
-            "name": pa.array([t[0] for t in triples], pa.string()),
-            "authority": pa.array([t[1] for t in triples], pa.string()),
-            "url_host": pa.array([t[2] for t in triples], pa.string()),
-        }
-    )
+    check_output(out)
+    table = read_input(input_path, sheet)
     t0 = time.perf_counter()
-    coder = CredentialCoder.load()
+    coded = coding_call(
+        input_path,
+        api.code_credentials,
+        table,
+        name_column,
+        authority_column,
+        url_column,
+        distinct=distinct,
+    )
     t1 = time.perf_counter()
-    coded = coder.code(batch)
-    t2 = time.perf_counter()
-    write_output(coded, out)
-    counts = coded.group_by("credential_type").aggregate([("name", "count")]).to_pylist()
-    summary = Table(title=f"{len(triples):,} distinct credentials from {n:,} rows")
+    write_output(coded, out, bom=bom)
+    counts = Counter(coded["credential_type"].to_pylist())
+    unit = "distinct credentials" if distinct else "rows"
+    summary = Table(title=f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows")
     summary.add_column("credential_type")
     summary.add_column("count", justify="right")
-    for row in sorted(counts, key=lambda r: -r["name_count"]):
-        summary.add_row(str(row["credential_type"]), f"{row['name_count']:,}")
+    for kind, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        summary.add_row(str(kind), f"{count:,}")
     console.print(summary)
-    console.print(f"loaded in {t1 - t0:.2f} s, coded in {t2 - t1:.2f} s; wrote {out}")
+    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
 
 
 @eval_app.command("credentials")

@@ -6,17 +6,26 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 
 from microcred.cli_app import code_app, eval_app
-from microcred.commands.tableio import column, read_input, write_output
+from microcred.commands.tableio import (
+    BOM_HELP,
+    DISTINCT_HELP,
+    IN_HELP,
+    OUT_HELP,
+    SHEET_HELP,
+    check_output,
+    coding_call,
+    read_input,
+    write_output,
+)
 
 
 @code_app.command("education")
 def code_education(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="CSV or Parquet file."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help=IN_HELP),
     degree_column: str = typer.Option("degree", "--degree-column", help="Column with the degree."),
     field_column: str = typer.Option(
         None, "--field-column", help="Column with the field of study."
@@ -24,38 +33,35 @@ def code_education(
     school_column: str = typer.Option(
         None, "--school-column", help="Column with the school name (helps: bootcamps, cégeps)."
     ),
-    out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
+    out: Path = typer.Option(..., "--out", help=OUT_HELP),
+    distinct: bool = typer.Option(False, "--distinct", help=DISTINCT_HELP),
+    bom: bool = typer.Option(False, "--bom", help=BOM_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
 ) -> None:
-    """Code the distinct education entries of a file: level, CIP 2021 field, digital training."""
-    from microcred.coding.education import EducationCoder
+    """Append education level, CIP 2021 field and formal digital training to each row."""
+    from microcred import api
 
     console = Console(stderr=True)
-    table = read_input(input_path)
-    n = table.num_rows
-    parts = [
-        column(table, degree_column, input_path, "--degree-column"),
-        column(table, field_column, input_path, "--field-column"),
-        column(table, school_column, input_path, "--school-column"),
-    ]
-    lists = [p.to_pylist() if p is not None else [None] * n for p in parts]
-    distinct = sorted(
-        set(zip(*lists, strict=True)), key=lambda t: tuple("" if x is None else x for x in t)
-    )
-    data = {"degree": pa.array([t[0] for t in distinct], pa.string())}
-    data["field"] = pa.array([t[1] for t in distinct], pa.string())
-    if school_column:
-        data["school"] = pa.array([t[2] for t in distinct], pa.string())
+    check_output(out)
+    table = read_input(input_path, sheet)
     t0 = time.perf_counter()
-    coder = EducationCoder.load()
+    coded = coding_call(
+        input_path,
+        api.code_education,
+        table,
+        degree_column,
+        field_column,
+        school_column,
+        distinct=distinct,
+    )
     t1 = time.perf_counter()
-    coded = coder.code(pa.table(data))
-    t2 = time.perf_counter()
-    write_output(coded, out)
+    write_output(coded, out, bom=bom)
     counts = Counter(coded["education_level"].to_pylist())
-    console.print(f"{len(distinct):,} distinct entries from {n:,} rows")
-    for level, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        console.print(f"  {level:<24} {count:>8,}")
-    console.print(f"loaded in {t1 - t0:.2f} s, coded in {t2 - t1:.2f} s; wrote {out}")
+    unit = "distinct entries" if distinct else "rows"
+    console.print(f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows")
+    for level, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        console.print(f"  {level!s:<24} {count:>8,}")
+    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
 
 
 @eval_app.command("education")

@@ -5,43 +5,54 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pyarrow.compute as pc
 import typer
 from rich.console import Console
 
 from microcred.cli_app import code_app, eval_app
-from microcred.commands.tableio import column, read_input, write_output
+from microcred.commands.tableio import (
+    BOM_HELP,
+    DISTINCT_HELP,
+    IN_HELP,
+    OUT_HELP,
+    SHEET_HELP,
+    check_output,
+    coding_call,
+    read_input,
+    write_output,
+)
 
 
 @code_app.command("skills")
 def code_skills(
-    input_path: Path = typer.Argument(..., metavar="INPUT", help="CSV or Parquet file."),
+    input_path: Path = typer.Argument(..., metavar="INPUT", help=IN_HELP),
     skill_column: str = typer.Option("skill", "--column", help="Column with the skill strings."),
-    out: Path = typer.Option(..., "--out", help="Output file (.csv or .parquet)."),
+    out: Path = typer.Option(..., "--out", help=OUT_HELP),
+    distinct: bool = typer.Option(False, "--distinct", help=DISTINCT_HELP),
+    bom: bool = typer.Option(False, "--bom", help=BOM_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
     data_dir: Path = typer.Option(
         None, "--data-dir", envvar="MICROCRED_DATA_DIR", help="Reference data directory."
     ),
 ) -> None:
-    """Code the distinct skills of a file to O*NET technologies and ESCO skills."""
-    from microcred.coding.skills import SkillCoder
+    """Append the O*NET technology or ESCO skill each row's skill string names."""
+    from microcred import api
 
     console = Console(stderr=True)
-    table = read_input(input_path)
-    values = column(table, skill_column, input_path, "--column")
-    distinct = pc.unique(values.drop_null())  # type: ignore[union-attr]
-    distinct = distinct.take(pc.sort_indices(distinct))
+    check_output(out)
+    table = read_input(input_path, sheet)
     t0 = time.perf_counter()
-    coder = SkillCoder.load(data_dir)
-    t1 = time.perf_counter()
-    coded = coder.code(distinct)
-    t2 = time.perf_counter()
-    write_output(coded, out)
-    n_coded = coded.num_rows - coded["skill_id"].null_count
-    console.print(
-        f"{len(distinct):,} distinct skills from {table.num_rows:,} rows; "
-        f"{n_coded:,} coded ({n_coded / max(len(distinct), 1):.1%})"
+    coded = coding_call(
+        input_path, api.code_skills, table, skill_column, data_dir=data_dir, distinct=distinct
     )
-    console.print(f"loaded in {t1 - t0:.2f} s, coded in {t2 - t1:.2f} s; wrote {out}")
+    t1 = time.perf_counter()
+    write_output(coded, out, bom=bom)
+    n_coded = coded.num_rows - coded["skill_id"].null_count
+    unit = "distinct skills" if distinct else "rows"
+    console.print(
+        f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows; "
+        f"{n_coded:,} coded ({n_coded / max(coded.num_rows, 1):.1%})"
+    )
+    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
 
 
 @eval_app.command("skills")

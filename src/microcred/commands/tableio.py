@@ -1,63 +1,52 @@
-"""Reading and writing the CSV/Parquet files the ``code`` commands take and give.
+"""The files the ``code`` commands take and give, with command-line errors.
 
-Why one place: every command reads a user's file the same way: every column as a
-nullable string (so codes keep their leading zeros and "NA" stays a word), with a
-clear error naming the file and the missing column.
+Why a thin layer: reading and writing live in :mod:`microcred.tabular` (the API and
+the release use them too); here their errors become one-line usage errors naming the
+file and the option, and the options every ``code`` command shares are declared once.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 import typer
 
+from microcred.tabular import TableFormatError, read_table, write_table
 
-def read_input(path: Path) -> pa.Table:
-    """A CSV or Parquet file with every column as (nullable) strings; empty CSV cells are null."""
-    if not path.exists():
-        raise typer.BadParameter(f"input file not found: {path}", param_hint="INPUT")
-    suffix = path.suffix.lower()
+IN_HELP = "CSV/TSV (encoding and delimiter sniffed), XLSX or Parquet file."
+OUT_HELP = "Output file; the extension picks the format: .csv, .tsv, .xlsx or .parquet."
+DISTINCT_HELP = "Write one row per distinct value (the coder's table) instead of the input rows."
+BOM_HELP = "Start a CSV with a UTF-8 byte-order mark, so Excel shows accents right."
+SHEET_HELP = "Sheet to read from an XLSX input (default: the first)."
+
+
+def read_input(path: Path, sheet: str | None = None) -> pa.Table:
+    """The input file with every column as nullable strings, or a usage error naming it."""
     try:
-        if suffix == ".parquet":
-            table = pq.read_table(path)
-        elif suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                header = next(csv.reader(fh), [])
-            opts = pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                strings_can_be_null=True,
-                null_values=[""],
-                auto_dict_encode=False,
-            )
-            table = pacsv.read_csv(path, convert_options=opts)
-        else:
-            raise typer.BadParameter(
-                f"{path}: expected a .csv or .parquet file", param_hint="INPUT"
-            )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise typer.BadParameter(f"{path}: cannot read ({exc})", param_hint="INPUT") from exc
-    return table.cast(pa.schema([pa.field(f.name, pa.string()) for f in table.schema]))
+        return read_table(path, sheet=sheet)
+    except TableFormatError as exc:
+        raise typer.BadParameter(str(exc), param_hint="INPUT") from exc
 
 
-def column(table: pa.Table, name: str | None, path: Path, option: str) -> pa.Array | None:
-    """The named column as strings, or a clear error listing the columns there are."""
-    if name is None:
-        return None
-    if name not in table.column_names:
+def check_output(out: Path) -> None:
+    """Refuse an output extension we cannot write before any coding is done."""
+    if out.suffix.lower() not in (".csv", ".tsv", ".xlsx", ".parquet"):
         raise typer.BadParameter(
-            f"{path}: no column {name!r} (columns: {', '.join(table.column_names)})",
-            param_hint=option,
+            f"{out}: use a .csv, .tsv, .xlsx or .parquet file name", param_hint="--out"
         )
-    return table[name].combine_chunks().cast(pa.string())
 
 
-def write_output(table: pa.Table, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        pq.write_table(table, out, compression="zstd")
-    else:
-        pacsv.write_csv(table, out)
+def write_output(table: pa.Table, out: Path, bom: bool = False) -> None:
+    try:
+        write_table(table, out, bom=bom)
+    except TableFormatError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--out") from exc
+
+
+def coding_call(path: Path, fn, *args, **kwargs) -> pa.Table:  # noqa: ANN001
+    """Run an API coder; a missing column becomes a usage error naming the file and its columns."""
+    try:
+        return fn(*args, **kwargs)
+    except KeyError as exc:
+        raise typer.BadParameter(f"{path}: {exc.args[0]}") from exc

@@ -5,30 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from microcred import schema
 from microcred.cli_app import code_app, eval_app
-from microcred.commands.tableio import read_input
-
-_CHUNK = 20_000
+from microcred.commands.tableio import (
+    BOM_HELP,
+    DISTINCT_HELP,
+    IN_HELP,
+    OUT_HELP,
+    SHEET_HELP,
+    check_output,
+    coding_call,
+    read_input,
+    write_output,
+)
 
 
 @code_app.command("titles")
 def code_titles(
-    input: Path = typer.Argument(..., help="CSV or parquet file with a title column."),
+    input: Path = typer.Argument(..., help=IN_HELP),
     column: str = typer.Option("title", "--column", help="Column holding the job titles."),
     context_column: str | None = typer.Option(
         None,
         "--context-column",
         help="Optional context column (e.g. company); carried through, not used for coding yet.",
     ),
-    out: Path = typer.Option(..., "--out", help="Output .csv or .parquet."),
+    out: Path = typer.Option(..., "--out", help=OUT_HELP),
+    distinct: bool = typer.Option(False, "--distinct", help=DISTINCT_HELP),
+    bom: bool = typer.Option(False, "--bom", help=BOM_HELP),
+    sheet: str | None = typer.Option(None, "--sheet", help=SHEET_HELP),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", envvar="MICROCRED_DATA_DIR", help="Reference data directory."
     ),
@@ -36,51 +43,27 @@ def code_titles(
         0.35, "--min-confidence", help="Abstain below this calibrated confidence."
     ),
 ) -> None:
-    """Add NOC 2021 codes, confidence, alternatives, SOC 2018 and seniority to a file of titles."""
-    from microcred.coding.occupation import OccupationCoder
+    """Append NOC 2021 code, title, TEER, confidence, alternatives, SOC 2018 and seniority to each row."""
+    from microcred import api
 
     console = Console(stderr=True)
-    table = read_input(input)
-    if column not in table.column_names:
-        raise typer.BadParameter(f"{input}: no column {column!r} (columns: {table.column_names})")
-    if context_column and context_column not in table.column_names:
-        raise typer.BadParameter(f"{input}: no column {context_column!r}")
-    titles = pc.cast(table[column], pa.string())
-    distinct = pc.unique(titles.combine_chunks())
-    distinct = distinct.take(pc.array_sort_indices(distinct, null_placement="at_end"))
-    coder = OccupationCoder.load(data_dir, min_confidence=min_confidence)
-    parts = []
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("coding {task.total:,} distinct titles"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("titles", total=len(distinct))
-        for start in range(0, len(distinct), _CHUNK):
-            chunk = distinct.slice(start, _CHUNK)
-            parts.append(coder.code(chunk))
-            progress.advance(task, len(chunk))
-    coded = pa.concat_tables(parts) if parts else schema.empty(schema.TITLES_CODED)
-    left = table.to_pandas()
-    right = coded.to_pandas().rename(columns={"title": "__title"})
-    right = right.drop_duplicates("__title")
-    out_cols = [c for c in right.columns if c != "__title"]
-    # an input column that has an output name (e.g. a gold "noc2021") is kept as "<name>_input"
-    left = left.rename(columns={c: f"{c}_input" for c in out_cols if c in left.columns})
-    merged = left.merge(right, how="left", left_on=column, right_on="__title", sort=False)
-    merged = merged.drop(columns="__title")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".parquet":
-        merged.to_parquet(out, index=False)
-    else:
-        merged.to_csv(out, index=False)
-    abstained = (
-        int(coded.num_rows - pc.sum(pc.is_valid(coded["noc2021"])).as_py()) if len(coded) else 0
-    )
+    check_output(out)
+    table = read_input(input, sheet)
+    with console.status("coding titles"):
+        coded = coding_call(
+            input,
+            api.code_titles,
+            table,
+            column,
+            context_column,
+            min_confidence=min_confidence,
+            data_dir=data_dir,
+            distinct=distinct,
+        )
+    write_output(coded, out, bom=bom)
+    unit = "distinct titles" if distinct else "rows"
     console.print(
-        f"coded {coded.num_rows:,} distinct titles ({abstained:,} abstained) -> {out}",
+        f"{coded.num_rows:,} {unit} written, {coded['noc2021'].null_count:,} without a code -> {out}"
     )
 
 

@@ -70,7 +70,7 @@ def test_cli_eval_and_code(tmp_path):
         app,
         [
             "code", "credentials", str(src), "--name-column", "cert", "--authority-column", "org",
-            "--url-column", "link", "--out", str(out),
+            "--url-column", "link", "--distinct", "--out", str(out),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -74,6 +74,7 @@ def test_cli_code_and_eval(tmp_path) -> None:
             "fld",
             "--school-column",
             "sch",
+            "--distinct",
             "--out",
             str(out),
         ],
