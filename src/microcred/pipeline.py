@@ -223,6 +223,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
     from microcred.release.pii_gate import gate
+    from microcred.release.workbook import write_release_files
     from microcred.report.build import build_report
     from microcred.sources import read_source
     from microcred.sources.staging import stage_source
@@ -282,6 +283,7 @@ def run(opts: RunOptions) -> RunResult:
 
         with timings.stage("release"), progress.step("disclosure control and release"):
             released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
+            write_release_files(released.tables, cfg, out)  # codebook.csv and release.xlsx
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from microcred.analysis.result import AnalysisTable
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
+from microcred.release.formats import integer_counts, write_csv_frame
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
 
 __all__ = [
@@ -35,8 +36,6 @@ __all__ = [
     "scan_outputs",
     "write_table",
 ]
-
-FLOAT_FORMAT = "%.10g"  # stable text for floats: same number, same bytes, on every platform
 
 
 @dataclass
@@ -55,9 +54,9 @@ def write_table(table: AnalysisTable, tables_dir: Path) -> list[Path]:
     if not table.released:
         raise ValueError(f"table {table.name!r} has not been through release; refusing to write it")
     tables_dir.mkdir(parents=True, exist_ok=True)
-    df = table.data.reset_index(drop=True)
+    df = integer_counts(table.data.reset_index(drop=True), table.count_columns)
     csv_path = tables_dir / f"{table.name}.csv"
-    df.to_csv(csv_path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep="")
+    write_csv_frame(df, csv_path)
     pq_path = tables_dir / f"{table.name}.parquet"
     arrow = pa.Table.from_pandas(df, preserve_index=False)
     arrow = arrow.replace_schema_metadata(None)  # pandas metadata carries library versions
