@@ -77,7 +77,9 @@ def test_cli_code_and_eval_skills(tmp_path, monkeypatch, skill_coder: SkillCoder
     pd.DataFrame({"s": ["Python", "MS Excel", "Python", None, "Curling"]}).to_csv(src, index=False)
     out = tmp_path / "coded.parquet"
     runner = CliRunner()
-    res = runner.invoke(app, ["code", "skills", str(src), "--column", "s", "--distinct", "--out", str(out)])
+    res = runner.invoke(
+        app, ["code", "skills", str(src), "--column", "s", "--distinct", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     table = pq.read_table(out)
     assert table["skill"].to_pylist() == ["Curling", "MS Excel", "Python"]
