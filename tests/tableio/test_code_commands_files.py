@@ -97,7 +97,7 @@ def test_distinct_writes_one_row_per_value(tmp_path: Path) -> None:
 
 def test_clear_errors_for_a_missing_column_and_an_unknown_output(tmp_path: Path) -> None:
     src = _french_excel_csv(tmp_path / "in.csv")
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "400"})  # long temporary paths must not wrap in the box
     res = runner.invoke(
         app, ["code", "titles", str(src), "--column", "nope", "--out", str(tmp_path / "o.csv")]
     )
