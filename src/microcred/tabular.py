@@ -208,6 +208,7 @@ def write_workbook(sheets: Iterable[tuple[str, pa.Table]], out: Path) -> None:
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "nan_inf_to_errors": False,
+        "constant_memory": True,
     }
     book = xlsxwriter.Workbook(str(out), options)
     book.set_properties({"created": _WORKBOOK_DATE.replace(tzinfo=None)})
@@ -224,8 +225,13 @@ def write_workbook(sheets: Iterable[tuple[str, pa.Table]], out: Path) -> None:
             for j, col in enumerate(table.column_names):
                 sheet.write_string(0, j, col, bold)
                 sheet.set_column(j, j, min(max(len(col), 10) + 2, 60))
-                for i, value in enumerate(table[col].to_pylist(), start=1):
-                    _write_cell(sheet, i, j, value)
+            # row by row, a batch at a time: constant_memory mode flushes each finished row
+            i = 1
+            for batch in table.to_batches(max_chunksize=10_000):
+                for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                    for j, value in enumerate(row):
+                        _write_cell(sheet, i, j, value)
+                    i += 1
     finally:
         book.close()
 
