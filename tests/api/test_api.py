@@ -102,3 +102,12 @@ def test_study_run_passes_its_settings_to_the_pipeline(tmp_path: Path, monkeypat
     assert opts.cache_dir == tmp_path / "c" and opts.quiet is False
     with pytest.raises(ValueError, match="unknown source"):
         study.run("csv", tmp_path / "x", tmp_path / "out")
+
+
+def test_empty_and_all_blank_inputs_keep_their_rows() -> None:
+    empty = microcred.code_skills(pd.DataFrame({"skill": pd.Series([], dtype="string")}))
+    assert len(empty) == 0 and "skill_id" in empty.columns
+    blank = microcred.code_titles(pd.DataFrame({"title": [None, None]}))
+    assert len(blank) == 2 and blank["noc2021"].isna().all()
+    numbers = microcred.code_titles(pa.table({"title": pa.array([21211, 3])}))
+    assert numbers["title"].to_pylist() == [21211, 3]  # the caller's column is untouched
