@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from microcred.analysis.estimability import comparison_status, with_status
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
@@ -92,7 +93,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                 )
     df = pd.DataFrame(rows)
     both = ["holders_in_category", "holders", "non_holders_in_category", "non_holders"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="holders_vs_non_holders",
         title="Holders and non-holders compared",
         section="holders",
@@ -133,6 +134,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             ),
         ),
     )
+    return with_status(table, comparison_status(df["holders"], df["non_holders"]))
 
 
 def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
@@ -176,7 +178,7 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             )
     df = pd.DataFrame(rows)
     hdep, ndep, both = ["holders"], ["non_holders"], ["holders", "non_holders"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="holders_profile_means",
         title="Experience and skills profile: holders and non-holders",
         section="holders",
@@ -217,6 +219,7 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             ),
         ),
     )
+    return with_status(table, comparison_status(df["holders"], df["non_holders"], min_each=2))
 
 
 def holders_tables(sf: StudyFrame) -> list[AnalysisTable]:

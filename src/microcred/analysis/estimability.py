@@ -1,0 +1,166 @@
+"""When the data cannot support an estimate: say so, and say why, in a fixed vocabulary.
+
+Why a module: small cohorts (one person, no holders, one occupation) and perfect
+prediction in a category are normal in real studies. Every analysis marks such
+rows with the same ``status`` column instead of crashing or printing a number
+that means nothing. The column is plain text drawn from :data:`STATUS_VALUES`
+only, so it is a coded value the release may publish as is.
+
+Separation (a level or a combination of levels that predicts holding perfectly)
+is found with the linear program of Konis (2007, as in R's ``safeBinaryRegression``
+and ``detectseparation``): the maximum-likelihood estimate exists exactly when no
+direction ``d`` with ``s_i·x_i'd ≥ 0`` for every person (``s`` = ±1 for holders and
+non-holders), some strictly, exists. The coefficients along ``d`` are infinite: they
+are reported as not estimable, never as ``exp`` of a huge number.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from microcred.analysis.result import AnalysisTable
+
+STATUS_COLUMN = "status"
+_MAX_LOG = math.log(np.finfo(float).max) - 1.0  # exp() of more overflows
+ESTIMATED = "estimated"
+
+# reason -> what it means (the method text of a table quotes the ones it uses)
+REASONS: dict[str, str] = {
+    "no people": "nobody in the cell (with a positive weight)",
+    "too few people": "fewer people than the method needs (two per group for an interval)",
+    "no holders": "nobody in the cell holds a microcredential",
+    "no non-holders": "everybody in the cell holds a microcredential",
+    "no variation": "the covariate takes a single value among the people fitted",
+    "separation": "a level or a combination of levels predicts holding perfectly, so the "
+    "odds ratio is infinite (Konis 2007 linear-programming check)",
+    "model did not fit": "the estimating equations have no finite solution or did not converge",
+    "interval unbounded": "the 95 % interval runs past the largest representable number",
+}
+
+
+def not_estimable(reason: str) -> str:
+    """The status text for ``reason`` (one of :data:`REASONS`)."""
+    if reason not in REASONS:
+        raise KeyError(f"unknown not-estimable reason {reason!r}; known: {sorted(REASONS)}")
+    return f"not estimable: {reason}"
+
+
+STATUS_VALUES: tuple[str, ...] = (ESTIMATED, *(not_estimable(r) for r in REASONS))
+
+
+class NotEstimable(ValueError):
+    """The data cannot support the estimate; ``reason`` is a key of :data:`REASONS`."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        self.status = not_estimable(reason)
+        super().__init__(f"{self.status}{': ' + detail if detail else ''}")
+
+
+def status_notes(df: pd.DataFrame) -> list[str]:
+    """One note per reason present, counting its rows: what the report prints under a table."""
+    if STATUS_COLUMN not in df or df.empty:
+        return []
+    counts = df[STATUS_COLUMN].value_counts()
+    notes = []
+    for reason, meaning in REASONS.items():
+        k = int(counts.get(not_estimable(reason), 0))
+        if k:
+            notes.append(
+                f"{k} row{'s' if k != 1 else ''} not estimable ({reason}): {meaning}; "
+                "its figures are left empty."
+            )
+    return notes
+
+
+def share_status(denominator: pd.Series, reason: str = "no people") -> pd.Series:
+    """Status of a share: estimable once somebody is in the denominator."""
+    out = pd.Series(ESTIMATED, index=denominator.index, dtype=object)
+    out[denominator.fillna(0).to_numpy() == 0] = not_estimable(reason)
+    return out
+
+
+def comparison_status(holders: pd.Series, non_holders: pd.Series, min_each: int = 1) -> pd.Series:
+    """Status of a holders-versus-non-holders contrast: both groups need ``min_each`` people."""
+    h, n = holders.fillna(0).to_numpy(), non_holders.fillna(0).to_numpy()
+    out = pd.Series(ESTIMATED, index=holders.index, dtype=object)
+    out[(h < min_each) | (n < min_each)] = not_estimable("too few people")
+    out[n == 0] = not_estimable("no non-holders")
+    out[h == 0] = not_estimable("no holders")
+    out[(h == 0) & (n == 0)] = not_estimable("no people")
+    return out
+
+
+def with_status(table: AnalysisTable, status: pd.Series) -> AnalysisTable:
+    """``table`` with its status column and a note per reason found.
+
+    The status is declared as depending on the table's counts, so the release hides it
+    wherever it hides them: "no holders" beside a suppressed count would give it away.
+    """
+    table.data[STATUS_COLUMN] = status.to_numpy(dtype=object) if len(status) else []
+    if table.count_columns:
+        table.dependent[STATUS_COLUMN] = list(table.count_columns)
+    table.notes = [*table.notes, *status_notes(table.data)]
+    return table
+
+
+def safe_exp(log_value: float, lower: float, upper: float) -> tuple[float, float, float, str]:
+    """(odds ratio, lower, upper, status) from a log-odds estimate and its interval.
+
+    An interval that runs past what a float can hold is reported as not estimable
+    rather than clipped: a clipped bound would look like a finding.
+    """
+    values = (log_value, lower, upper)
+    if any(not math.isfinite(v) for v in values):
+        return (math.nan, math.nan, math.nan, not_estimable("model did not fit"))
+    if max(abs(v) for v in values) > _MAX_LOG:
+        return (math.nan, math.nan, math.nan, not_estimable("interval unbounded"))
+    return (math.exp(log_value), math.exp(lower), math.exp(upper), ESTIMATED)
+
+
+@dataclass(frozen=True)
+class Separation:
+    """A separating direction: which coefficients are infinite, and along which direction."""
+
+    infinite: np.ndarray  # bool per design column (constant included)
+    direction: np.ndarray  # in the design's own units
+    tol: float
+
+    def perfect(self, y: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """The rows of ``X`` whose outcome the direction predicts perfectly."""
+        s = np.where(np.asarray(y, dtype=bool), 1.0, -1.0)
+        return s * (np.asarray(X, dtype=float) @ self.direction) > self.tol
+
+
+def separating_direction(y: np.ndarray, X: np.ndarray, tol: float = 1e-7) -> Separation | None:
+    """Konis's linear program on (distinct) rows: the separation, or None when the MLE exists.
+
+    ``X`` includes the constant. Columns are scaled to unit range first so one
+    tolerance suits dummies and years alike. Solved with HiGHS through scipy, on the
+    distinct rows the caller passes (a few thousand for a categorical design).
+    """
+    y = np.asarray(y, dtype=bool)
+    X = np.asarray(X, dtype=float)
+    if X.size == 0 or len(y) == 0:
+        return None
+    scale = np.abs(X).max(axis=0)
+    scale[scale == 0] = 1.0
+    A = np.where(y, 1.0, -1.0)[:, None] * (X / scale)
+    res = linprog(
+        c=-A.sum(axis=0),
+        A_ub=-A,
+        b_ub=np.zeros(len(A)),
+        bounds=[(-1.0, 1.0)] * X.shape[1],
+        method="highs",
+    )
+    if res.status != 0 or -res.fun <= tol * len(A):
+        return None
+    d = np.where(np.abs(res.x) > tol, res.x, 0.0)
+    if not (A @ d > tol).any():
+        return None
+    return Separation(infinite=np.abs(d) > 0, direction=d / scale, tol=tol)
