@@ -17,6 +17,7 @@ are reported as not estimable, never as ``exp`` of a huge number.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,33 +63,42 @@ class NotEstimable(ValueError):
         super().__init__(f"{self.status}{': ' + detail if detail else ''}")
 
 
-def status_notes(df: pd.DataFrame) -> list[str]:
-    """One note per reason present, counting its rows: what the report prints under a table."""
-    if STATUS_COLUMN not in df or df.empty:
-        return []
-    counts = df[STATUS_COLUMN].value_counts()
-    notes = []
-    for reason, meaning in REASONS.items():
-        k = int(counts.get(not_estimable(reason), 0))
-        if k:
-            notes.append(
-                f"{k} row{'s' if k != 1 else ''} not estimable ({reason}): {meaning}; "
-                "its figures are left empty."
-            )
-    return notes
+def status_method(reasons: Iterable[str]) -> str:
+    """The sentence a table's method adds about its status column.
+
+    It names the reasons the table *can* give, not the ones it did: a note counting
+    not-estimable rows would tell what a suppressed status cell hides.
+    """
+    listed = "; ".join(f"'{r}': {REASONS[r]}" for r in reasons)
+    return (
+        "The status column reads 'estimated', or 'not estimable: <reason>' where the data "
+        f"cannot support the figures, which are then left empty ({listed})."
+    )
 
 
-def share_status(denominator: pd.Series, reason: str = "no people") -> pd.Series:
-    """Status of a share: estimable once somebody is in the denominator."""
-    out = pd.Series(ESTIMATED, index=denominator.index, dtype=object)
-    out[denominator.fillna(0).to_numpy() == 0] = not_estimable(reason)
+def _counts(df: pd.DataFrame, column: str) -> np.ndarray:
+    """A count column as numbers (a table without rows may lack the column)."""
+    if column not in df:
+        return np.zeros(len(df))
+    return df[column].fillna(0).to_numpy(dtype=float)
+
+
+def share_status(df: pd.DataFrame, denominator: str, reason: str = "no people") -> pd.Series:
+    """Status of a share: estimable once somebody is in the ``denominator`` column."""
+    out = pd.Series(ESTIMATED, index=df.index, dtype=object)
+    out[_counts(df, denominator) == 0] = not_estimable(reason)
     return out
 
 
-def comparison_status(holders: pd.Series, non_holders: pd.Series, min_each: int = 1) -> pd.Series:
+COMPARISON_REASONS = ("no people", "no holders", "no non-holders", "too few people")
+
+
+def comparison_status(
+    df: pd.DataFrame, holders: str, non_holders: str, min_each: int = 1
+) -> pd.Series:
     """Status of a holders-versus-non-holders contrast: both groups need ``min_each`` people."""
-    h, n = holders.fillna(0).to_numpy(), non_holders.fillna(0).to_numpy()
-    out = pd.Series(ESTIMATED, index=holders.index, dtype=object)
+    h, n = _counts(df, holders), _counts(df, non_holders)
+    out = pd.Series(ESTIMATED, index=df.index, dtype=object)
     out[(h < min_each) | (n < min_each)] = not_estimable("too few people")
     out[n == 0] = not_estimable("no non-holders")
     out[h == 0] = not_estimable("no holders")
@@ -96,16 +106,19 @@ def comparison_status(holders: pd.Series, non_holders: pd.Series, min_each: int 
     return out
 
 
-def with_status(table: AnalysisTable, status: pd.Series) -> AnalysisTable:
-    """``table`` with its status column and a note per reason found.
+def with_status(table: AnalysisTable, status: pd.Series, reasons: Iterable[str]) -> AnalysisTable:
+    """``table`` with its status column, and its method saying what the reasons mean.
 
     The status is declared as depending on the table's counts, so the release hides it
     wherever it hides them: "no holders" beside a suppressed count would give it away.
     """
+    unknown = set(status) - set(STATUS_VALUES)
+    if unknown:
+        raise ValueError(f"table {table.name!r}: status values outside the vocabulary: {unknown}")
     table.data[STATUS_COLUMN] = status.to_numpy(dtype=object) if len(status) else []
     if table.count_columns:
         table.dependent[STATUS_COLUMN] = list(table.count_columns)
-    table.notes = [*table.notes, *status_notes(table.data)]
+    table.method = f"{table.method} {status_method(reasons)}"
     return table
 
 

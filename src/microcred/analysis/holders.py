@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from microcred.analysis.estimability import comparison_status, with_status
+from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
@@ -134,7 +134,9 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             ),
         ),
     )
-    return with_status(table, comparison_status(df["holders"], df["non_holders"]))
+    return with_status(
+        table, comparison_status(df, "holders", "non_holders"), COMPARISON_REASONS[:3]
+    )
 
 
 def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
@@ -219,7 +221,9 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             ),
         ),
     )
-    return with_status(table, comparison_status(df["holders"], df["non_holders"], min_each=2))
+    return with_status(
+        table, comparison_status(df, "holders", "non_holders", min_each=2), COMPARISON_REASONS
+    )
 
 
 def holders_tables(sf: StudyFrame) -> list[AnalysisTable]:

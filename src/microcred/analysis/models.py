@@ -32,7 +32,7 @@ from microcred.analysis.estimability import (
     not_estimable,
     safe_exp,
     separating_direction,
-    status_notes,
+    with_status,
 )
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
@@ -269,6 +269,10 @@ def _fit_rows(y: np.ndarray, X: pd.DataFrame, w: np.ndarray) -> tuple[np.ndarray
 # ---- 4a: odds ratios ----------------------------------------------------------------------
 
 
+OR_REASONS = ("no people", "no holders", "no non-holders", "no variation", "separation",
+              "model did not fit", "interval unbounded")  # fmt: skip
+
+
 def _or_row(
     definition: str,
     variable: str,
@@ -332,9 +336,8 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
         columns=["definition", "variable", "level", "reference", "n", "holders_at_level",
                  "odds_ratio", "lower", "upper", "p_value", STATUS_COLUMN],
     )  # fmt: skip
-    notes += status_notes(df)
     deps = ["n", "holders_at_level"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="models_holding_odds_ratios",
         title="Adjusted odds of holding a microcredential",
         section="models",
@@ -357,8 +360,7 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             "lower": deps,
             "upper": deps,
             "p_value": deps,
-            STATUS_COLUMN: deps,
-        },  # fmt: skip
+        },
         dims=["definition", "variable", "level"],
         chart=ChartSpec(
             kind="interval",
@@ -380,6 +382,7 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
         ),
         notes=notes,
     )
+    return with_status(table, df[STATUS_COLUMN], OR_REASONS)
 
 
 # ---- 4b: seniority ------------------------------------------------------------------------
@@ -581,6 +584,8 @@ def ordinal_holder_effect(rank: np.ndarray, treated: np.ndarray, X: pd.DataFrame
     return Effect(est, est - Z95 * se, est + Z95 * se, se, float(res.pvalues["holder"]))
 
 
+SENIORITY_REASONS = ("no people", "no holders", "no non-holders", "too few people",
+                     "no variation", "model did not fit", "interval unbounded")  # fmt: skip
 RANK_DIFF = "IPW difference in mean seniority rank"
 SENIOR_DIFF = "IPW difference in share senior or above"
 ORDINAL_OR = "Ordinal logit odds ratio (higher rank)"
@@ -666,7 +671,6 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
         columns=["definition", "estimand", "holders", "non_holders", "estimate", "lower",
                  "upper", "se", "p_value", "equivalence_p", STATUS_COLUMN],
     )  # fmt: skip
-    notes += status_notes(eff)
     bal = (
         pd.concat(bal_rows)
         if bal_rows
@@ -705,44 +709,47 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
         "for the first definition only) of the rank on holding and the same covariates."
     )
     return [
-        AnalysisTable(
-            name="models_seniority_effect",
-            title="Seniority of holders vs comparable non-holders",
-            section="models",
-            method=method,
-            data=eff,
-            count_columns=eff_deps,
-            dependent={
-                c: eff_deps
-                for c in (
-                    "estimate",
-                    "lower",
-                    "upper",
-                    "se",
-                    "p_value",
-                    "equivalence_p",
-                    STATUS_COLUMN,
-                )
-            },  # fmt: skip
-            dims=["definition", "estimand"],
-            chart=ChartSpec(
-                kind="interval",
-                x="estimand",
-                y="estimate",
-                lower="lower",
-                upper="upper",
-                color="definition",
-                tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
-                title="Seniority: holders vs comparable non-holders",
-                x_title="Estimate",
-                y_title="Effect of holding (difference, or odds ratio)",
-                y_format=".2f",
-                description=(
-                    "Weighted differences in seniority rank and in the share senior or above, and "
-                    "the ordinal-model odds ratio, with 95 % intervals."
+        with_status(
+            AnalysisTable(
+                name="models_seniority_effect",
+                title="Seniority of holders vs comparable non-holders",
+                section="models",
+                method=method,
+                data=eff,
+                count_columns=eff_deps,
+                dependent={
+                    c: eff_deps
+                    for c in (
+                        "estimate",
+                        "lower",
+                        "upper",
+                        "se",
+                        "p_value",
+                        "equivalence_p",
+                    )
+                },
+                dims=["definition", "estimand"],
+                chart=ChartSpec(
+                    kind="interval",
+                    x="estimand",
+                    y="estimate",
+                    lower="lower",
+                    upper="upper",
+                    color="definition",
+                    tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
+                    title="Seniority: holders vs comparable non-holders",
+                    x_title="Estimate",
+                    y_title="Effect of holding (difference, or odds ratio)",
+                    y_format=".2f",
+                    description=(
+                        "Weighted differences in seniority rank and in the share senior or above, and "
+                        "the ordinal-model odds ratio, with 95 % intervals."
+                    ),
                 ),
+                notes=notes,
             ),
-            notes=notes,
+            eff[STATUS_COLUMN],
+            SENIORITY_REASONS,
         ),
         AnalysisTable(
             name="models_seniority_balance",

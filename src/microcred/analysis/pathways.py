@@ -100,4 +100,4 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             sort=[*TRAINING, "all"],
         ),
     )
-    return with_status(table, share_status(df["n"], "no holders"))
+    return with_status(table, share_status(df, "n", "no holders"), ["no holders"])

@@ -85,7 +85,7 @@ def sensitivity(sf: StudyFrame) -> AnalysisTable:
         ),
         notes=notes,
     )
-    return with_status(table, share_status(df["n"]))
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def headline_estimates(

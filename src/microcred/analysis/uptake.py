@@ -77,7 +77,7 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
             sort=[g.name for g in sf.config.occupations] + [ALL_GROUPS],
         ),
     )
-    return with_status(table, share_status(df["n"]))
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
@@ -122,7 +122,7 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
             description="Uptake for each 5-digit occupation of interest, with 95 % intervals.",
         ),
     )
-    return with_status(table, share_status(df["n"]))
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def _study_credentials(sf: StudyFrame, enriched: pa.Table) -> pd.DataFrame:
@@ -186,7 +186,7 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
             description="Share of people in each occupation group listing each credential type.",
         ),
     )
-    return with_status(table, share_status(df["n"]))
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) -> AnalysisTable:
@@ -241,7 +241,7 @@ def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) 
             description=f"Number of people holding a microcredential from each of the top {noun}.",
         ),
     )
-    return with_status(table, share_status(df["all_holders"], "no holders"))
+    return with_status(table, share_status(df, "all_holders", "no holders"), ["no holders"])
 
 
 def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
@@ -288,7 +288,7 @@ def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
             sort=labels,
         ),
     )
-    return with_status(table, share_status(df["all_holders"], "no holders"))
+    return with_status(table, share_status(df, "all_holders", "no holders"), ["no holders"])
 
 
 def uptake_tables(sf: StudyFrame, enriched: pa.Table) -> list[AnalysisTable]:
