@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linprog
 
 from microcred.analysis.result import AnalysisTable
@@ -141,39 +142,45 @@ class Separation:
     """A separating direction: which coefficients are infinite, and along which direction."""
 
     infinite: np.ndarray  # bool per design column (constant included)
-    direction: np.ndarray  # in the design's own units
-    tol: float
+    direction: np.ndarray  # in the design's own units; perfectly predicted rows have margin ≥ 1
 
     def perfect(self, y: np.ndarray, X: np.ndarray) -> np.ndarray:
         """The rows of ``X`` whose outcome the direction predicts perfectly."""
         s = np.where(np.asarray(y, dtype=bool), 1.0, -1.0)
-        return s * (np.asarray(X, dtype=float) @ self.direction) > self.tol
+        return s * (np.asarray(X, dtype=float) @ self.direction) > 0.5
 
 
-def separating_direction(y: np.ndarray, X: np.ndarray, tol: float = 1e-7) -> Separation | None:
+def separating_direction(y: np.ndarray, X: np.ndarray) -> Separation | None:
     """Konis's linear program on (distinct) rows: the separation, or None when the MLE exists.
 
-    ``X`` includes the constant. Columns are scaled to unit range first so one
-    tolerance suits dummies and years alike. Solved with HiGHS through scipy, on the
-    distinct rows the caller passes (a few thousand for a categorical design).
+    ``X`` includes the constant. The program finds a direction ``d`` and row slacks
+    ``t`` in [0, 1] with ``s_i·x_i'd ≥ t_i``, maximising ``Σ t``: since ``d`` is free and
+    the directions form a convex cone, every row some direction predicts perfectly gets
+    ``t_i = 1`` at the optimum, so one solve finds all of them (the box-bounded form can
+    stop at a vertex that leaves some at a zero margin). Columns are scaled to unit
+    range first so one tolerance suits dummies and years alike. Solved with HiGHS
+    through scipy, on the distinct rows the caller passes (a few thousand for a
+    categorical design).
     """
     y = np.asarray(y, dtype=bool)
     X = np.asarray(X, dtype=float)
-    if X.size == 0 or len(y) == 0:
+    n, p = X.shape if X.ndim == 2 else (0, 0)
+    if n == 0 or p == 0:
         return None
     scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
     A = np.where(y, 1.0, -1.0)[:, None] * (X / scale)
     res = linprog(
-        c=-A.sum(axis=0),
-        A_ub=-A,
-        b_ub=np.zeros(len(A)),
-        bounds=[(-1.0, 1.0)] * X.shape[1],
+        c=np.concatenate([np.zeros(p), -np.ones(n)]),
+        A_ub=sparse.hstack([sparse.csr_array(-A), sparse.eye_array(n)], format="csr"),
+        b_ub=np.zeros(n),
+        bounds=[(None, None)] * p + [(0.0, 1.0)] * n,
         method="highs",
     )
-    if res.status != 0 or -res.fun <= tol * len(A):
+    if res.status != 0 or -res.fun < 0.5:
         return None
-    d = np.where(np.abs(res.x) > tol, res.x, 0.0)
-    if not (A @ d > tol).any():
+    d = res.x[:p]
+    d = np.where(np.abs(d) > 1e-9 * max(np.abs(d).max(), 1.0), d, 0.0)
+    if not (A @ d > 0.5).any():
         return None
-    return Separation(infinite=np.abs(d) > 0, direction=d / scale, tol=tol)
+    return Separation(infinite=np.abs(d) > 0, direction=d / scale)

@@ -53,6 +53,11 @@ def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
     return {k: v.fillna("unknown").astype(str) for k, v in cols.items()}
 
 
+def finite_or_nan(x: float) -> float:
+    """An SMD between two groups without variance is ±inf: not a figure to publish."""
+    return x if math.isfinite(x) else math.nan
+
+
 def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
     """Per variable and category: share among holders vs non-holders, difference, SMD."""
     study = sf.study
@@ -88,7 +93,9 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                         "difference": diff,
                         "diff_lower": lo,
                         "diff_upper": hi,
-                        "smd": smd(ind[h].astype(float), ind[~h].astype(float), wh, wn),
+                        "smd": finite_or_nan(
+                            smd(ind[h].astype(float), ind[~h].astype(float), wh, wn)
+                        ),
                     }
                 )
     df = pd.DataFrame(rows)
@@ -175,7 +182,7 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
                     "difference": diff,
                     "diff_lower": lo,
                     "diff_upper": hi,
-                    "smd": s if not math.isinf(s) else np.nan,
+                    "smd": finite_or_nan(s),
                 }
             )
     df = pd.DataFrame(rows)

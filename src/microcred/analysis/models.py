@@ -91,7 +91,8 @@ def _normalised(w: np.ndarray | None, n: int) -> np.ndarray:
     if w is None:
         return np.ones(n)
     w = np.asarray(w, dtype=float)
-    return w * n / w.sum()
+    total = w.sum()
+    return w * n / total if total > 0 else np.zeros(n)
 
 
 @dataclass
@@ -218,8 +219,9 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
         rows[idx] = False
         separated += lost
         cols = [c for c in cols if c not in lost]
+        # a level left with one value once those people are out was part of the separation
         newly_flat = [c for c in cols if X.loc[rows, c].nunique() < 2] if rows.any() else cols
-        flat += newly_flat
+        separated += newly_flat
         cols = [c for c in cols if c not in newly_flat]
         if not rows.any():
             raise NotEstimable("separation")
@@ -263,7 +265,8 @@ def _fit_rows(y: np.ndarray, X: pd.DataFrame, w: np.ndarray) -> tuple[np.ndarray
             return beta, np.full((len(beta), len(beta)), np.nan), True
         raise NotEstimable("model did not fit", "singular information matrix") from None
     meat = (Xm * (w2 * (yc - p) ** 2)[:, None]).T @ Xm
-    return beta, bread @ meat @ bread, extreme
+    with np.errstate(all="ignore"):  # an extreme fit is checked for separation next
+        return beta, bread @ meat @ bread, extreme
 
 
 # ---- 4a: odds ratios ----------------------------------------------------------------------
