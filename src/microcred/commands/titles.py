@@ -15,6 +15,7 @@ from rich.table import Table
 from microcred import schema
 from microcred.cli_app import code_app, eval_app
 from microcred.commands.tableio import read_input
+from microcred.errors import InputError, UsageError, did_you_mean
 
 _CHUNK = 20_000
 
@@ -42,9 +43,16 @@ def code_titles(
     console = Console(stderr=True)
     table = read_input(input)
     if column not in table.column_names:
-        raise typer.BadParameter(f"{input}: no column {column!r} (columns: {table.column_names})")
+        raise UsageError(
+            f"{input}: no column {column!r}{did_you_mean(column, table.column_names)}",
+            f"name one of its columns: {', '.join(table.column_names)}",
+        )
     if context_column and context_column not in table.column_names:
-        raise typer.BadParameter(f"{input}: no column {context_column!r}")
+        raise UsageError(
+            f"{input}: no column {context_column!r}"
+            f"{did_you_mean(context_column, table.column_names)}",
+            f"name one of its columns: {', '.join(table.column_names)}",
+        )
     titles = pc.cast(table[column], pa.string())
     distinct = pc.unique(titles.combine_chunks())
     distinct = distinct.take(pc.array_sort_indices(distinct, null_placement="at_end"))
@@ -119,7 +127,7 @@ def eval_titles(
             labelled, title_column, code_column, acceptable_column, coder, language_column
         )
     except ValueError as e:
-        raise typer.BadParameter(f"{labelled}: {e}") from e
+        raise InputError(f"{labelled}: {e}", "fix the labelled file at that row and field") from e
     head = pd.DataFrame(
         [
             {"figure": "titles", "value": float(report.n)},
