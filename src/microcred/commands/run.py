@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -14,7 +16,7 @@ from microcred.config import load_config
 from microcred.datadir import DataDir
 from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
 from microcred.errors import InputError, unknown_choice
-from microcred.pseudonym import KEY_ENV, Pseudonymizer
+from microcred.pseudonym import KEY_ENV, KEY_FILE_ENV, Pseudonymizer
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
 
@@ -72,11 +74,9 @@ def run_cmd(
         raise unknown_choice("--source", source, SOURCES)
     for option, path in (("--input", input_path), ("--survey", survey), ("--margins", margins)):
         _must_exist(option, path)
-    if key_file is not None:
-        os.environ["MICROCRED_PSEUDONYM_KEY_FILE"] = str(key_file)
     dd = DataDir(data_dir).require()
     if source != "parquet":  # canonical Parquet is already pseudonymous: no key needed
-        Pseudonymizer.from_environment()  # a missing or short key stops the run before any work
+        Pseudonymizer.from_environment(key_file)  # a bad key stops the run before any work
     opts = RunOptions(
         source=source,
         input_path=input_path,
@@ -89,7 +89,27 @@ def run_cmd(
         cache_dir=cache_dir,
         quiet=quiet,
     )
-    _print_result(run(opts))
+    with _key_file_set(key_file):
+        result = run(opts)
+    _print_result(result)
+
+
+@contextmanager
+def _key_file_set(key_file: Path | None) -> Iterator[None]:
+    """$MICROCRED_PSEUDONYM_KEY_FILE for this run only (the pipeline reads the environment);
+    left set, it would leak into the next run of the same process."""
+    if key_file is None:
+        yield
+        return
+    before = os.environ.get(KEY_FILE_ENV)
+    os.environ[KEY_FILE_ENV] = str(key_file)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(KEY_FILE_ENV, None)
+        else:
+            os.environ[KEY_FILE_ENV] = before
 
 
 def _must_exist(option: str, path: Path | None) -> None:
@@ -128,7 +148,7 @@ def demo_cmd(
     from microcred.demo import run_demo
 
     dd = DataDir(data_dir).require()
-    if not os.environ.get(KEY_ENV) and not os.environ.get("MICROCRED_PSEUDONYM_KEY_FILE"):
+    if not os.environ.get(KEY_ENV) and not os.environ.get(KEY_FILE_ENV):
         os.environ[KEY_ENV] = secrets.token_hex(
             32
         )  # throwaway: demo ids are not meant to be stable
