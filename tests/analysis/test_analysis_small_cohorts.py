@@ -220,3 +220,12 @@ def test_odds_ratios_past_the_float_range_are_not_estimable_instead_of_overflowi
 def test_the_vocabulary_rejects_an_unknown_reason():
     with pytest.raises(KeyError):
         not_estimable("bad luck")
+
+
+def test_the_findings_say_not_estimable_and_why_instead_of_suppressed():
+    from microcred.analysis.summary import findings
+
+    tables = run_analyses(ODD["nobody in the occupations"], CONFIG, weighted=False)
+    text = " ".join(findings(tables))
+    assert "not estimable (no people)" in text
+    assert "suppressed" not in text
