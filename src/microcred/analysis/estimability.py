@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.optimize import linprog
 
 from microcred.analysis.result import AnalysisTable
@@ -150,37 +149,52 @@ class Separation:
         return s * (np.asarray(X, dtype=float) @ self.direction) > 0.5
 
 
-def separating_direction(y: np.ndarray, X: np.ndarray) -> Separation | None:
+def separating_direction(y: np.ndarray, X: np.ndarray, tol: float = 1e-6) -> Separation | None:
     """Konis's linear program on (distinct) rows: the separation, or None when the MLE exists.
 
-    ``X`` includes the constant. The program finds a direction ``d`` and row slacks
-    ``t`` in [0, 1] with ``s_i·x_i'd ≥ t_i``, maximising ``Σ t``: since ``d`` is free and
-    the directions form a convex cone, every row some direction predicts perfectly gets
-    ``t_i = 1`` at the optimum, so one solve finds all of them (the box-bounded form can
-    stop at a vertex that leaves some at a zero margin). Columns are scaled to unit
-    range first so one tolerance suits dummies and years alike. Solved with HiGHS
-    through scipy, on the distinct rows the caller passes (a few thousand for a
-    categorical design).
+    ``X`` includes the constant. Each round maximises ``Σ s_i·x_i'd`` subject to
+    ``s_i·x_i'd ≥ 0`` with ``d`` in a box (Konis 2007), over the rows no earlier round
+    predicted perfectly; an optimum is a vertex and can leave some separable rows at a
+    zero margin, so the rounds go on until none is found, and their directions are
+    added (the earlier ones scaled up so their rows stay strictly predicted). Columns
+    are scaled to unit range first so one tolerance suits dummies and years alike.
+    Solved with HiGHS through scipy, on the distinct rows the caller passes (a few
+    thousand for a categorical design; it grows with the rows, so callers cap them).
     """
     y = np.asarray(y, dtype=bool)
     X = np.asarray(X, dtype=float)
-    n, p = X.shape if X.ndim == 2 else (0, 0)
-    if n == 0 or p == 0:
+    if X.ndim != 2 or X.size == 0:
         return None
+    n, p = X.shape
     scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
     A = np.where(y, 1.0, -1.0)[:, None] * (X / scale)
-    res = linprog(
-        c=np.concatenate([np.zeros(p), -np.ones(n)]),
-        A_ub=sparse.hstack([sparse.csr_array(-A), sparse.eye_array(n)], format="csr"),
-        b_ub=np.zeros(n),
-        bounds=[(None, None)] * p + [(0.0, 1.0)] * n,
-        method="highs",
-    )
-    if res.status != 0 or -res.fun < 0.5:
+    perfect = np.zeros(n, dtype=bool)
+    total = np.zeros(p)
+    for _ in range(p + 1):
+        rest = A[~perfect]
+        if not len(rest):
+            break
+        res = linprog(
+            c=-rest.sum(axis=0),
+            A_ub=-rest,
+            b_ub=np.zeros(len(rest)),
+            bounds=[(-1.0, 1.0)] * p,
+            method="highs",
+        )
+        if res.status != 0:
+            break
+        d = np.where(np.abs(res.x) > tol, res.x, 0.0)
+        new = (A @ d > tol) & ~perfect
+        if not new.any():
+            break
+        if perfect.any():  # keep the rows found so far strictly predicted
+            old, now = A[perfect] @ total, A[perfect] @ d
+            total = total * (1.0 + max(0.0, float(np.max(-now / old)))) + d
+        else:
+            total = d
+        perfect |= new
+    if not perfect.any():
         return None
-    d = res.x[:p]
-    d = np.where(np.abs(d) > 1e-9 * max(np.abs(d).max(), 1.0), d, 0.0)
-    if not (A @ d > 0.5).any():
-        return None
-    return Separation(infinite=np.abs(d) > 0, direction=d / scale)
+    total = total / float(np.min(A[perfect] @ total))  # perfectly predicted rows: margin ≥ 1
+    return Separation(infinite=np.abs(total) > 0, direction=total / scale)

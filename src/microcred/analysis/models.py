@@ -49,6 +49,7 @@ COVARIATES = (
 MIN_LEVEL = 10  # levels with fewer people are pooled into "other"
 EQUIVALENCE_BOUND = 0.1  # seniority ranks
 TRIM_QUANTILE = 0.99
+MAX_LP_ROWS = 20_000  # distinct rows the separation check takes on
 _PERFECT_P = 1e-8  # a fitted probability this close to 0 or 1 means separation, not data
 
 
@@ -208,7 +209,9 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
         names = ["const", *cols]
         Xc = np.column_stack([np.ones(int(rows.sum())), X.loc[rows, cols].to_numpy(dtype=float)])
         yc, Xd, _, _ = collapse_rows(y[rows].astype(float), Xc, wn[rows])
-        sep = separating_direction(yc.astype(bool), Xd)
+        # the program grows with the distinct rows; past the cap (only a continuous covariate
+        # gets there, and then separation is all but impossible) the extreme fit stands
+        sep = separating_direction(yc.astype(bool), Xd) if len(yc) <= MAX_LP_ROWS else None
         if sep is None:  # extreme but finite: the fit stands
             if not np.isfinite(cov).all():
                 raise NotEstimable("model did not fit")
