@@ -225,3 +225,14 @@ def test_the_installed_command_prints_one_line_and_no_traceback(inputs):
         env=env,
     )
     assert debug.returncode == 2 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_a_bad_option_value_of_any_command_is_one_line_too(runner, tmp_path):
+    missing = tmp_path / "absent.csv"
+    args = ["link", "encode", str(missing), "--out", str(tmp_path / "x"), "--secret-file", "s"]
+    _one_error_line(runner.invoke(app, args), "does not exist", "microcred link encode --help")
+    _one_error_line(
+        runner.invoke(app, ["run", "--source", "jsonl", "--out", str(tmp_path)]),
+        "Missing option '--input'",
+        "microcred run --help",
+    )

@@ -34,6 +34,12 @@ class UserErrorGroup(TyperGroup):
             for line in exc.lines():
                 print(line, file=sys.stderr)
             raise typer.Exit(EXIT_USER_ERROR) from None
+        except typer.BadParameter as exc:  # a bad or missing option value, as typer parses it
+            if ctx.meta.get(DEBUG):
+                traceback.print_exc(file=sys.stderr)
+            where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            print(f"error: {exc.format_message()} — see `{where} --help`", file=sys.stderr)
+            raise typer.Exit(EXIT_USER_ERROR) from None
 
 
 app = typer.Typer(
