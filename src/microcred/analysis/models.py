@@ -591,7 +591,8 @@ def ordinal_holder_effect(rank: np.ndarray, treated: np.ndarray, X: pd.DataFrame
 
 
 SENIORITY_REASONS = ("no people", "no holders", "no non-holders", "too few people",
-                     "no variation", "model did not fit", "interval unbounded")  # fmt: skip
+                     "no variation", "separation", "model did not fit",
+                     "interval unbounded")  # fmt: skip
 RANK_DIFF = "IPW difference in mean seniority rank"
 SENIOR_DIFF = "IPW difference in share senior or above"
 ORDINAL_OR = "Ordinal logit odds ratio (higher rank)"
@@ -709,7 +710,9 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
         "GLM on years of experience (linear and squared) and experience band, education level, formal digital training, occupation group and province; "
         "stabilised inverse-probability weights for the average treatment effect, propensities "
         f"clipped to [0.01, 0.99] and weights capped at their {TRIM_QUANTILE:.0%} quantile, "
-        "multiplied by survey weights when present. Differences are weighted least squares with "
+        "multiplied by survey weights when present; people whose holding the covariates predict "
+        "perfectly (separation) get a propensity of 0 or 1, clipped the same way, and when that is "
+        "everyone the comparison is not estimable (no overlap). Differences are weighted least squares with "
         f"HC1 sandwich intervals; equivalence is a TOST against ±{EQUIVALENCE_BOUND} rank. The "
         "ordinal model is a proportional-odds logit (statsmodels OrderedModel, unweighted; fitted "
         "for the first definition only) of the rank on holding and the same covariates."
