@@ -167,6 +167,21 @@ def test_complete_separation_leaves_no_odds_ratio_and_says_why():
     assert ors["odds_ratio"].isna().all()
 
 
+def test_holders_all_more_senior_leave_the_ordinal_odds_ratio_not_estimable_not_overflowing():
+    """The 100-profile crash: the ordinal interval was math.exp of a runaway bound."""
+
+    def senior_hold(pf: pa.Table) -> list[bool]:
+        return [r is not None and r >= 4 for r in pf["seniority_rank"].to_pylist()]
+
+    t = _tables(_with(simulate(n=100, seed=2), **_holding(senior_hold)), weighted=False)
+    eff = t["models_seniority_effect"].set_index(["definition", "estimand"])
+    ordinal = eff.loc[(DEFS[0], "Ordinal logit odds ratio (higher rank)")]
+    assert ordinal[STATUS_COLUMN] == not_estimable("separation")
+    assert math.isnan(ordinal["estimate"]) and math.isnan(ordinal["upper"])
+    rank_diff = eff.loc[(DEFS[0], "IPW difference in mean seniority rank")]
+    assert rank_diff[STATUS_COLUMN] == ESTIMATED and rank_diff["estimate"] > 0
+
+
 # ---- the building blocks -------------------------------------------------------------------
 
 

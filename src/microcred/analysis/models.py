@@ -598,6 +598,13 @@ SENIOR_DIFF = "IPW difference in share senior or above"
 ORDINAL_OR = "Ordinal logit odds ratio (higher rank)"
 
 
+def ranks_separated(rank: np.ndarray, treated: np.ndarray) -> bool:
+    """Every holder ranks at or above every non-holder, or at or below: the ordinal odds
+    ratio of holding is then infinite (or zero) whatever the covariates."""
+    r1, r0 = rank[treated], rank[~treated]
+    return bool(r1.min() >= r0.max() or r1.max() <= r0.min())
+
+
 def _seniority_status(n1: int, n0: int, X: pd.DataFrame) -> str | None:
     """Why the seniority comparison cannot be made at all, or None when it can be tried."""
     if n1 + n0 == 0:
@@ -664,6 +671,9 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
             _effect_row(base, SENIOR_DIFF, ESTIMATED, weighted_difference(senior, t, w))
         )
         if d != sf.primary:  # the ordinal fit is the slow one: first definition only
+            continue
+        if ranks_separated(rank, t):
+            eff_rows.append(_effect_row(base, ORDINAL_OR, not_estimable("separation")))
             continue
         try:
             e_ord = ordinal_holder_effect(rank, t, dz.X)
