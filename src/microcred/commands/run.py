@@ -134,7 +134,7 @@ def _print_result(result) -> None:  # noqa: ANN001
 @app.command("demo")
 def demo_cmd(
     profiles: int = typer.Option(
-        20_000, "--profiles", min=100, help="Synthetic profiles to generate."
+        20_000, "--profiles", min=1, help="Synthetic profiles to generate."
     ),
     out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder."),
     seed: int = typer.Option(20231129, "--seed", help="Random seed of the synthetic cohort."),
