@@ -37,8 +37,9 @@ REASONS: dict[str, str] = {
     "no holders": "nobody in the cell holds a microcredential",
     "no non-holders": "everybody in the cell holds a microcredential",
     "no variation": "the covariate takes a single value among the people fitted",
-    "separation": "a level or a combination of levels predicts holding perfectly, so the "
-    "odds ratio is infinite (Konis 2007 linear-programming check)",
+    "separation": "a level or a combination of levels predicts holding (or rank) perfectly "
+    "(Konis 2007 linear-programming check), so the odds ratio is infinite or holders and "
+    "non-holders have no overlap to compare",
     "model did not fit": "the estimating equations have no finite solution or did not converge",
     "interval unbounded": "the 95 % interval runs past the largest representable number",
 }
