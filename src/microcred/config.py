@@ -11,8 +11,10 @@ import hashlib
 import json
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from microcred.datadir import DataDir
+from microcred.errors import ConfigError
 
 CREDENTIAL_TYPES = (
     "mooc_certificate",
@@ -166,15 +168,34 @@ class StudyConfig(_Strict):
         return hashlib.sha256(blob).hexdigest()
 
 
-def load_config(path: str | Path | None) -> StudyConfig:
-    """Load a YAML configuration; ``None`` gives the shipped defaults."""
-    if path is None:
-        return StudyConfig()
-    p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(f"configuration file not found: {p}") from exc
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{p}: not valid YAML: {exc}") from exc
-    return StudyConfig.model_validate(raw)
+def load_config(path: str | Path | None, data_dir: DataDir | None = None) -> StudyConfig:
+    """Load a YAML configuration; ``None`` gives the shipped defaults.
+
+    Every problem is reported at once, one line each with the file and line
+    (:class:`~microcred.errors.ConfigError`). With ``data_dir``, the occupation codes
+    are also checked against the NOC 2021 structure in the reference data.
+    """
+    from microcred.configfile import noc_problems, read_yaml, validation_problems
+
+    lines: dict = {}
+    p = Path(path) if path is not None else None
+    if p is None:
+        cfg = StudyConfig()
+    else:
+        raw, lines = read_yaml(p)
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            raise ConfigError(
+                f"{p}:1: the configuration must be a mapping of settings, got {type(raw).__name__}",
+                "start from examples/study.yaml, which lists every setting",
+            )
+        try:
+            cfg = StudyConfig.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError("\n".join(validation_problems(exc, StudyConfig, lines, p))) from None
+    if data_dir is not None:
+        problems = noc_problems(cfg.occupations, data_dir.noc_titles(), lines, p)
+        if problems:
+            raise ConfigError("\n".join(problems))
+    return cfg

@@ -7,9 +7,13 @@ repository (the development layout).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from microcred.errors import UserError
 
 DATA_ENV = "MICROCRED_DATA_DIR"
 
@@ -100,8 +104,8 @@ REFERENCE_FILES: tuple[ReferenceFile, ...] = (
 )
 
 
-class DataDirError(FileNotFoundError):
-    """A required reference file is not in the data directory."""
+class DataDirError(UserError, FileNotFoundError):
+    """The reference-data folder, or a required file in it, is missing."""
 
 
 def default_data_dir() -> Path:
@@ -129,13 +133,36 @@ class DataDir:
         ref = next((r for r in REFERENCE_FILES if r.key == key), None)
         if ref is None:
             raise KeyError(f"unknown reference file {key!r}")
+        self.require()
         p = self.root / ref.relpath
         if not p.exists():
             raise DataDirError(
-                f"reference file missing: {p} ({ref.description}). Download it from {ref.official} "
-                f"and place it there, or point --data-dir / ${DATA_ENV} at a directory that has it."
+                f"reference file missing: {p} ({ref.description})",
+                f"download it from {ref.official} and place it there, or point --data-dir / "
+                f"${DATA_ENV} at a directory that has it",
             )
         return p
 
+    def require(self) -> DataDir:
+        """This directory, or a clear error when it does not exist at all."""
+        if not self.root.is_dir():
+            raise DataDirError(
+                f"reference data folder not found: {self.root}",
+                f"pass --data-dir or set ${DATA_ENV} to the folder that holds reference/ "
+                "(`microcred data check --data-dir DIR` lists what it needs)",
+            )
+        return self
+
+    def noc_titles(self) -> dict[str, str]:
+        """NOC 2021 unit group code → title, from the structure file (to check codes users type)."""
+        return dict(_noc_titles(self.path("noc_structure")))
+
     def check(self) -> list[tuple[ReferenceFile, bool]]:
         return [(r, (self.root / r.relpath).exists()) for r in REFERENCE_FILES]
+
+
+@cache
+def _noc_titles(path: Path) -> tuple[tuple[str, str], ...]:
+    """Read once a process: the same structure file the occupation coder reads."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return tuple((str(n["noc_code"]).zfill(5), str(n["title"])) for n in doc["nocs"])

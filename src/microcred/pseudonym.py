@@ -14,20 +14,36 @@ import os
 import secrets
 from pathlib import Path
 
+from microcred.errors import UserError
+
 KEY_ENV = "MICROCRED_PSEUDONYM_KEY"
 KEY_FILE_ENV = "MICROCRED_PSEUDONYM_KEY_FILE"
 
 
-class MissingKeyError(RuntimeError):
-    """Raised when no pseudonymisation key was supplied for a real run."""
+KEY_HINT = (
+    "generate one with: python -c 'import secrets;print(secrets.token_hex(32))' and set "
+    f"{KEY_ENV}, or {KEY_FILE_ENV}, or pass --key-file"
+)
+MIN_KEY_BYTES = 16
+
+
+class MissingKeyError(UserError, RuntimeError):
+    """No usable pseudonymisation key was supplied for a real run."""
+
+
+class ShortKeyError(UserError, ValueError):
+    """The pseudonymisation key is too short to keep ids from being guessed."""
 
 
 class Pseudonymizer:
     """Turns source identities into stable, keyed, non-reversible ids."""
 
     def __init__(self, key: bytes):
-        if len(key) < 16:
-            raise ValueError("pseudonymisation key must be at least 16 bytes")
+        if len(key) < MIN_KEY_BYTES:
+            raise ShortKeyError(
+                f"pseudonymisation key too short: {len(key)} bytes, at least {MIN_KEY_BYTES} needed",
+                KEY_HINT,
+            )
         self._key = key
 
     def __repr__(self) -> str:  # never print the key
@@ -44,18 +60,15 @@ class Pseudonymizer:
         if path:
             p = Path(path)
             if not p.is_file():
-                raise MissingKeyError(f"pseudonymisation key file not found: {p}")
+                raise MissingKeyError(f"pseudonymisation key file not found: {p}", KEY_HINT)
             data = p.read_bytes().strip()
             if not data:
-                raise MissingKeyError(f"pseudonymisation key file is empty: {p}")
+                raise MissingKeyError(f"pseudonymisation key file is empty: {p}", KEY_HINT)
             return cls(data)
         env = os.environ.get(KEY_ENV)
         if env:
             return cls(env.encode("utf-8"))
-        raise MissingKeyError(
-            "no pseudonymisation key: set MICROCRED_PSEUDONYM_KEY, or MICROCRED_PSEUDONYM_KEY_FILE, "
-            "or pass --key-file (generate one with: python -c 'import secrets;print(secrets.token_hex(32))')"
-        )
+        raise MissingKeyError("no pseudonymisation key", KEY_HINT)
 
     @classmethod
     def throwaway(cls) -> Pseudonymizer:

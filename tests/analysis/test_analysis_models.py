@@ -88,18 +88,16 @@ def test_tost_and_verdict():
     assert "could not be estimated" in seniority_verdict(float("nan"), 0, 0, 0)
 
 
-def test_separating_level_is_merged_and_zero_weights_do_not_break_intervals():
-    from microcred.analysis.models import separable_levels_dropped
-
+def test_separating_level_is_set_aside_and_zero_weights_do_not_break_intervals():
     y, X = _binary_data(n=300, seed=9)
     X = X.assign(rare=0.0)
     X.loc[X.index[:5], "rare"] = 1.0
     y = y.copy()
     y[:5] = False  # the rare level has no holders: perfect separation
-    kept, dropped = separable_levels_dropped(y, X)
-    assert dropped == ["rare"] and list(kept.columns) == ["x"]
     w = np.ones(len(y))
     w[10:20] = 0.0  # raking can give zero weights
-    res = weighted_logit(y, kept, w)
+    res = weighted_logit(y, X, w)
+    assert res.separated == ("rare",) and list(res.params.index) == ["const", "x"]
+    assert res.perfect[:5].all() and res.perfect.sum() == 5
     assert np.isfinite(res.conf_int().to_numpy()).all()
-    assert res.nobs == len(y) - 10
+    assert res.nobs == len(y) - 10 - 5

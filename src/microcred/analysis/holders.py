@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
@@ -52,6 +53,11 @@ def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
     return {k: v.fillna("unknown").astype(str) for k, v in cols.items()}
 
 
+def finite_or_nan(x: float) -> float:
+    """An SMD between two groups without variance is ±inf: not a figure to publish."""
+    return x if math.isfinite(x) else math.nan
+
+
 def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
     """Per variable and category: share among holders vs non-holders, difference, SMD."""
     study = sf.study
@@ -87,12 +93,14 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                         "difference": diff,
                         "diff_lower": lo,
                         "diff_upper": hi,
-                        "smd": smd(ind[h].astype(float), ind[~h].astype(float), wh, wn),
+                        "smd": finite_or_nan(
+                            smd(ind[h].astype(float), ind[~h].astype(float), wh, wn)
+                        ),
                     }
                 )
     df = pd.DataFrame(rows)
     both = ["holders_in_category", "holders", "non_holders_in_category", "non_holders"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="holders_vs_non_holders",
         title="Holders and non-holders compared",
         section="holders",
@@ -133,6 +141,9 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             ),
         ),
     )
+    return with_status(
+        table, comparison_status(df, "holders", "non_holders"), COMPARISON_REASONS[:3]
+    )
 
 
 def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
@@ -171,12 +182,12 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
                     "difference": diff,
                     "diff_lower": lo,
                     "diff_upper": hi,
-                    "smd": s if not math.isinf(s) else np.nan,
+                    "smd": finite_or_nan(s),
                 }
             )
     df = pd.DataFrame(rows)
     hdep, ndep, both = ["holders"], ["non_holders"], ["holders", "non_holders"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="holders_profile_means",
         title="Experience and skills profile: holders and non-holders",
         section="holders",
@@ -216,6 +227,9 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
                 "and skills measures; bars beyond ±0.1 mark a meaningful difference."
             ),
         ),
+    )
+    return with_status(
+        table, comparison_status(df, "holders", "non_holders", min_each=2), COMPARISON_REASONS
     )
 
 

@@ -25,6 +25,15 @@ from scipy.special import expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.numdiff import approx_fprime
 
+from microcred.analysis.estimability import (
+    ESTIMATED,
+    STATUS_COLUMN,
+    NotEstimable,
+    not_estimable,
+    safe_exp,
+    separating_direction,
+    with_status,
+)
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import Z95, smd
@@ -40,6 +49,8 @@ COVARIATES = (
 MIN_LEVEL = 10  # levels with fewer people are pooled into "other"
 EQUIVALENCE_BOUND = 0.1  # seniority ranks
 TRIM_QUANTILE = 0.99
+MAX_LP_ROWS = 20_000  # distinct rows the separation check takes on
+_PERFECT_P = 1e-8  # a fitted probability this close to 0 or 1 means separation, not data
 
 
 # ---- design ----------------------------------------------------------------------------
@@ -81,22 +92,8 @@ def _normalised(w: np.ndarray | None, n: int) -> np.ndarray:
     if w is None:
         return np.ones(n)
     w = np.asarray(w, dtype=float)
-    return w * n / w.sum()
-
-
-def separable_levels_dropped(y: np.ndarray, X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Drop dummy columns whose level has no holders or no non-holders.
-
-    Such a level separates the outcome perfectly: its coefficient runs to ±∞ and the
-    sandwich variance breaks. Dropping the column merges the level with the reference.
-    """
-    y = np.asarray(y, dtype=bool)
-    drop = []
-    for col in X.columns:
-        at = X[col].to_numpy() == 1
-        if at.any() and (not (at & y).any() or not (at & ~y).any()):
-            drop.append(col)
-    return X.drop(columns=drop), drop
+    total = w.sum()
+    return w * n / total if total > 0 else np.zeros(n)
 
 
 @dataclass
@@ -108,6 +105,10 @@ class LogitFit:
     nobs: int
     # design columns left out because the rows that carry weight cannot estimate them
     dropped: tuple[str, ...] = ()
+    # design columns whose coefficients are infinite (separation), and the people they
+    # predict perfectly (left out of the fit of the other coefficients)
+    separated: tuple[str, ...] = ()
+    perfect: np.ndarray | None = None
 
     @property
     def pvalues(self) -> pd.Series:
@@ -178,90 +179,171 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
     statsmodels reports for ``cov_type="HC1"`` on the person-level GLM (for a GLM that
     is the White sandwich without a small-sample factor). Rows with zero weight carry
     no information and are left out (they break the sandwich estimator).
+
+    Separation: when the fit runs to fitted probabilities of 0 or 1, the Konis linear
+    program (:func:`~microcred.analysis.estimability.separating_direction`) finds the
+    coefficients that are infinite and the people they predict perfectly; those
+    coefficients are reported in ``separated``, the people in ``perfect``, and the
+    other coefficients are estimated on the remaining people (the finite part of the
+    maximum-likelihood solution). Raises :class:`NotEstimable` when nothing is left.
     """
+    y = np.asarray(y, dtype=bool)
     wn = _normalised(w, len(y))
-    keep = wn > 0
-    # once zero-weight rows are out, a level may have no people left, or only holders, or
-    # only non-holders: its coefficient is not estimable, so it joins the reference level
-    Xk = X[keep]
-    flat = [c for c in X.columns if Xk[c].nunique() < 2]
-    _, separated = separable_levels_dropped(np.asarray(y)[keep], Xk.drop(columns=flat))
-    dropped = tuple(flat + separated)
-    Xc = sm.add_constant(X.drop(columns=list(dropped)), has_constant="add")
-    names = list(Xc.columns)
-    yc, Xm, w1, w2 = collapse_rows(
-        np.asarray(y, dtype=float)[keep], Xc.to_numpy(dtype=float)[keep], wn[keep]
-    )
-    model = sm.GLM(yc, Xm, family=sm.families.Binomial(), var_weights=w1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(wls_method="qr")  # QR: same solution as the SVD default, faster
-    beta = np.asarray(res.params, dtype=float)
-    p = 1.0 / (1.0 + np.exp(-(Xm @ beta)))
-    bread = np.linalg.inv((Xm * (w1 * p * (1 - p))[:, None]).T @ Xm)
-    meat = (Xm * (w2 * (yc - p) ** 2)[:, None]).T @ Xm
-    cov = bread @ meat @ bread
+    rows = wn > 0
+    if not rows.any():
+        raise NotEstimable("no people")
+    # once zero-weight rows are out, a level may have no people left: its coefficient is
+    # not estimable, so it joins the reference level
+    cols = [c for c in X.columns if X.loc[rows, c].nunique() >= 2]
+    flat = [c for c in X.columns if c not in cols]
+    separated: list[str] = []
+    perfect = np.zeros(len(y), dtype=bool)
+    for _ in range(X.shape[1] + 2):  # each round removes a column or people, or ends
+        if y[rows].all() or not y[rows].any():
+            if perfect.any():
+                raise NotEstimable("separation")
+            raise NotEstimable("no non-holders" if y[rows].all() else "no holders")
+        beta, cov, extreme = _fit_rows(y[rows], X.loc[rows, cols], wn[rows])
+        if not extreme:
+            break
+        names = ["const", *cols]
+        Xc = np.column_stack([np.ones(int(rows.sum())), X.loc[rows, cols].to_numpy(dtype=float)])
+        yc, Xd, _, _ = collapse_rows(y[rows].astype(float), Xc, wn[rows])
+        # the program grows with the distinct rows; past the cap (only a continuous covariate
+        # gets there, and then separation is all but impossible) the extreme fit stands
+        sep = separating_direction(yc.astype(bool), Xd) if len(yc) <= MAX_LP_ROWS else None
+        if sep is None:  # extreme but finite: the fit stands
+            if not np.isfinite(cov).all():
+                raise NotEstimable("model did not fit")
+            break
+        lost = [n for n, inf in zip(names, sep.infinite, strict=True) if inf and n != "const"]
+        idx = np.flatnonzero(rows)[sep.perfect(y[rows], Xc)]
+        perfect[idx] = True
+        rows[idx] = False
+        separated += lost
+        cols = [c for c in cols if c not in lost]
+        # a level left with one value once those people are out was part of the separation
+        newly_flat = [c for c in cols if X.loc[rows, c].nunique() < 2] if rows.any() else cols
+        separated += newly_flat
+        cols = [c for c in cols if c not in newly_flat]
+        if not rows.any():
+            raise NotEstimable("separation")
+    else:  # pragma: no cover - every round shrinks the problem
+        raise NotEstimable("model did not fit")
+    names = ["const", *cols]
     return LogitFit(
         params=pd.Series(beta, index=names),
         bse=pd.Series(np.sqrt(np.diag(cov)), index=names),
-        nobs=int(keep.sum()),
-        dropped=dropped,
+        nobs=int(rows.sum()),
+        dropped=tuple(flat),
+        separated=tuple(separated),
+        perfect=perfect,
     )
+
+
+def _fit_rows(y: np.ndarray, X: pd.DataFrame, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(coefficients, sandwich covariance, extreme) with the constant first.
+
+    ``extreme``: the fit ran to fitted probabilities of 0 or 1 (or did not converge),
+    the sign of separation, which the caller then checks exactly.
+    """
+    Xc = np.column_stack([np.ones(len(y)), X.to_numpy(dtype=float)])
+    yc, Xm, w1, w2 = collapse_rows(y.astype(float), Xc, w)
+    model = sm.GLM(yc, Xm, family=sm.families.Binomial(), var_weights=w1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = model.fit(wls_method="qr")  # QR: same solution as the SVD default, faster
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as exc:
+            raise NotEstimable("model did not fit", type(exc).__name__) from exc
+    beta = np.asarray(res.params, dtype=float)
+    if not np.isfinite(beta).all():
+        raise NotEstimable("model did not fit", "non-finite coefficients")
+    p = 1.0 / (1.0 + np.exp(-np.clip(Xm @ beta, -700, 700)))
+    extreme = bool(np.minimum(p, 1 - p).min() < _PERFECT_P) or not res.converged
+    try:
+        bread = np.linalg.inv((Xm * (w1 * p * (1 - p))[:, None]).T @ Xm)
+    except np.linalg.LinAlgError:
+        if extreme:
+            return beta, np.full((len(beta), len(beta)), np.nan), True
+        raise NotEstimable("model did not fit", "singular information matrix") from None
+    meat = (Xm * (w2 * (yc - p) ** 2)[:, None]).T @ Xm
+    with np.errstate(all="ignore"):  # an extreme fit is checked for separation next
+        return beta, bread @ meat @ bread, extreme
 
 
 # ---- 4a: odds ratios ----------------------------------------------------------------------
 
 
+OR_REASONS = ("no people", "no holders", "no non-holders", "no variation", "separation",
+              "model did not fit", "interval unbounded")  # fmt: skip
+
+
+def _or_row(
+    definition: str,
+    variable: str,
+    level: str,
+    reference: str | None,
+    n: int,
+    holders_at_level: int,
+    status: str,
+    odds_ratio: float = math.nan,
+    lower: float = math.nan,
+    upper: float = math.nan,
+    p_value: float = math.nan,
+) -> dict[str, Any]:
+    return {
+        "definition": definition, "variable": variable, "level": level, "reference": reference,
+        "n": n, "holders_at_level": holders_at_level, "odds_ratio": odds_ratio, "lower": lower,
+        "upper": upper, "p_value": p_value, STATUS_COLUMN: status,
+    }  # fmt: skip
+
+
 def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
+    """One row per definition and covariate level; rows the data cannot support say why."""
     study = sf.study
     w = sf.weights(study)
     dz = design(study)
     rows, notes = [], []
     for d in sf.definitions:
         y = holder(study, d)
-        if y.sum() == 0 or y.sum() == len(y) or dz.X.empty:
-            notes.append(f"{d}: model not fitted (no variation in holding or no covariates).")
-            continue
-        X, merged = separable_levels_dropped(y, dz.X)
-        try:
-            res = weighted_logit(y, X, w)
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            notes.append(f"{d}: model did not fit ({type(exc).__name__}).")
-            continue
-        merged += list(res.dropped)
-        if merged:  # names withheld: they would reveal a zero cell
-            notes.append(
-                f"{d}: {len(merged)} level(s) perfectly predicting holding (or with no "
-                "weighted people) were merged with their reference level."
+        res, status = None, None
+        if dz.X.empty:
+            status = not_estimable("no variation" if len(y) else "no people")
+        else:
+            try:
+                res = weighted_logit(y, dz.X, w)
+            except NotEstimable as exc:
+                status = exc.status
+            except np.linalg.LinAlgError:
+                status = not_estimable("model did not fit")
+        if res is None:
+            # no level to show: one row says why the model has no estimates at all
+            rows.append(
+                _or_row(d, "all covariates", "all levels", None, len(y), int(y.sum()), status)
             )
+            continue
         ci = res.conf_int()
         for var, (ref, rest) in dz.levels.items():
             for lv in rest:
                 term = f"{var}={lv}"
-                if term not in res.params.index:
-                    continue
                 at = (dz.values[var] == lv).to_numpy()
-                rows.append(
-                    {
-                        "definition": d,
-                        "variable": var,
-                        "level": lv,
-                        "reference": ref,
-                        "n": int(at.sum()),
-                        "holders_at_level": int((at & y).sum()),
-                        "odds_ratio": math.exp(res.params[term]),
-                        "lower": math.exp(ci.loc[term, 0]),
-                        "upper": math.exp(ci.loc[term, 1]),
-                        "p_value": float(res.pvalues[term]),
-                    }
-                )
+                n, k = int(at.sum()), int((at & y).sum())
+                if term in res.separated:
+                    rows.append(_or_row(d, var, lv, ref, n, k, not_estimable("separation")))
+                elif term not in res.params.index:  # no weighted people at the level
+                    rows.append(_or_row(d, var, lv, ref, n, k, not_estimable("no people")))
+                else:
+                    odds, lo, hi, st = safe_exp(res.params[term], ci.loc[term, 0], ci.loc[term, 1])
+                    p_value = float(res.pvalues[term]) if st == ESTIMATED else math.nan
+                    rows.append(_or_row(d, var, lv, ref, n, k, st, odds, lo, hi, p_value))
     df = pd.DataFrame(
         rows,
         columns=["definition", "variable", "level", "reference", "n", "holders_at_level",
-                 "odds_ratio", "lower", "upper", "p_value"],
+                 "odds_ratio", "lower", "upper", "p_value", STATUS_COLUMN],
     )  # fmt: skip
     deps = ["n", "holders_at_level"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="models_holding_odds_ratios",
         title="Adjusted odds of holding a microcredential",
         section="models",
@@ -271,11 +353,20 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             "training, occupation group and province, among people in study. Survey weights "
             "enter as normalised var_weights (pseudo-likelihood); standard errors are "
             "heteroskedasticity-robust (HC1). Each level is compared with the most common level "
-            f"of its variable; levels with fewer than {MIN_LEVEL} people are pooled as 'other'."
+            f"of its variable; levels with fewer than {MIN_LEVEL} people are pooled as 'other'. "
+            "When a level (or a combination of levels) predicts holding perfectly, found by the "
+            "linear program of Konis (2007), its odds ratio is infinite: the row says 'not "
+            "estimable: separation' and the other odds ratios are estimated without the people "
+            "it predicts perfectly."
         ),
         data=df,
         count_columns=deps,
-        dependent={"odds_ratio": deps, "lower": deps, "upper": deps, "p_value": deps},
+        dependent={
+            "odds_ratio": deps,
+            "lower": deps,
+            "upper": deps,
+            "p_value": deps,
+        },
         dims=["definition", "variable", "level"],
         chart=ChartSpec(
             kind="interval",
@@ -297,6 +388,7 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
         ),
         notes=notes,
     )
+    return with_status(table, df[STATUS_COLUMN], OR_REASONS)
 
 
 # ---- 4b: seniority ------------------------------------------------------------------------
@@ -312,9 +404,11 @@ def ipw_weights(
     """
     t = np.asarray(treated, dtype=bool)
     ws = _normalised(w, len(t))
-    X, _ = separable_levels_dropped(t, X)
     fit = weighted_logit(t, X, ws)
-    ps = np.clip(np.asarray(fit.predict(sm.add_constant(X, has_constant="add"))), 0.01, 0.99)
+    ps = np.asarray(fit.predict(sm.add_constant(X, has_constant="add")), dtype=float)
+    if fit.perfect is not None:  # separation: these people's propensity is 0 or 1 in the limit
+        ps[fit.perfect] = t[fit.perfect]
+    ps = np.clip(ps, 0.01, 0.99)
     p_bar = float(np.average(t, weights=ws))
     sw = np.where(t, p_bar / ps, (1 - p_bar) / (1 - ps))
     sw = np.minimum(sw, np.quantile(sw, trim))
@@ -496,6 +590,48 @@ def ordinal_holder_effect(rank: np.ndarray, treated: np.ndarray, X: pd.DataFrame
     return Effect(est, est - Z95 * se, est + Z95 * se, se, float(res.pvalues["holder"]))
 
 
+SENIORITY_REASONS = ("no people", "no holders", "no non-holders", "too few people",
+                     "no variation", "separation", "model did not fit",
+                     "interval unbounded")  # fmt: skip
+RANK_DIFF = "IPW difference in mean seniority rank"
+SENIOR_DIFF = "IPW difference in share senior or above"
+ORDINAL_OR = "Ordinal logit odds ratio (higher rank)"
+
+
+def ranks_separated(rank: np.ndarray, treated: np.ndarray) -> bool:
+    """Every holder ranks at or above every non-holder, or at or below: the ordinal odds
+    ratio of holding is then infinite (or zero) whatever the covariates."""
+    r1, r0 = rank[treated], rank[~treated]
+    return bool(r1.min() >= r0.max() or r1.max() <= r0.min())
+
+
+def _seniority_status(n1: int, n0: int, X: pd.DataFrame) -> str | None:
+    """Why the seniority comparison cannot be made at all, or None when it can be tried."""
+    if n1 + n0 == 0:
+        return not_estimable("no people")
+    if n1 == 0:
+        return not_estimable("no holders")
+    if n0 == 0:
+        return not_estimable("no non-holders")
+    if n1 < 2 or n0 < 2:
+        return not_estimable("too few people")
+    if X.empty:
+        return not_estimable("no variation")
+    return None
+
+
+def _effect_row(
+    base: dict[str, Any],
+    estimand: str,
+    status: str,
+    effect: Effect | None = None,
+    equivalence_p: float = math.nan,
+) -> dict[str, Any]:
+    e = effect or Effect(math.nan, math.nan, math.nan, math.nan, math.nan)
+    return {**base, "estimand": estimand, **vars(e), "equivalence_p": equivalence_p,
+            STATUS_COLUMN: status}  # fmt: skip
+
+
 def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
     study = sf.study
     study = study[study["seniority_rank"].notna() & study["years_experience"].notna()]
@@ -510,58 +646,47 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
     for d in sf.definitions:
         t = holder(study, d)
         n1, n0 = int(t.sum()), int((~t).sum())
-        if n1 < 2 or n0 < 2 or dz.X.empty:
-            notes.append(f"{d}: too few holders or non-holders with a known seniority.")
-            continue
-        try:
-            w, _ = ipw_weights(t, dz.X, w_all)
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            notes.append(f"{d}: propensity model did not fit ({type(exc).__name__}).")
+        base = {"definition": d, "holders": n1, "non_holders": n0}
+        estimands = [RANK_DIFF, SENIOR_DIFF] + ([ORDINAL_OR] if d == sf.primary else [])
+        status = _seniority_status(n1, n0, dz.X)
+        w = None
+        if status is None:
+            try:
+                w, _ = ipw_weights(t, dz.X, w_all)
+            except NotEstimable as exc:
+                status = exc.status
+            except np.linalg.LinAlgError:
+                status = not_estimable("model did not fit")
+        if status is not None:
+            eff_rows += [_effect_row(base, e, status) for e in estimands]
             continue
         b = balance(t, dz.X, w_all, w)
         bal_rows.append(b.assign(definition=d))
-        base = {"definition": d, "holders": n1, "non_holders": n0}
         e_rank = weighted_difference(rank, t, w)
-        p_eq = tost_p(e_rank.estimate, e_rank.se, EQUIVALENCE_BOUND)
         eff_rows.append(
-            {
-                **base,
-                "estimand": "IPW difference in mean seniority rank",
-                **vars(e_rank),
-                "equivalence_p": p_eq,
-            }  # fmt: skip
-        )
-        e_sen = weighted_difference(senior, t, w)
+            _effect_row(base, RANK_DIFF, ESTIMATED, e_rank,
+                        tost_p(e_rank.estimate, e_rank.se, EQUIVALENCE_BOUND))
+        )  # fmt: skip
         eff_rows.append(
-            {
-                **base,
-                "estimand": "IPW difference in share senior or above",
-                **vars(e_sen),
-                "equivalence_p": np.nan,
-            }  # fmt: skip
+            _effect_row(base, SENIOR_DIFF, ESTIMATED, weighted_difference(senior, t, w))
         )
         if d != sf.primary:  # the ordinal fit is the slow one: first definition only
             continue
+        if ranks_separated(rank, t):
+            eff_rows.append(_effect_row(base, ORDINAL_OR, not_estimable("separation")))
+            continue
         try:
             e_ord = ordinal_holder_effect(rank, t, dz.X)
-            eff_rows.append(
-                {
-                    **base,
-                    "estimand": "Ordinal logit odds ratio (higher rank)",
-                    "estimate": math.exp(e_ord.estimate),
-                    "lower": math.exp(e_ord.lower),
-                    "upper": math.exp(e_ord.upper),
-                    "se": e_ord.se,
-                    "p_value": e_ord.p_value,
-                    "equivalence_p": np.nan,
-                }  # fmt: skip
-            )
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            notes.append(f"{d}: ordinal model did not fit ({type(exc).__name__}).")
+        except (np.linalg.LinAlgError, ValueError):
+            eff_rows.append(_effect_row(base, ORDINAL_OR, not_estimable("model did not fit")))
+            continue
+        odds, lo, hi, st = safe_exp(e_ord.estimate, e_ord.lower, e_ord.upper)
+        ordinal = Effect(odds, lo, hi, e_ord.se, e_ord.p_value) if st == ESTIMATED else None
+        eff_rows.append(_effect_row(base, ORDINAL_OR, st, ordinal))
     eff = pd.DataFrame(
         eff_rows,
         columns=["definition", "estimand", "holders", "non_holders", "estimate", "lower",
-                 "upper", "se", "p_value", "equivalence_p"],
+                 "upper", "se", "p_value", "equivalence_p", STATUS_COLUMN],
     )  # fmt: skip
     bal = (
         pd.concat(bal_rows)
@@ -595,42 +720,55 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
         "GLM on years of experience (linear and squared) and experience band, education level, formal digital training, occupation group and province; "
         "stabilised inverse-probability weights for the average treatment effect, propensities "
         f"clipped to [0.01, 0.99] and weights capped at their {TRIM_QUANTILE:.0%} quantile, "
-        "multiplied by survey weights when present. Differences are weighted least squares with "
+        "multiplied by survey weights when present; people whose holding the covariates predict "
+        "perfectly (separation) get a propensity of 0 or 1, clipped the same way, and when that is "
+        "everyone the comparison is not estimable (no overlap). Differences are weighted least squares with "
         f"HC1 sandwich intervals; equivalence is a TOST against ±{EQUIVALENCE_BOUND} rank. The "
         "ordinal model is a proportional-odds logit (statsmodels OrderedModel, unweighted; fitted "
         "for the first definition only) of the rank on holding and the same covariates."
     )
     return [
-        AnalysisTable(
-            name="models_seniority_effect",
-            title="Seniority of holders vs comparable non-holders",
-            section="models",
-            method=method,
-            data=eff,
-            count_columns=eff_deps,
-            dependent={
-                c: eff_deps
-                for c in ("estimate", "lower", "upper", "se", "p_value", "equivalence_p")
-            },
-            dims=["definition", "estimand"],
-            chart=ChartSpec(
-                kind="interval",
-                x="estimand",
-                y="estimate",
-                lower="lower",
-                upper="upper",
-                color="definition",
-                tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
-                title="Seniority: holders vs comparable non-holders",
-                x_title="Estimate",
-                y_title="Effect of holding (difference, or odds ratio)",
-                y_format=".2f",
-                description=(
-                    "Weighted differences in seniority rank and in the share senior or above, and "
-                    "the ordinal-model odds ratio, with 95 % intervals."
+        with_status(
+            AnalysisTable(
+                name="models_seniority_effect",
+                title="Seniority of holders vs comparable non-holders",
+                section="models",
+                method=method,
+                data=eff,
+                count_columns=eff_deps,
+                dependent={
+                    c: eff_deps
+                    for c in (
+                        "estimate",
+                        "lower",
+                        "upper",
+                        "se",
+                        "p_value",
+                        "equivalence_p",
+                    )
+                },
+                dims=["definition", "estimand"],
+                chart=ChartSpec(
+                    kind="interval",
+                    x="estimand",
+                    y="estimate",
+                    lower="lower",
+                    upper="upper",
+                    color="definition",
+                    tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
+                    title="Seniority: holders vs comparable non-holders",
+                    x_title="Estimate",
+                    y_title="Effect of holding (difference, or odds ratio)",
+                    y_format=".2f",
+                    description=(
+                        "Weighted differences in seniority rank and in the share senior or above, and "
+                        "the ordinal-model odds ratio, with 95 % intervals."
+                    ),
                 ),
+                notes=notes,
             ),
-            notes=notes,
+            eff[STATUS_COLUMN],
+            SENIORITY_REASONS,
         ),
         AnalysisTable(
             name="models_seniority_balance",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import proportion
@@ -52,7 +53,7 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             )
     df = pd.DataFrame(rows)
     deps = ["n", "before_entry"]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="pathways",
         title="First microcredential before entering the occupation",
         section="pathways",
@@ -99,3 +100,4 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             sort=[*TRAINING, "all"],
         ),
     )
+    return with_status(table, share_status(df, "n", "no holders"), ["no holders"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import StudyFrame, holder, to_frame
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.uptake import SHARE_DEPS, share_row
@@ -48,7 +49,7 @@ def sensitivity(sf: StudyFrame) -> AnalysisTable:
     weightings = (False, True) if sf.weighted else (False,)
     df = pd.DataFrame(headline_rows(sf, weightings))
     notes = [] if sf.weighted else ["Weighted figures are absent: this run was not weighted."]
-    return AnalysisTable(
+    table = AnalysisTable(
         name="sensitivity",
         title="Headline uptake under every definition, coding threshold and weighting",
         section="sensitivity",
@@ -84,6 +85,7 @@ def sensitivity(sf: StudyFrame) -> AnalysisTable:
         ),
         notes=notes,
     )
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def headline_estimates(

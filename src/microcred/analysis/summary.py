@@ -1,7 +1,8 @@
 """Plain-words findings from released tables only.
 
 Every sentence is built from a released table, so a suppressed cell (NaN/None)
-becomes "suppressed", and a missing table simply yields no sentence.
+becomes "suppressed", a row the data cannot support says "not estimable (reason)",
+and a missing table simply yields no sentence.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from microcred.analysis.estimability import STATUS_COLUMN
 from microcred.analysis.result import AnalysisTable
 
 
@@ -32,6 +34,14 @@ def _interval(lo: object, hi: object) -> str:
     return f" (95 % CI {float(lo) * 100:.1f}–{float(hi) * 100:.1f} %)"
 
 
+def _gap(row: object, suppressed: str = "suppressed") -> str:
+    """Why a figure is missing: the row's not-estimable reason, else suppression."""
+    status = getattr(row, STATUS_COLUMN, None)
+    if isinstance(status, str) and status.startswith("not estimable"):
+        return status.replace("not estimable: ", "not estimable (") + ")"
+    return suppressed
+
+
 def _group_phrase(group: str) -> str:
     g = group.strip()
     return "people in all occupations of interest" if g.lower().startswith("all ") else g.lower()
@@ -45,7 +55,7 @@ def _uptake(t: AnalysisTable) -> list[str]:
         if share is None:
             out.append(
                 f"Under the {r.definition} definition, the share of {who} listing a "
-                "microcredential is suppressed (too few people to publish)."
+                f"microcredential is {_gap(r, 'suppressed (too few people to publish)')}."
             )
         else:
             out.append(
@@ -78,7 +88,7 @@ def _seniority(t: AnalysisTable) -> list[str]:
         if not str(r.estimand).startswith("IPW difference in mean seniority"):
             continue
         if any(_missing(v) for v in (r.estimate, r.lower, r.upper)):
-            out.append(f"Seniority ({r.definition} definition): the estimate is suppressed.")
+            out.append(f"Seniority ({r.definition} definition): the estimate is {_gap(r)}.")
             continue
         p_eq = getattr(r, "equivalence_p", float("nan"))
         p_eq = float("nan") if _missing(p_eq) else float(p_eq)
@@ -96,7 +106,8 @@ def _pathways(t: AnalysisTable) -> list[str]:
         if share is None:
             out.append(
                 f"Among holders {who} formal digital training ({r.definition} definition), the "
-                "share whose first microcredential came before entering the occupation is suppressed."
+                "share whose first microcredential came before entering the occupation is "
+                f"{_gap(r)}."
             )
         else:
             out.append(

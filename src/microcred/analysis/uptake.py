@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.stats import proportion
@@ -43,7 +44,7 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
                 }
             )
     df = pd.DataFrame(rows)
-    return AnalysisTable(
+    table = AnalysisTable(
         name="uptake_by_group",
         title="Share listing at least one microcredential, by occupation group",
         section="uptake",
@@ -76,6 +77,7 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
             sort=[g.name for g in sf.config.occupations] + [ALL_GROUPS],
         ),
     )
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
@@ -96,7 +98,7 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
                     }
                 )
     df = pd.DataFrame(rows)
-    return AnalysisTable(
+    table = AnalysisTable(
         name="uptake_by_noc",
         title="Share listing at least one microcredential, by NOC 2021 unit group",
         section="uptake",
@@ -120,6 +122,7 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
             description="Uptake for each 5-digit occupation of interest, with 95 % intervals.",
         ),
     )
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def _study_credentials(sf: StudyFrame, enriched: pa.Table) -> pd.DataFrame:
@@ -157,7 +160,7 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
             "interval",
         ],
     )
-    return AnalysisTable(
+    table = AnalysisTable(
         name="uptake_by_type",
         title="Share listing at least one credential of each type",
         section="uptake",
@@ -183,6 +186,7 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
             description="Share of people in each occupation group listing each credential type.",
         ),
     )
+    return with_status(table, share_status(df, "n"), ["no people"])
 
 
 def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) -> AnalysisTable:
@@ -211,7 +215,7 @@ def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) 
         rows, columns=["definition", column, "holders", "all_holders", "share_of_holders"]
     )
     noun = "providers" if column == "provider" else "platforms"
-    return AnalysisTable(
+    table = AnalysisTable(
         name=f"top_{noun}",
         title=f"Top {noun} of microcredentials",
         section="uptake",
@@ -237,6 +241,7 @@ def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) 
             description=f"Number of people holding a microcredential from each of the top {noun}.",
         ),
     )
+    return with_status(table, share_status(df, "all_holders", "no holders"), ["no holders"])
 
 
 def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
@@ -260,7 +265,7 @@ def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
                 }
             )
     df = pd.DataFrame(rows)
-    return AnalysisTable(
+    table = AnalysisTable(
         name="credentials_per_holder",
         title="Number of microcredentials per holder",
         section="uptake",
@@ -283,6 +288,7 @@ def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
             sort=labels,
         ),
     )
+    return with_status(table, share_status(df, "all_holders", "no holders"), ["no holders"])
 
 
 def uptake_tables(sf: StudyFrame, enriched: pa.Table) -> list[AnalysisTable]:

@@ -22,6 +22,7 @@ from microcred.commands.tableio import (
     read_input,
     write_output,
 )
+from microcred.errors import InputError
 
 
 @code_app.command("credentials")
@@ -84,8 +85,7 @@ def eval_credentials(
     try:
         report = evaluate_credentials(labelled)
     except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(code=2) from None
+        raise InputError(str(exc), "check the labelled file named in the command") from None
     head = Table(title=f"Credential coder on {labelled} ({report.n} entries)")
     head.add_column("measure")
     head.add_column("value", justify="right")

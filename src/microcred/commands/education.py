@@ -21,6 +21,7 @@ from microcred.commands.tableio import (
     read_input,
     write_output,
 )
+from microcred.errors import InputError
 
 
 @code_app.command("education")
@@ -77,9 +78,9 @@ def eval_education(
     from microcred.evaluation.education import evaluate_education
 
     if not labelled.exists():
-        raise typer.BadParameter(f"labelled file not found: {labelled}", param_hint="LABELLED")
+        raise InputError(f"labelled file not found: {labelled}", "check the LABELLED path")
     try:
         report = evaluate_education(labelled)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="LABELLED") from exc
+        raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     Console(width=200).print(report.format(max_errors=errors), markup=False, highlight=False)

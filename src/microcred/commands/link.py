@@ -11,13 +11,12 @@ from rich.console import Console
 
 from microcred.cli_app import link_app
 from microcred.config import load_config
+from microcred.errors import InputError, UsageError, did_you_mean
 
 
 def _secret(secret_file: Path) -> str:
     if not secret_file.is_file():
-        raise typer.BadParameter(
-            f"secret file not found: {secret_file}", param_hint="--secret-file"
-        )
+        raise InputError(f"secret file not found: {secret_file}", "check the --secret-file path")
     return secret_file.read_text(encoding="utf-8").strip()
 
 
@@ -31,9 +30,7 @@ def encode_cmd(
         ..., "--secret-file", help="File holding the secret shared out of band."
     ),
     id_column: str = typer.Option("id", "--id-column", help="The holder's own record id column."),
-    config: Path | None = typer.Option(
-        None, "--config", exists=True, help="Study config (linkage section)."
-    ),
+    config: Path | None = typer.Option(None, "--config", help="Study config (linkage section)."),
 ) -> None:
     """Encode identifying fields as Bloom-filter CLKs; only ids and CLKs are written."""
     from microcred.linkage.encode import encode, load_schema
@@ -42,7 +39,10 @@ def encode_cmd(
     with input_csv.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if rows and id_column not in rows[0]:
-        raise typer.BadParameter(f"{input_csv}: no column {id_column!r}", param_hint="--id-column")
+        raise UsageError(
+            f"{input_csv}: no column {id_column!r}{did_you_mean(id_column, rows[0])}",
+            f"pass --id-column with one of: {', '.join(rows[0])}",
+        )
     records = [{field: r.get(col) for field, col in cfg.columns.items()} for r in rows]
     clks = encode(records, _secret(secret_file), load_schema(cfg.schema_path))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -61,8 +61,9 @@ def _read_clks(path: Path) -> tuple[list[str], list[str]]:
                 ids.append(str(obj["id"]))
                 clks.append(obj["clk"])
             except (ValueError, KeyError) as exc:
-                raise typer.BadParameter(
-                    f"{path}, line {n}: not an {{id, clk}} record ({exc})"
+                raise InputError(
+                    f"{path}, line {n}: not an {{id, clk}} record ({type(exc).__name__})",
+                    "give the JSONL files written by `microcred link encode`",
                 ) from exc
     return ids, clks
 

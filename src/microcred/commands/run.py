@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -13,7 +15,8 @@ from microcred.cli_app import app
 from microcred.config import load_config
 from microcred.datadir import DataDir
 from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
-from microcred.pseudonym import KEY_ENV, MissingKeyError
+from microcred.errors import InputError, unknown_choice
+from microcred.pseudonym import KEY_ENV, KEY_FILE_ENV, Pseudonymizer
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
 
@@ -22,7 +25,7 @@ def _engine(
     engine: str, memory_limit: str | None, temp_dir: Path | None, spark_master: str
 ) -> EngineSettings:
     if engine not in ("duckdb", "spark"):
-        raise typer.BadParameter("engine must be duckdb or spark", param_hint="--engine")
+        raise unknown_choice("--engine", engine, ("duckdb", "spark"))
     return EngineSettings(
         name=engine,
         memory_limit=memory_limit,
@@ -34,21 +37,19 @@ def _engine(
 @app.command("run")
 def run_cmd(
     source: str = typer.Option(..., "--source", help=f"Input kind: {', '.join(SOURCES)}."),
-    input_path: Path = typer.Option(..., "--input", exists=True, help="Input file or folder."),
+    input_path: Path = typer.Option(..., "--input", help="Input file or folder."),
     out: Path = typer.Option(
         ..., "--out", help="Output folder (tables/, report.html, manifest.json)."
     ),
-    config: Path | None = typer.Option(
-        None, "--config", exists=True, help="Study configuration YAML."
-    ),
+    config: Path | None = typer.Option(None, "--config", help="Study configuration YAML."),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", envvar="MICROCRED_DATA_DIR", help="Reference data folder."
     ),
     survey: Path | None = typer.Option(
-        None, "--survey", exists=True, help="Stack Overflow survey CSV (second source)."
+        None, "--survey", help="Stack Overflow survey CSV (second source)."
     ),
     margins: Path | None = typer.Option(
-        None, "--margins", exists=True, help="Statistics Canada margins for weighting."
+        None, "--margins", help="Statistics Canada margins for weighting."
     ),
     key_file: Path | None = typer.Option(
         None, "--key-file", help="Pseudonymisation key file (else $MICROCRED_PSEUDONYM_KEY)."
@@ -70,29 +71,50 @@ def run_cmd(
     from microcred.pipeline import RunOptions, run
 
     if source not in SOURCES:
-        raise typer.BadParameter(
-            f"unknown source {source!r}; use one of {', '.join(SOURCES)}", param_hint="--source"
-        )
-    if key_file is not None:
-        os.environ["MICROCRED_PSEUDONYM_KEY_FILE"] = str(key_file)
+        raise unknown_choice("--source", source, SOURCES)
+    for option, path in (("--input", input_path), ("--survey", survey), ("--margins", margins)):
+        _must_exist(option, path)
+    dd = DataDir(data_dir).require()
+    if source != "parquet":  # canonical Parquet is already pseudonymous: no key needed
+        Pseudonymizer.from_environment(key_file)  # a bad key stops the run before any work
     opts = RunOptions(
         source=source,
         input_path=input_path,
         out_dir=out,
-        config=load_config(config),
-        data_dir=DataDir(data_dir),
+        config=load_config(config, data_dir=dd),
+        data_dir=dd,
         engine=_engine(engine, memory_limit, temp_dir, spark_master),
         survey_path=survey,
         margins_path=margins,
         cache_dir=cache_dir,
         quiet=quiet,
     )
-    try:
+    with _key_file_set(key_file):
         result = run(opts)
-    except MissingKeyError as exc:
-        Console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
     _print_result(result)
+
+
+@contextmanager
+def _key_file_set(key_file: Path | None) -> Iterator[None]:
+    """$MICROCRED_PSEUDONYM_KEY_FILE for this run only (the pipeline reads the environment);
+    left set, it would leak into the next run of the same process."""
+    if key_file is None:
+        yield
+        return
+    before = os.environ.get(KEY_FILE_ENV)
+    os.environ[KEY_FILE_ENV] = str(key_file)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(KEY_FILE_ENV, None)
+        else:
+            os.environ[KEY_FILE_ENV] = before
+
+
+def _must_exist(option: str, path: Path | None) -> None:
+    if path is not None and not path.exists():
+        raise InputError(f"{option} not found: {path}", f"check the {option} path")
 
 
 def _print_result(result) -> None:  # noqa: ANN001
@@ -112,7 +134,7 @@ def _print_result(result) -> None:  # noqa: ANN001
 @app.command("demo")
 def demo_cmd(
     profiles: int = typer.Option(
-        20_000, "--profiles", min=100, help="Synthetic profiles to generate."
+        20_000, "--profiles", min=1, help="Synthetic profiles to generate."
     ),
     out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder."),
     seed: int = typer.Option(20231129, "--seed", help="Random seed of the synthetic cohort."),
@@ -125,7 +147,8 @@ def demo_cmd(
     """Synthetic cohort → the whole pipeline → report (a throwaway pseudonymisation key is generated)."""
     from microcred.demo import run_demo
 
-    if not os.environ.get(KEY_ENV) and not os.environ.get("MICROCRED_PSEUDONYM_KEY_FILE"):
+    dd = DataDir(data_dir).require()
+    if not os.environ.get(KEY_ENV) and not os.environ.get(KEY_FILE_ENV):
         os.environ[KEY_ENV] = secrets.token_hex(
             32
         )  # throwaway: demo ids are not meant to be stable
@@ -133,7 +156,7 @@ def demo_cmd(
         profiles=profiles,
         out=out,
         seed=seed,
-        data_dir=DataDir(data_dir),
+        data_dir=dd,
         engine=_engine(engine, None, None, "local[2]"),
         quiet=quiet,
     )

@@ -20,6 +20,7 @@ from microcred.commands.tableio import (
     read_input,
     write_output,
 )
+from microcred.errors import InputError
 
 
 @code_app.command("skills")
@@ -69,11 +70,11 @@ def eval_skills(
     from microcred.evaluation.skills import evaluate_skills, typo_calibration
 
     if not labelled.exists():
-        raise typer.BadParameter(f"labelled file not found: {labelled}", param_hint="LABELLED")
+        raise InputError(f"labelled file not found: {labelled}", "check the LABELLED path")
     try:
         report = evaluate_skills(labelled)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="LABELLED") from exc
+        raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     console = Console(width=200)
     console.print(report.format(max_errors=errors), markup=False, highlight=False)
     if typos:

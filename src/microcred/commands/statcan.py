@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from microcred.cli_app import data_app
+from microcred.errors import UserError
 from microcred.sources.statcan import (
     WDS_BASE_URL,
     StatCanDownloadError,
@@ -33,8 +34,9 @@ def statcan(
         got = download_table(table_id, cache_dir, base_url=base_url)
         table = read_statcan_table(got.zip_path)
     except (StatCanDownloadError, StatCanError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(code=1) from exc
+        raise UserError(
+            str(exc), "check the table id and the connection, or pass --base-url for a mirror"
+        ) from exc
     origin = "cache" if got.from_cache else "downloaded"
     console.print(f"{table_id} ({origin}): {got.zip_path}")
     if table.attrs.get("title"):

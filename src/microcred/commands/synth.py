@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 
 from microcred.cli_app import app
-from microcred.datadir import DataDir, DataDirError
+from microcred.datadir import DataDir
+from microcred.errors import unknown_choice
 
 
 @app.command("synth")
@@ -32,17 +33,13 @@ def synth_command(
 
     console = Console(stderr=True)
     if fmt not in synth.FORMATS:
-        raise typer.BadParameter(f"choose one of {', '.join(synth.FORMATS)}", param_hint="--format")
+        raise unknown_choice("--format", fmt, synth.FORMATS)
     t0 = time.perf_counter()
-    try:
-        with console.status(f"generating {profiles:,} profiles (seed {seed})") as status:
-            cohort = synth.generate(profiles, seed, DataDir(data_dir), reference_date)
-            t1 = time.perf_counter()
-            console.log(f"generated {profiles:,} profiles in {t1 - t0:.1f} s")
-            result = synth.write(cohort, fmt, out, progress=lambda msg: status.update(msg))
-    except DataDirError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(code=2) from None
+    with console.status(f"generating {profiles:,} profiles (seed {seed})") as status:
+        cohort = synth.generate(profiles, seed, DataDir(data_dir), reference_date)
+        t1 = time.perf_counter()
+        console.log(f"generated {profiles:,} profiles in {t1 - t0:.1f} s")
+        result = synth.write(cohort, fmt, out, progress=lambda msg: status.update(msg))
     console.log(f"wrote {fmt} in {time.perf_counter() - t1:.1f} s")
     console.print(f"input for `microcred run --source {fmt}`: {result.input_path}")
     console.print(f"truth: {result.truth_dir}   margins: {result.margins_dir}")

@@ -21,6 +21,7 @@ from microcred.commands.tableio import (
     read_input,
     write_output,
 )
+from microcred.errors import InputError
 
 
 @code_app.command("titles")
@@ -102,7 +103,7 @@ def eval_titles(
             labelled, title_column, code_column, acceptable_column, coder, language_column
         )
     except ValueError as e:
-        raise typer.BadParameter(f"{labelled}: {e}") from e
+        raise InputError(f"{labelled}: {e}", "fix the labelled file at that row and field") from e
     head = pd.DataFrame(
         [
             {"figure": "titles", "value": float(report.n)},

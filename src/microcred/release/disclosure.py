@@ -388,8 +388,12 @@ def protect_table(
     for col in sorted(hidden_by_col):
         rows = sorted(hidden_by_col[col])
         if rows:
-            data[col] = data[col].astype(float)
-            data.loc[rows, col] = np.nan
+            if pd.api.types.is_numeric_dtype(data[col]) or data[col].isna().all():
+                data[col] = data[col].astype(float)
+                data.loc[rows, col] = np.nan
+            else:  # a text column built on the counts (an estimate's status) is hidden too
+                data[col] = data[col].astype(object)
+                data.loc[rows, col] = None
             for r in rows:
                 flags[r].append(col)
     if rounding_base and rounding_base > 1:
