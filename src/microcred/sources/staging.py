@@ -4,13 +4,16 @@ Why: at tens of millions of profiles the canonical tables do not fit in memory b
 everything else a run holds. Every stage after this one reads them from these files
 (DuckDB scans them out of core), so nothing keeps them in memory. Canonical Parquet
 input is never held whole: a file already canonical (columns, types, key order, no
-missing keys) is linked as it is after reading its key columns; any other is streamed
-a batch at a time (validated, cast, sorted if it must be). The other readers build
-their (smaller) tables in memory and write them.
+missing keys, no repeated key, no oversized text cell) is linked as it is after reading
+its key, required and text columns; any other is streamed a batch at a time (validated,
+cast, sorted if it must be). Repeated keys and orphans are then quarantined by the rules
+of :mod:`microcred.sources.tablekeys` (the orphan check is one anti-join per table in the
+engine). The other readers build their (smaller) tables in memory and write them.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from microcred import schema
@@ -26,9 +30,28 @@ from microcred.arrowsort import is_sorted
 from microcred.parquetsink import ParquetSink
 from microcred.pseudonym import Pseudonymizer
 from microcred.sources import read_source
-from microcred.sources.batch import FileAccount, SourceBatch, SourceError
+from microcred.sources.batch import FileAccount, Quarantine, SourceBatch, SourceError
 from microcred.sources.builder import SORT_KEYS
-from microcred.sources.parquet import REQUIRED_TABLES, SOURCE, conform_checked
+from microcred.sources.parquet import (
+    MAX_CELL_BYTES,
+    MAX_RECORDS,
+    REQUIRED_TABLES,
+    SOURCE,
+    cap_cells,
+    carry_quarantine,
+    check_record_cap,
+    conform_checked,
+    read_whole,
+    sort_quarantine,
+)
+from microcred.sources.tablekeys import (
+    DUPLICATE_KEY,
+    ID_COLUMN,
+    ORPHAN,
+    UNIQUE_KEY_TABLES,
+    adjacent_duplicates,
+    mismatch_error,
+)
 
 BATCH_ROWS = 1 << 18  # rows read at a time from canonical Parquet input
 
@@ -49,12 +72,22 @@ class StagedSource:
 
 
 def stage_source(
-    kind: str, path: Path, pseudonymizer: Pseudonymizer, out_dir: Path, engine: Any
+    kind: str,
+    path: Path,
+    pseudonymizer: Pseudonymizer,
+    out_dir: Path,
+    engine: Any,
+    **options: Any,
 ) -> StagedSource:
-    """Read source ``kind`` at ``path`` and write its canonical tables to ``out_dir/<table>.parquet``."""
+    """Read source ``kind`` at ``path`` and write its canonical tables to ``out_dir/<table>.parquet``.
+
+    ``options`` are the reader's keyword arguments (caps, date policy), passed through.
+    """
     if kind == SOURCE:
-        return _stage_parquet(Path(path), Path(out_dir), engine)
-    batch = read_source(kind, path, pseudonymizer)
+        accepted = inspect.signature(_stage_parquet).parameters
+        given = {k: v for k, v in options.items() if k in accepted and v is not None}
+        return _stage_parquet(Path(path), Path(out_dir), engine, **given)
+    batch = read_source(kind, path, pseudonymizer, **options)
     files, rows = {}, {}
     for name, target in schema.CANONICAL.items():
         table = batch.table(name)
@@ -79,70 +112,104 @@ def _write_quarantine(quarantine: pa.Table, out_dir: Path) -> None:
         sink.write(quarantine)
 
 
-def _stage_parquet(root: Path, out_dir: Path, engine: Any) -> StagedSource:
+@dataclass
+class _Table:
+    """One input table being staged: where it goes, its account, and what was found."""
+
+    name: str
+    file: Path
+    dest: Path
+    target: pa.Schema
+    keys: list[str]
+    acct: FileAccount
+    unique: bool
+    resorted: bool = False  # rows no longer in file order: row numbers unknown
+
+
+def _stage_parquet(
+    root: Path,
+    out_dir: Path,
+    engine: Any,
+    *,
+    max_records: int = MAX_RECORDS,
+    max_cell_bytes: int = MAX_CELL_BYTES,
+    dates: Any = None,  # accepted for a uniform call; canonical dates are not re-checked
+) -> StagedSource:
     if not root.is_dir():
         raise SourceError(f"{root}: expected a folder of canonical <table>.parquet files")
     files: dict[str, Path] = {}
     rows: dict[str, int] = {}
-    accounting: list[FileAccount] = []
-    quarantine = schema.empty(schema.QUARANTINE)
+    accounts: dict[str, FileAccount] = {}
+    id_types: dict[str, str] = {}
+    q = Quarantine(SOURCE)
+    carried = schema.empty(schema.QUARANTINE)
+    staged: list[_Table] = []
     for name, target in schema.CANONICAL.items():
         file = root / f"{name}.parquet"
         if not file.exists() and name in REQUIRED_TABLES:
             raise SourceError(f"{file}: missing (a canonical Parquet input needs {name})")
         if name == "quarantine":
             if file.exists():
-                quarantine = conform_checked(_read_whole(file), target, file.name, 0)
-                accounting.append(
-                    FileAccount(SOURCE, file.name, quarantine.num_rows, quarantine.num_rows, 0)
-                )
-            rows[name] = quarantine.num_rows
+                carried = conform_checked(read_whole(file), target, file.name, 0)
             continue
         dest = out_dir / f"{name}.parquet"
-        if file.exists():
-            n = _stage_table(file, target, SORT_KEYS[name], dest, engine)
-            accounting.append(FileAccount(SOURCE, file.name, n, n, 0))
-        else:  # an optional table the input does not have: empty
-            n = 0
+        files[name] = dest
+        if not file.exists():  # an optional table the input does not have: empty
             with ParquetSink(dest, target):
                 pass
-        files[name], rows[name] = dest, n
+            continue
+        reader = _open(file)
+        check_record_cap(file, reader.metadata.num_rows, max_records)
+        if ID_COLUMN in reader.schema_arrow.names:
+            id_types[name] = str(reader.schema_arrow.field(ID_COLUMN).type)
+        acct = accounts.setdefault(file.name, FileAccount(SOURCE, file.name))
+        t = _Table(name, file, dest, target, SORT_KEYS[name], acct, name in UNIQUE_KEY_TABLES)
+        acct.rows_read += _stage_table(reader, t, engine, q, max_cell_bytes)
+        staged.append(t)
+    _quarantine_orphans(staged, id_types, q, engine)
+    for name, dest in files.items():
+        rows[name] = pq.ParquetFile(dest).metadata.num_rows
     survey = root / "survey.parquet"
     if survey.exists():  # read and accounted for, as the in-memory reader does; the
         # pipeline takes its survey from --survey, so it is not staged
-        n = conform_checked(_read_whole(survey), schema.SURVEY, survey.name).num_rows
-        accounting.append(FileAccount(SOURCE, survey.name, n, n, 0))
+        n = conform_checked(read_whole(survey), schema.SURVEY, survey.name).num_rows
+        accounts[survey.name] = FileAccount(SOURCE, survey.name, n, n, 0)
         rows["survey"] = n
+    carry_quarantine(carried, accounts)
+    for acct in accounts.values():
+        acct.rows_ingested = acct.rows_read - acct.rows_quarantined
+    quarantine = sort_quarantine(pa.concat_tables([carried, q.to_table()]))
+    rows["quarantine"] = quarantine.num_rows
     _write_quarantine(quarantine, out_dir)
+    accounting = sorted(accounts.values(), key=lambda a: a.file)
     batch = SourceBatch(SOURCE, {"quarantine": quarantine}, accounting)
     batch.check_accounting()
     return StagedSource(SOURCE, files, rows, accounting, quarantine)
 
 
-def _read_whole(file: Path) -> pa.Table:
-    try:
-        return pq.read_table(file)
-    except (OSError, pa.ArrowInvalid) as exc:
-        raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+def _stage_table(
+    reader: pq.ParquetFile, t: _Table, engine: Any, q: Quarantine, max_cell_bytes: int
+) -> int:
+    """Stage one canonical Parquet file at ``t.dest``; return the rows read from it.
 
-
-def _stage_table(file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any) -> int:
-    """Stage one canonical Parquet file at ``dest``; return its rows.
-
-    A file that already has exactly the canonical columns and types, in key order and
-    without nulls in required columns, is taken as it is (linked, else copied): only its
-    key and required columns are read to check that. Anything else is rewritten.
+    A file that already has exactly the canonical columns and types, in key order, without
+    nulls in required columns, repeated keys or oversized text cells, is taken as it is
+    (linked, else copied): only its key, required and text columns are read to check that.
+    Anything else is rewritten, dropping repeated keys and nulling oversized cells.
     """
-    reader = _open(file)
-    if _is_canonical(reader.schema_arrow, target):
+    if _is_canonical(reader.schema_arrow, t.target):
         checked = pa.schema(
-            [f for f in target if f.name in keys or not f.nullable]
+            [
+                f
+                for f in t.target
+                if f.name in t.keys or not f.nullable or pa.types.is_string(f.type)
+            ]
         )  # what must hold for the file to be used as it is
-        in_order, rows = _check(reader, checked, keys, file)
-        if in_order:
-            _link_or_copy(file, dest)
+        usable, rows = _check(reader, checked, t, max_cell_bytes)
+        if usable:
+            _link_or_copy(t.file, t.dest)
             return rows
-    return _rewrite(reader, file, target, keys, dest, engine)
+    return _rewrite(reader, t, engine, q, max_cell_bytes)
 
 
 def _open(file: Path) -> pq.ParquetFile:
@@ -160,33 +227,41 @@ def _is_canonical(found: pa.Schema, target: pa.Schema) -> bool:
 
 
 def _ordered_batches(
-    reader: pq.ParquetFile, target: pa.Schema, keys: list[str], file: Path
-) -> Iterator[tuple[pa.Table, bool]]:
-    """``file``'s rows conformed to ``target`` (its columns only), a batch at a time, each
-    with whether the rows so far are in key order; SourceError on unreadable input."""
+    reader: pq.ParquetFile, target: pa.Schema, t: _Table
+) -> Iterator[tuple[pa.Table, bool, int]]:
+    """``t.file``'s rows conformed to ``target`` (its columns only), a batch at a time, each
+    with whether the rows so far are in key order and the batch's first row number (0-based);
+    SourceError on unreadable input."""
     present = [f.name for f in target if f.name in reader.schema_arrow.names]
     last, offset, in_order = None, 0, True
     try:
         for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=present):
-            table = conform_checked(pa.Table.from_batches([batch]), target, file.name, offset)
+            table = conform_checked(pa.Table.from_batches([batch]), target, t.file.name, offset)
             if in_order:
                 probe = table if last is None else pa.concat_tables([last, table])
-                in_order = is_sorted(probe.select(keys), keys)
+                in_order = is_sorted(probe.select(t.keys), t.keys)
+            yield table, in_order, offset
             last = table.slice(table.num_rows - 1) if table.num_rows else last
             offset += table.num_rows
-            yield table, in_order
     except (OSError, pa.ArrowInvalid) as exc:
-        raise SourceError(f"{file}: not a readable Parquet file: {exc}") from exc
+        raise SourceError(f"{t.file}: not a readable Parquet file: {exc}") from exc
 
 
 def _check(
-    reader: pq.ParquetFile, checked: pa.Schema, keys: list[str], file: Path
+    reader: pq.ParquetFile, checked: pa.Schema, t: _Table, max_cell_bytes: int
 ) -> tuple[bool, int]:
-    """(in key order?, rows), reading only ``checked``'s columns; nulls where none may be raise."""
+    """(usable as it is?, rows), reading only ``checked``'s columns; nulls where none may be raise."""
     rows = 0
-    for table, in_order in _ordered_batches(reader, checked, keys, file):
+    last = None
+    for table, in_order, _ in _ordered_batches(reader, checked, t):
         if not in_order:
             return False, 0
+        keys = table.select(t.keys)
+        if t.unique and pc.any(adjacent_duplicates(keys, last)).as_py():
+            return False, 0
+        if cap_cells(table, max_cell_bytes, t.file.name, 0, None) is not table:
+            return False, 0  # a cell over the cap: the rewrite nulls it
+        last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
         rows += table.num_rows
     return True, rows
 
@@ -205,14 +280,103 @@ def _link_or_copy(file: Path, dest: Path) -> None:
 
 
 def _rewrite(
-    reader: pq.ParquetFile, file: Path, target: pa.Schema, keys: list[str], dest: Path, engine: Any
+    reader: pq.ParquetFile, t: _Table, engine: Any, q: Quarantine, max_cell_bytes: int
 ) -> int:
-    """Copy ``file`` to ``dest`` conformed to ``target``, a batch at a time; sort if out of key order."""
-    in_order = True
-    with ParquetSink(dest, target) as sink:
-        for table, ordered in _ordered_batches(reader, target, keys, file):
+    """Copy ``t.file`` to ``t.dest`` conformed, a batch at a time; sort if out of key order.
+
+    Repeated keys met in key order are dropped on the way (their row numbers known);
+    when the input had to be sorted, one more pass drops those the sort brought together.
+    """
+    in_order, read, last = True, 0, None
+    with ParquetSink(t.dest, t.target) as sink:
+        for table, ordered, offset in _ordered_batches(reader, t.target, t):
+            read += table.num_rows
+            table = cap_cells(table, max_cell_bytes, t.file.name, offset, q)
+            if ordered and t.unique:
+                keys = table.select(t.keys)
+                dup = adjacent_duplicates(keys, last)
+                last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
+                if pc.any(dup).as_py():
+                    for i in pc.indices_nonzero(dup).to_pylist():
+                        q.drop(t.acct, offset + i + 1, "+".join(t.keys), DUPLICATE_KEY)
+                    table = table.filter(pc.invert(dup))
             sink.write(table)
             in_order = ordered  # the last batch's answer covers every row
     if not in_order:  # rare: canonical files from microcred are written sorted
-        engine.sort_parquet(dest, keys, target)
-    return sink.rows
+        engine.sort_parquet(t.dest, t.keys, t.target)
+        t.resorted = True
+        if t.unique:
+            _filter_staged(t, q, DUPLICATE_KEY, lambda keys, last: adjacent_duplicates(keys, last))
+    return read
+
+
+def _filter_staged(t: _Table, q: Quarantine, reason: str, drop: Any) -> None:
+    """Rewrite the staged file without the rows ``drop(keys, last_keys)`` marks, quarantining each.
+
+    Row numbers are the input's when the rows kept file order, else unknown (null).
+    """
+    staged = pq.ParquetFile(t.dest)
+    tmp = t.dest.with_name(t.dest.name + ".part")
+    offset, last, dropped = 0, None, 0
+    with ParquetSink(tmp, t.target) as sink:
+        for batch in staged.iter_batches(batch_size=BATCH_ROWS):
+            table = pa.Table.from_batches([batch]).cast(t.target)
+            keys = table.select(t.keys)
+            mask = drop(keys, last)
+            last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
+            if pc.any(mask).as_py():
+                for i in pc.indices_nonzero(mask).to_pylist():
+                    row = None if t.resorted else offset + i + 1
+                    q.drop(
+                        t.acct,
+                        row,
+                        "+".join(t.keys) if reason == DUPLICATE_KEY else ID_COLUMN,
+                        reason,
+                    )
+                    dropped += 1
+                table = table.filter(pc.invert(mask))
+            sink.write(table)
+            offset += batch.num_rows
+    if dropped:
+        tmp.replace(t.dest)  # never writes into a linked input: the name is re-pointed
+    else:
+        tmp.unlink()
+
+
+def _quarantine_orphans(
+    staged: list[_Table], id_types: dict[str, str], q: Quarantine, engine: Any
+) -> None:
+    """Quarantine rows whose person is not in persons; refuse a table made only of them.
+
+    One anti-join per table in the engine finds the orphan ids (usually none, and then
+    nothing is rewritten); only a table with orphans is streamed again to drop them.
+    """
+    persons = next((t for t in staged if t.name == "persons"), None)
+    if persons is None:
+        return
+    known = engine.table(persons.dest).select(ID_COLUMN)
+    for t in staged:
+        if t.name == "persons":
+            continue
+        total = pq.ParquetFile(t.dest).metadata.num_rows
+        if total == 0:
+            continue
+        table = engine.table(t.dest)
+        missing = table.anti_join(known, ID_COLUMN).select(ID_COLUMN)
+        counted = engine.to_arrow(missing.aggregate(n=missing[ID_COLUMN].count()))
+        orphans = int(counted.column("n")[0].as_py() or 0)
+        if orphans == 0:
+            continue
+        if orphans == total:
+            raise mismatch_error(
+                t.name, orphans, id_types.get("persons", "?"), id_types.get(t.name, "?")
+            )
+        ids = engine.to_arrow(missing.distinct()).column(ID_COLUMN).combine_chunks()
+        _filter_staged(
+            t,
+            q,
+            ORPHAN,
+            lambda keys, last, ids=ids: pc.fill_null(
+                pc.is_in(keys[ID_COLUMN], value_set=ids), False
+            ),
+        )
