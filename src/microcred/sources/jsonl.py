@@ -56,6 +56,7 @@ def find_files(root: Path) -> list[tuple[Path, str]]:
 # Default caps (keyword arguments of read_jsonl; the run configuration can set them).
 MAX_RECORDS = 50_000_000  # person lines read per source; the rest are counted as skipped
 MAX_LINE_BYTES = 16 << 20  # one person line; a longer one is quarantined without being parsed
+_BOM = b"\xef\xbb\xbf"
 _TOO_LONG = object()  # marks a line that was longer than the cap (its bytes are discarded)
 
 
@@ -111,6 +112,8 @@ def read_jsonl(
                     q.drop(acct, line_no, None, f"line too large: over {max_line_bytes} bytes")
                     continue
                 assert isinstance(raw, bytes)
+                if line_no == 1 and raw.startswith(_BOM):  # Windows tools write one
+                    raw = raw[len(_BOM) :]
                 if not raw.strip():
                     continue
                 acct.rows_read += 1
