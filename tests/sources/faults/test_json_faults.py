@@ -77,7 +77,7 @@ def test_integer_and_text_id_are_the_same_person(tmp_path, pseudonymize) -> None
     "case,value", [("bool_id", True), ("float_id", 7.5), ("huge_int_id", 2**62 * 4)]
 )
 def test_an_unusable_id_falls_back_to_file_and_line(tmp_path, pseudonymize, case, value) -> None:
-    batch = jsonl(tmp_path, pseudonymize, ['{"id": %s}' % json.dumps(value)])
+    batch = jsonl(tmp_path, pseudonymize, [{"id": value}])
     assert account(batch) == (1, 1, 0, 0)
     assert column(batch, "persons", "person_id") == [pseudonymize("people.jsonl:1")]
 
