@@ -14,6 +14,7 @@ from microcred.config import load_config
 from microcred.datadir import DataDir
 from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
 from microcred.pseudonym import KEY_ENV, MissingKeyError
+from microcred.sources.batch import SourceError
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
 
@@ -89,7 +90,7 @@ def run_cmd(
     )
     try:
         result = run(opts)
-    except MissingKeyError as exc:
+    except (MissingKeyError, SourceError) as exc:  # an input unreadable as a whole: one line
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     _print_result(result)
