@@ -227,7 +227,11 @@ def date_from_parts(year: object, month: object = None, day: object = None) -> P
 
 def _part_text(value: object) -> str:
     """A short printable form of a date part for the error message (never a huge string)."""
-    return repr(value)[:20] if not isinstance(value, str) else value[:20]
+    if isinstance(value, str):
+        return value[:20]
+    if isinstance(value, int) and not -(10**20) < value < 10**20:
+        return "<huge number>"  # repr() of a 5000-digit int raises
+    return repr(value)[:20]
 
 
 def _part(value: object, raw: str) -> int:
