@@ -20,7 +20,14 @@ FIELD_NULLED = "field_nulled"
 
 
 class SourceError(ValueError):
-    """The whole input cannot be read (not a zip, not CSV, no such file): names the file."""
+    """The whole input cannot be read (not a zip, not CSV, no such file): names the file.
+
+    The message is always one line (a library's multi-line reason is folded), since it is
+    what the command line prints.
+    """
+
+    def __init__(self, message: object) -> None:
+        super().__init__(" ".join(str(message).split()))
 
 
 class AccountingError(AssertionError):
