@@ -244,7 +244,12 @@ def _part(value: object, raw: str) -> int:
         if not value.is_integer():  # nan, inf and fractions
             raise DateParseError(raw, "non-numeric date part")
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4:
+    elif (
+        isinstance(value, str)
+        and value.strip().isascii()
+        and value.strip().isdigit()
+        and len(value.strip()) <= 4
+    ):
         number = int(value.strip())
     else:
         raise DateParseError(raw, "non-numeric date part")

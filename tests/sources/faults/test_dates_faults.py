@@ -33,6 +33,7 @@ PART_FAULTS = {
     "month_fraction": (2019, 5.5, None),
     "year_text": ("twenty", None, None),
     "year_long_digits": ("2" * 5000, None, None),
+    "month_superscript_digit": (2019, "¹", None),
     "month_bool": (2019, True, None),
     "year_bool": (True, None, None),
     "month_list": (2019, [5], None),
