@@ -255,6 +255,10 @@ def run(opts: RunOptions) -> RunResult:
                 sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
                 survey = sbatch.tables.get("survey")
                 batch.accounting.extend(sbatch.accounting)
+                # the survey's quarantine records go with its accounting (reasons, fields nulled)
+                batch.tables["quarantine"] = pa.concat_tables(
+                    [batch.tables["quarantine"], sbatch.table("quarantine")]
+                )
 
         with timings.stage("coding"):
             coded, coding_summary = _code_all(engine, staged.files, opts, progress)
