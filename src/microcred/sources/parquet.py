@@ -44,6 +44,7 @@ REQUIRED_TABLES = ("persons",)
 MAX_RECORDS = 200_000_000  # rows per table file; a larger file is refused (raise the cap)
 MAX_CELL_BYTES = 1 << 16  # one text cell; a longer one is nulled (field_nulled, "cell too large")
 CELL_TOO_LARGE = "cell too large"
+_ROW = "__input_row"  # the input's 1-based row, carried while the key checks run
 
 
 def check_record_cap(file: Path, rows: int, max_records: int) -> None:
@@ -146,6 +147,8 @@ def read_parquet_tables(
             carried = table
             continue
         table = cap_cells(table, max_cell_bytes, file.name, 0, q)
+        if name != "survey":  # the input's row numbers, for quarantine records; dropped below
+            table = table.append_column(_ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
         acct = accounts.setdefault(file.name, FileAccount(SOURCE, file.name))
         acct.rows_read += table.num_rows
         if name in UNIQUE_KEY_TABLES:
@@ -154,7 +157,10 @@ def read_parquet_tables(
     _drop_orphans(tables, accounts, id_types, q)
     for name in schema.CANONICAL:
         if name != "quarantine":
-            tables[name] = sort_canonical(name, tables[name])
+            table = tables[name]
+            if _ROW in table.column_names:
+                table = table.drop_columns([_ROW])
+            tables[name] = sort_canonical(name, table)
     carry_quarantine(carried, accounts)
     for acct in accounts.values():
         acct.rows_ingested = acct.rows_read - acct.rows_quarantined
@@ -195,7 +201,7 @@ def _drop_duplicates(name: str, table: pa.Table, acct: FileAccount, q: Quarantin
     if len(dup_rows) == 0:
         return table
     for row in sorted(dup_rows.to_pylist()):
-        q.drop(acct, row + 1, "+".join(keys), DUPLICATE_KEY)
+        q.drop(acct, table[_ROW][row].as_py(), "+".join(keys), DUPLICATE_KEY)
     keep = pc.invert(
         pc.is_in(pa.array(range(table.num_rows), pa.uint64()), dup_rows.cast(pa.uint64()))
     )
@@ -225,8 +231,8 @@ def _drop_orphans(
                 name, orphans, id_types.get("persons", "?"), id_types.get(name, "?")
             )
         acct = accounts[f"{name}.parquet"]
-        for row in pc.indices_nonzero(pc.invert(known)).to_pylist():
-            q.drop(acct, row + 1, ID_COLUMN, ORPHAN)
+        for row in pc.filter(table[_ROW], pc.invert(known)).to_pylist():
+            q.drop(acct, row, ID_COLUMN, ORPHAN)
         tables[name] = table.filter(known)
 
 

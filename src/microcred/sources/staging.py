@@ -13,11 +13,12 @@ engine). The other readers build their (smaller) tables in memory and write them
 
 from __future__ import annotations
 
+import bisect
 import inspect
 import os
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,18 @@ class _Table:
     acct: FileAccount
     unique: bool
     resorted: bool = False  # rows no longer in file order: row numbers unknown
+    dropped_rows: list[int] = field(default_factory=list)  # input rows dropped so far, sorted
+
+    def input_row(self, staged_row: int) -> int | None:
+        """The input's 1-based row for the staged file's 1-based row (None after a sort)."""
+        if self.resorted:
+            return None
+        row = staged_row
+        while True:  # the staged row is the input row less the dropped rows before it
+            shifted = staged_row + bisect.bisect_right(self.dropped_rows, row)
+            if shifted == row:
+                return row
+            row = shifted
 
 
 def _stage_parquet(
@@ -299,6 +312,7 @@ def _rewrite(
                 if pc.any(dup).as_py():
                     for i in pc.indices_nonzero(dup).to_pylist():
                         q.drop(t.acct, offset + i + 1, "+".join(t.keys), DUPLICATE_KEY)
+                        t.dropped_rows.append(offset + i + 1)
                     table = table.filter(pc.invert(dup))
             sink.write(table)
             in_order = ordered  # the last batch's answer covers every row
@@ -306,12 +320,16 @@ def _rewrite(
         engine.sort_parquet(t.dest, t.keys, t.target)
         t.resorted = True
         if t.unique:
-            _filter_staged(t, q, DUPLICATE_KEY, lambda keys, last: adjacent_duplicates(keys, last))
+            _filter_staged(t, q, "+".join(t.keys), DUPLICATE_KEY, adjacent_duplicates)
     return read
 
 
-def _filter_staged(t: _Table, q: Quarantine, reason: str, drop: Any) -> None:
-    """Rewrite the staged file without the rows ``drop(keys, last_keys)`` marks, quarantining each.
+# (key columns of a batch, last key row of the batch before or None) -> rows to drop
+RowMask = Callable[[pa.Table, pa.Table | None], pa.Array]
+
+
+def _filter_staged(t: _Table, q: Quarantine, fld: str, reason: str, drop: RowMask) -> None:
+    """Rewrite the staged file without the rows ``drop`` marks, quarantining each.
 
     Row numbers are the input's when the rows kept file order, else unknown (null).
     """
@@ -325,15 +343,10 @@ def _filter_staged(t: _Table, q: Quarantine, reason: str, drop: Any) -> None:
             mask = drop(keys, last)
             last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
             if pc.any(mask).as_py():
-                for i in pc.indices_nonzero(mask).to_pylist():
-                    row = None if t.resorted else offset + i + 1
-                    q.drop(
-                        t.acct,
-                        row,
-                        "+".join(t.keys) if reason == DUPLICATE_KEY else ID_COLUMN,
-                        reason,
-                    )
-                    dropped += 1
+                rows = [t.input_row(offset + i + 1) for i in pc.indices_nonzero(mask).to_pylist()]
+                for row in rows:
+                    q.drop(t.acct, row, fld, reason)
+                dropped += len(rows)
                 table = table.filter(pc.invert(mask))
             sink.write(table)
             offset += batch.num_rows
@@ -372,11 +385,8 @@ def _quarantine_orphans(
                 t.name, orphans, id_types.get("persons", "?"), id_types.get(t.name, "?")
             )
         ids = engine.to_arrow(missing.distinct()).column(ID_COLUMN).combine_chunks()
-        _filter_staged(
-            t,
-            q,
-            ORPHAN,
-            lambda keys, last, ids=ids: pc.fill_null(
-                pc.is_in(keys[ID_COLUMN], value_set=ids), False
-            ),
-        )
+
+        def orphan(keys: pa.Table, last: pa.Table | None, ids: pa.Array = ids) -> pa.Array:
+            return pc.fill_null(pc.is_in(keys[ID_COLUMN], value_set=ids), False)
+
+        _filter_staged(t, q, ID_COLUMN, ORPHAN, orphan)

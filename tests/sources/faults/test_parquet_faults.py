@@ -387,3 +387,18 @@ def test_empty_tables_are_fine(tmp_path, engine) -> None:
     )
     memory, _ = both(root, tmp_path, engine)
     assert memory.totals()["rows_read"] == 0
+
+
+def test_orphan_row_numbers_count_rows_dropped_as_duplicates(tmp_path, engine, monkeypatch) -> None:
+    monkeypatch.setattr(staging, "BATCH_ROWS", 2)
+    root = write(
+        tmp_path / "in",
+        persons=persons(["a", "b", "c"]),
+        positions=positions(["a", "a", "b", "b", "zz", "zz"], idx=[0, 0, 0, 0, 0, 1]),
+    )
+    memory, view = both(root, tmp_path, engine)
+    for batch in (memory, view):
+        got = sorted(
+            (r["row"], r["reason"].split(":")[0]) for r in batch.table("quarantine").to_pylist()
+        )
+        assert got == [(2, "duplicate key"), (4, "duplicate key"), (5, "orphan"), (6, "orphan")]
