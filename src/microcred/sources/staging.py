@@ -6,22 +6,22 @@ everything else a run holds. Every stage after this one reads them from these fi
 input is never held whole: a file already canonical (columns, types, key order, no
 missing keys, no repeated key, no oversized text cell) is linked as it is after reading
 its key, required and text columns; any other is streamed a batch at a time (validated,
-cast, sorted if it must be). Repeated keys and orphans are then quarantined by the rules
-of :mod:`microcred.sources.tablekeys` (the orphan check is one anti-join per table in the
-engine). The other readers build their (smaller) tables in memory and write them.
+cast, sorted if it must be). Repeated keys and orphans are quarantined by the rules of
+:mod:`microcred.sources.tablekeys` in the same pass (both sides are sorted by person).
+The other readers build their (smaller) tables in memory and write them.
 """
 
 from __future__ import annotations
 
-import bisect
 import inspect
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -124,19 +124,10 @@ class _Table:
     keys: list[str]
     acct: FileAccount
     unique: bool
+    persons: Path | None  # the staged persons file to check ids against (None for persons)
     resorted: bool = False  # rows no longer in file order: row numbers unknown
-    dropped_rows: list[int] = field(default_factory=list)  # input rows dropped so far, sorted
-
-    def input_row(self, staged_row: int) -> int | None:
-        """The input's 1-based row for the staged file's 1-based row (None after a sort)."""
-        if self.resorted:
-            return None
-        row = staged_row
-        while True:  # the staged row is the input row less the dropped rows before it
-            shifted = staged_row + bisect.bisect_right(self.dropped_rows, row)
-            if shifted == row:
-                return row
-            row = shifted
+    duplicates: int = 0
+    orphans: int = 0
 
 
 def _stage_parquet(
@@ -156,7 +147,6 @@ def _stage_parquet(
     id_types: dict[str, str] = {}
     q = Quarantine(SOURCE)
     carried = schema.empty(schema.QUARANTINE)
-    staged: list[_Table] = []
     for name, target in schema.CANONICAL.items():
         file = root / f"{name}.parquet"
         if not file.exists() and name in REQUIRED_TABLES:
@@ -176,10 +166,15 @@ def _stage_parquet(
         if ID_COLUMN in reader.schema_arrow.names:
             id_types[name] = str(reader.schema_arrow.field(ID_COLUMN).type)
         acct = accounts.setdefault(file.name, FileAccount(SOURCE, file.name))
-        t = _Table(name, file, dest, target, SORT_KEYS[name], acct, name in UNIQUE_KEY_TABLES)
-        acct.rows_read += _stage_table(reader, t, engine, q, max_cell_bytes)
-        staged.append(t)
-    _quarantine_orphans(staged, id_types, q, engine)
+        known = files["persons"] if name != "persons" else None
+        unique = name in UNIQUE_KEY_TABLES
+        t = _Table(name, file, dest, target, SORT_KEYS[name], acct, unique, known)
+        read = _stage_table(reader, t, engine, q, max_cell_bytes)
+        acct.rows_read += read
+        if t.orphans and t.orphans + t.duplicates == read:  # no row names a known person
+            raise mismatch_error(
+                name, t.orphans, id_types.get("persons", "?"), id_types.get(name, "?")
+            )
     for name, dest in files.items():
         rows[name] = pq.ParquetFile(dest).metadata.num_rows
     survey = root / "survey.parquet"
@@ -265,18 +260,79 @@ def _check(
 ) -> tuple[bool, int]:
     """(usable as it is?, rows), reading only ``checked``'s columns; nulls where none may be raise."""
     rows = 0
-    last = None
+    checks = _KeyChecks(t)
     for table, in_order, _ in _ordered_batches(reader, checked, t):
         if not in_order:
             return False, 0
-        keys = table.select(t.keys)
-        if t.unique and pc.any(adjacent_duplicates(keys, last)).as_py():
-            return False, 0
+        if pc.any(checks.drop(table.select(t.keys))[0]).as_py():
+            return False, 0  # a repeated key or an orphan: the rewrite drops it
         if cap_cells(table, max_cell_bytes, t.file.name, 0, None) is not table:
             return False, 0  # a cell over the cap: the rewrite nulls it
-        last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
         rows += table.num_rows
     return True, rows
+
+
+class _KeyChecks:
+    """Repeated keys and orphans in one table's key-sorted batches, in one forward pass."""
+
+    def __init__(self, t: _Table) -> None:
+        self.t = t
+        self.last: pa.Table | None = None
+        self.known = SortedIds(t.persons) if t.persons is not None else None
+
+    def drop(self, keys: pa.Table) -> tuple[pa.Array, list[str]]:
+        """(rows to drop, the reason for each of them in order) for the next batch of keys."""
+        n = keys.num_rows
+        none = pa.array(np.zeros(n, dtype=bool))
+        dup = adjacent_duplicates(keys, self.last) if self.t.unique else none
+        self.last = keys.slice(n - 1) if n else self.last
+        if self.known is None:
+            orphan = none
+        else:
+            orphan = pc.and_(pc.invert(self.known.contains(keys[ID_COLUMN])), pc.invert(dup))
+        mask = pc.or_(dup, orphan)
+        kinds = pc.filter(dup, mask).to_pylist()
+        return mask, [DUPLICATE_KEY if k else ORPHAN for k in kinds]
+
+
+class SortedIds:
+    """Membership in a sorted, unique id column, for ids that come in ascending order.
+
+    Why not a join: both sides are sorted, so a window of persons' ids that moves forward
+    with the ids asked about answers each batch with a small hash set, reading persons'
+    ids once per table; a hash join would re-read and hash every row of the table.
+    """
+
+    def __init__(self, path: Path, batch_rows: int = 1 << 14) -> None:
+        self._batches = pq.ParquetFile(path).iter_batches(
+            batch_size=batch_rows, columns=[ID_COLUMN]
+        )
+        self._window = pa.array([], pa.string())
+        self._exhausted = False
+
+    def contains(self, ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+        """True for each of ``ids`` (ascending, across calls too) found among the ids."""
+        ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+        n = len(ids)
+        if n == 0:
+            return pa.array([], pa.bool_())
+        self._advance(ids[0], ids[n - 1])
+        return pc.is_in(ids, value_set=self._window)
+
+    def _advance(self, low: pa.Scalar, high: pa.Scalar) -> None:
+        """Keep in the window exactly the ids that may be between ``low`` and ``high``."""
+        more = [self._window]
+        last = self._window[-1] if len(self._window) else None
+        while not self._exhausted and (last is None or pc.less_equal(last, high).as_py()):
+            batch = next(self._batches, None)
+            if batch is None:
+                self._exhausted = True
+            elif batch.num_rows:
+                more.append(batch.column(0).cast(pa.string()))
+                last = more[-1][-1]
+        window = pa.concat_arrays(more) if len(more) > 1 else self._window
+        first = pc.index(pc.greater_equal(window, low), True).as_py()
+        self._window = window.slice(first if first >= 0 else len(window))
 
 
 def _link_or_copy(file: Path, dest: Path) -> None:
@@ -297,96 +353,58 @@ def _rewrite(
 ) -> int:
     """Copy ``t.file`` to ``t.dest`` conformed, a batch at a time; sort if out of key order.
 
-    Repeated keys met in key order are dropped on the way (their row numbers known);
-    when the input had to be sorted, one more pass drops those the sort brought together.
+    Repeated keys and orphans met in key order are dropped on the way (their row numbers
+    known); when the input had to be sorted, one more pass drops those the sort brought
+    together.
     """
-    in_order, read, last = True, 0, None
+    in_order, read = True, 0
+    checks = _KeyChecks(t)
     with ParquetSink(t.dest, t.target) as sink:
         for table, ordered, offset in _ordered_batches(reader, t.target, t):
             read += table.num_rows
             table = cap_cells(table, max_cell_bytes, t.file.name, offset, q)
-            if ordered and t.unique:
-                keys = table.select(t.keys)
-                dup = adjacent_duplicates(keys, last)
-                last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
-                if pc.any(dup).as_py():
-                    for i in pc.indices_nonzero(dup).to_pylist():
-                        q.drop(t.acct, offset + i + 1, "+".join(t.keys), DUPLICATE_KEY)
-                        t.dropped_rows.append(offset + i + 1)
-                    table = table.filter(pc.invert(dup))
+            if ordered:
+                mask, reasons = checks.drop(table.select(t.keys))
+                rows = [offset + i + 1 for i in pc.indices_nonzero(mask).to_pylist()]
+                _quarantine(t, q, rows, reasons)
+                table = table.filter(pc.invert(mask)) if rows else table
             sink.write(table)
             in_order = ordered  # the last batch's answer covers every row
     if not in_order:  # rare: canonical files from microcred are written sorted
         engine.sort_parquet(t.dest, t.keys, t.target)
         t.resorted = True
-        if t.unique:
-            _filter_staged(t, q, "+".join(t.keys), DUPLICATE_KEY, adjacent_duplicates)
+        _filter_staged(t, q)
     return read
 
 
-# (key columns of a batch, last key row of the batch before or None) -> rows to drop
-RowMask = Callable[[pa.Table, pa.Table | None], pa.Array]
+def _quarantine(t: _Table, q: Quarantine, rows: list[int | None], reasons: list[str]) -> None:
+    for row, reason in zip(rows, reasons, strict=True):
+        if reason == DUPLICATE_KEY:
+            q.drop(t.acct, row, "+".join(t.keys), reason)
+            t.duplicates += 1
+        else:
+            q.drop(t.acct, row, ID_COLUMN, reason)
+            t.orphans += 1
 
 
-def _filter_staged(t: _Table, q: Quarantine, fld: str, reason: str, drop: RowMask) -> None:
-    """Rewrite the staged file without the rows ``drop`` marks, quarantining each.
+def _filter_staged(t: _Table, q: Quarantine) -> None:
+    """Rewrite the (sorted) staged file without repeated keys and orphans, quarantining each.
 
-    Row numbers are the input's when the rows kept file order, else unknown (null).
+    Run after a sort, so the rows' input numbers are unknown (null).
     """
     staged = pq.ParquetFile(t.dest)
     tmp = t.dest.with_name(t.dest.name + ".part")
-    offset, last, dropped = 0, None, 0
+    checks, dropped = _KeyChecks(t), 0
     with ParquetSink(tmp, t.target) as sink:
         for batch in staged.iter_batches(batch_size=BATCH_ROWS):
             table = pa.Table.from_batches([batch]).cast(t.target)
-            keys = table.select(t.keys)
-            mask = drop(keys, last)
-            last = keys.slice(keys.num_rows - 1) if keys.num_rows else last
-            if pc.any(mask).as_py():
-                rows = [t.input_row(offset + i + 1) for i in pc.indices_nonzero(mask).to_pylist()]
-                for row in rows:
-                    q.drop(t.acct, row, fld, reason)
-                dropped += len(rows)
+            mask, reasons = checks.drop(table.select(t.keys))
+            if reasons:
+                _quarantine(t, q, [None] * len(reasons), reasons)
+                dropped += len(reasons)
                 table = table.filter(pc.invert(mask))
             sink.write(table)
-            offset += batch.num_rows
     if dropped:
         tmp.replace(t.dest)  # never writes into a linked input: the name is re-pointed
     else:
         tmp.unlink()
-
-
-def _quarantine_orphans(
-    staged: list[_Table], id_types: dict[str, str], q: Quarantine, engine: Any
-) -> None:
-    """Quarantine rows whose person is not in persons; refuse a table made only of them.
-
-    One anti-join per table in the engine finds the orphan ids (usually none, and then
-    nothing is rewritten); only a table with orphans is streamed again to drop them.
-    """
-    persons = next((t for t in staged if t.name == "persons"), None)
-    if persons is None:
-        return
-    known = engine.table(persons.dest).select(ID_COLUMN)
-    for t in staged:
-        if t.name == "persons":
-            continue
-        total = pq.ParquetFile(t.dest).metadata.num_rows
-        if total == 0:
-            continue
-        table = engine.table(t.dest)
-        missing = table.anti_join(known, ID_COLUMN).select(ID_COLUMN)
-        counted = engine.to_arrow(missing.aggregate(n=missing[ID_COLUMN].count()))
-        orphans = int(counted.column("n")[0].as_py() or 0)
-        if orphans == 0:
-            continue
-        if orphans == total:
-            raise mismatch_error(
-                t.name, orphans, id_types.get("persons", "?"), id_types.get(t.name, "?")
-            )
-        ids = engine.to_arrow(missing.distinct()).column(ID_COLUMN).combine_chunks()
-
-        def orphan(keys: pa.Table, last: pa.Table | None, ids: pa.Array = ids) -> pa.Array:
-            return pc.fill_null(pc.is_in(keys[ID_COLUMN], value_set=ids), False)
-
-        _filter_staged(t, q, ID_COLUMN, ORPHAN, orphan)

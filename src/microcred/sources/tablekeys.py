@@ -18,6 +18,7 @@ second crashes pandas, the third silently loses rows. The rules, stated once:
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -56,7 +57,7 @@ def adjacent_duplicates(keys: pa.Table, previous: pa.Table | None = None) -> pa.
     )
     n = table.num_rows
     if n < 2:
-        return pa.array([False] * keys.num_rows)
+        return pa.array(np.zeros(keys.num_rows, dtype=bool))
     same = None
     for name in keys.column_names:
         col = table[name].combine_chunks()
