@@ -13,8 +13,10 @@ every accepted shape is listed and everything else raises
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -102,6 +104,9 @@ _DAY_NAME_YEAR = re.compile(r"(\d{1,2})(?:er|st|nd|rd|th)? ([a-z]+)\.? (\d{4})")
 _NAME_DAY_YEAR = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})")
 
 
+_LONGEST_DATE = 64  # characters: "14 septembre 2023" is 17
+
+
 class DateParseError(ValueError):
     """A non-empty date string in none of the accepted shapes."""
 
@@ -140,7 +145,7 @@ def _year(text: str, raw: str) -> int:
 def _build(raw: str, year: int, month: int, day: int, precision: str, lang: str | None):
     try:
         return ParsedDate(date(year, month, day), precision, lang)
-    except ValueError:
+    except (ValueError, OverflowError):  # a month of 1e10 overflows a C int: not a date either
         raise DateParseError(raw, "impossible date") from None
 
 
@@ -163,6 +168,8 @@ def parse_date(text: str | None) -> ParsedDate | None:
     if text is None:
         return None
     raw = str(text)
+    if len(raw) > _LONGEST_DATE:  # no accepted shape is this long; do not fold megabytes
+        raise DateParseError(raw[:_LONGEST_DATE] + "...")
     s = _fold(raw)
     if s in _EMPTY or s in _PRESENT:
         return None
@@ -198,16 +205,17 @@ def parse_date(text: str | None) -> ParsedDate | None:
 
 
 def date_from_parts(year: object, month: object = None, day: object = None) -> ParsedDate | None:
-    """Date from vendor ``{year, month, day}`` parts; precision follows the parts given."""
+    """Date from vendor ``{year, month, day}`` parts; precision follows the parts given.
+
+    Parts may be integers, integral floats or digit strings; anything else (a fraction,
+    ``1e10``, infinity, a list, a bool) raises :class:`DateParseError`, never a crash.
+    """
     if year in (None, "", 0):
         return None
-    raw = f"{year}-{month}-{day}"
-    try:
-        y = int(year)  # type: ignore[call-overload]
-        m = int(month) if month not in (None, "", 0) else None  # type: ignore[call-overload]
-        d = int(day) if day not in (None, "", 0) and m else None  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise DateParseError(raw, "non-numeric date part") from None
+    raw = f"{_part_text(year)}-{_part_text(month)}-{_part_text(day)}"
+    y = _part(year, raw)
+    m = _part(month, raw) if month not in (None, "", 0) else None
+    d = _part(day, raw) if day not in (None, "", 0) and m else None
     if not MIN_YEAR <= y <= MAX_YEAR:
         raise DateParseError(raw, f"year outside {MIN_YEAR}-{MAX_YEAR}")
     if m is None:
@@ -215,6 +223,39 @@ def date_from_parts(year: object, month: object = None, day: object = None) -> P
     if d is None:
         return _build(raw, y, m, 1, "month", None)
     return _build(raw, y, m, d, "day", None)
+
+
+def _part_text(value: object) -> str:
+    """A short printable form of a date part for the error message (never a huge string)."""
+    if isinstance(value, str):
+        return value[:20]
+    if isinstance(value, int) and not -(10**20) < value < 10**20:
+        return "<huge number>"  # repr() of a 5000-digit int raises
+    return repr(value)[:20]
+
+
+def _part(value: object, raw: str) -> int:
+    """One numeric date part as a small int, else DateParseError (bools and fractions refused)."""
+    if isinstance(value, bool):
+        raise DateParseError(raw, "non-numeric date part")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():  # nan, inf and fractions
+            raise DateParseError(raw, "non-numeric date part")
+        number = int(value)
+    elif (
+        isinstance(value, str)
+        and value.strip().isascii()
+        and value.strip().isdigit()
+        and len(value.strip()) <= 4
+    ):
+        number = int(value.strip())
+    else:
+        raise DateParseError(raw, "non-numeric date part")
+    if not 0 < number < 10_000:
+        raise DateParseError(raw, "date part out of range")
+    return number
 
 
 def parse_dates(texts: list[str | None]) -> tuple[list[date | None], list[str | None]]:
@@ -226,3 +267,61 @@ def parse_dates(texts: list[str | None]) -> tuple[list[date | None], list[str | 
         values.append(parsed.value if parsed else None)
         precisions.append(parsed.precision if parsed else None)
     return values, precisions
+
+
+# ---- plausibility: range and order -------------------------------------------------------
+
+DATE_RANGE = "date out of range"
+DATE_ORDER = "date order"
+
+
+@dataclass(frozen=True)
+class DatePolicy:
+    """Which parsed dates are plausible for a profile; the rest are nulled at the door.
+
+    A start, end, issue or completion date must lie in ``earliest .. latest`` (by default
+    1950-01-01 .. the reference date + 1 year); an expiry date must lie in ``earliest ..
+    MAX_YEAR`` (certifications expire years ahead). A period whose end is before its start
+    (the end period's last day before the start's first day, so "2019" does not end before
+    "2019-06") keeps its start and has its end nulled. Every nulled date is logged as
+    ``field_nulled`` with reason ``date out of range`` or ``date order``; the row stays.
+    """
+
+    earliest: date = date(1950, 1, 1)
+    latest: date = date(2026, 12, 31)
+
+    @classmethod
+    def for_reference(cls, reference_date: date | str, earliest_year: int = 1950) -> DatePolicy:
+        """The default policy for a study: ``earliest_year`` .. reference date + 1 year."""
+        ref = (
+            date.fromisoformat(reference_date)
+            if isinstance(reference_date, str)
+            else reference_date
+        )
+        latest = date(ref.year + 1, ref.month, 28 if (ref.month, ref.day) == (2, 29) else ref.day)
+        return cls(date(earliest_year, 1, 1), latest)
+
+    def out_of_range(self, parsed: ParsedDate | None, expiry: bool = False) -> str | None:
+        """The reason ``parsed`` is implausible, or None (never names the value itself)."""
+        if parsed is None:
+            return None
+        if period_end(parsed) < self.earliest:
+            return f"{DATE_RANGE}: before {self.earliest.isoformat()}"
+        if not expiry and parsed.value > self.latest:
+            return f"{DATE_RANGE}: after {self.latest.isoformat()}"
+        return None
+
+
+def period_end(parsed: ParsedDate) -> date:
+    """The last day of the period a parsed date names ("2019" → 2019-12-31)."""
+    d = parsed.value
+    if parsed.precision == "year":
+        return date(d.year, 12, 31)
+    if parsed.precision == "month":
+        return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return d
+
+
+def ends_before_start(start: ParsedDate | None, end: ParsedDate | None) -> bool:
+    """True when the period ``end`` names is over before ``start`` begins."""
+    return start is not None and end is not None and period_end(end) < start.value

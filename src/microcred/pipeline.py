@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from microcred import __version__
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
+from microcred.dates import DatePolicy
 from microcred.engine import Engine, EngineSettings
 from microcred.manifest import Timings, input_hashes, versions, write_manifest
 from microcred.progress import StageProgress
@@ -242,7 +243,12 @@ def run(opts: RunOptions) -> RunResult:
         ):
             # canonical tables go to Parquet files at once; every later stage reads those
             staged = stage_source(
-                opts.source, opts.input_path, pseudonymizer, out / "canonical", engine
+                opts.source,
+                opts.input_path,
+                pseudonymizer,
+                out / "canonical",
+                engine,
+                dates=DatePolicy.for_reference(cfg.reference_date),
             )
             batch = staged.batch_view()
             survey = None
@@ -250,6 +256,10 @@ def run(opts: RunOptions) -> RunResult:
                 sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
                 survey = sbatch.tables.get("survey")
                 batch.accounting.extend(sbatch.accounting)
+                # the survey's quarantine records go with its accounting (reasons, fields nulled)
+                batch.tables["quarantine"] = pa.concat_tables(
+                    [batch.tables["quarantine"], sbatch.table("quarantine")]
+                )
 
         with timings.stage("coding"):
             coded, coding_summary = _code_all(engine, staged.files, opts, progress)
@@ -312,6 +322,7 @@ def run(opts: RunOptions) -> RunResult:
                 "ingested": sum(a["rows_ingested"] for a in accounting),
                 "quarantined": sum(a["rows_quarantined"] for a in accounting),
                 "skipped": sum(a["rows_skipped"] for a in accounting),
+                "fields_nulled": sum(sum(a["fields_nulled"].values()) for a in accounting),
             },
             "tables": table_rows,
             "coding": coding_summary,
@@ -329,6 +340,8 @@ def run(opts: RunOptions) -> RunResult:
 
 
 def _accounting_by_source(batch: Any) -> list[dict[str, Any]]:
+    """Row counts summed per source kind, with the fields nulled in ingested rows by reason kind."""
+    nulled = _fields_nulled(batch)
     totals: dict[str, dict[str, Any]] = {}
     for a in batch.accounting:
         t = totals.setdefault(
@@ -345,7 +358,19 @@ def _accounting_by_source(batch: Any) -> list[dict[str, Any]]:
         t["files"] += 1
         for k in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"):
             t[k] += getattr(a, k)
+    for source, t in totals.items():
+        t["fields_nulled"] = dict(sorted(nulled.get(source, {}).items()))
     return [totals[k] for k in sorted(totals)]
+
+
+def _fields_nulled(batch: Any) -> dict[str, Counter[str]]:
+    """{source: {reason kind: field_nulled records}} from the quarantine (never a value)."""
+    q = batch.tables["quarantine"].select(["source", "reason", "action"]).to_pylist()
+    out: dict[str, Counter[str]] = {}
+    for r in q:
+        if r["action"] == "field_nulled":
+            out.setdefault(r["source"], Counter())[_reason_kind(r["reason"])] += 1
+    return out
 
 
 def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:
@@ -387,13 +412,19 @@ def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[A
         acc = acc.groupby("source", as_index=False)[
             ["rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"]
         ].sum()
+        nulled = _fields_nulled(batch)
+        acc["fields_nulled"] = [sum(nulled.get(s, {}).values()) for s in acc["source"]]
     q = batch.tables["quarantine"]
     reasons = Counter(
-        (r["source"], _reason_kind(r["reason"])) for r in q.select(["source", "reason"]).to_pylist()
+        (r["source"], r["action"], _reason_kind(r["reason"]))
+        for r in q.select(["source", "reason", "action"]).to_pylist()
     )
     qdf = pd.DataFrame(
-        [{"source": s, "reason": r, "records": n} for (s, r), n in sorted(reasons.items())],
-        columns=["source", "reason", "records"],
+        [
+            {"source": s, "action": a, "reason": r, "records": n}
+            for (s, a, r), n in sorted(reasons.items(), key=lambda kv: tuple(map(str, kv[0])))
+        ],
+        columns=["source", "action", "reason", "records"],
     )
     coding = pd.DataFrame(coding_summary)
     coding["coded_share"] = (
@@ -406,6 +437,7 @@ def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[A
             section="coverage",
             method="Every input row is accounted for: rows read = rows ingested + rows quarantined "
             "+ rows skipped (read on purpose but not used, e.g. a file the study does not need). "
+            "fields_nulled counts values set to null in rows still ingested (see the reasons). "
             "Quarantined records are kept in the quarantine table with file, row, field and reason.",
             data=acc,
             dims=["source"],
@@ -434,9 +466,12 @@ def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[A
             name="coverage_quarantine_reasons",
             title="Quarantined records by reason",
             section="coverage",
-            method="Records that could not be read are quarantined, never silently dropped.",
+            method="Records that could not be read are quarantined, never silently dropped "
+            "(action row_dropped: the row is not ingested); a value that could not be used is "
+            "nulled in a row that is still ingested (action field_nulled). Reasons are grouped "
+            "by kind, without the values.",
             data=qdf,
-            dims=["source", "reason"],
+            dims=["source", "action", "reason"],
         ),
     ]
 

@@ -51,10 +51,16 @@ def test_every_analysis_produced_rows_in_a_weighted_run(demo_run: DemoRun) -> No
 
 def test_every_row_accounted_for(demo_run: DemoRun) -> None:
     rows = demo_run.result.manifest["rows"]
-    assert rows["read"] == rows["ingested"] + rows["quarantined"]
-    # synthetic JSONL has one line a person, all readable; the survey sample adds its 1,000 responses
+    assert rows["read"] == rows["ingested"] + rows["quarantined"] + rows["skipped"]
+    # synthetic JSONL has one line a person, all readable; each person and each entry of its
+    # lists is a row (docs/sources.md); the survey sample adds its 1,000 responses
     jsonl = next(a for a in demo_run.result.manifest["row_accounting"] if a["source"] == "jsonl")
-    assert jsonl["rows_read"] == demo_run.cohort.n and jsonl["rows_quarantined"] == 0
+    assert jsonl["rows_read"] == jsonl["rows_ingested"] > demo_run.cohort.n
+    assert jsonl["rows_quarantined"] == 0
+    assert isinstance(jsonl["fields_nulled"], dict)
+    assert rows["fields_nulled"] == sum(
+        sum(a["fields_nulled"].values()) for a in demo_run.result.manifest["row_accounting"]
+    )
     persons = pq.read_table(demo_run.result.out_dir / "canonical" / "persons.parquet")
     assert persons.num_rows >= demo_run.cohort.n
 

@@ -3,13 +3,16 @@
 ``read_source(kind, path, pseudonymizer)`` is the one entry point the pipeline
 calls; every reader returns a :class:`SourceBatch` whose tables conform to
 ``schema.CANONICAL`` (plus ``survey`` for the Stack Overflow survey) and whose
-accounting balances (``rows_read = rows_ingested + rows_quarantined`` per file).
+accounting balances (``rows_read = rows_ingested + rows_quarantined + rows_skipped``
+per file).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from microcred.pseudonym import Pseudonymizer
 from microcred.sources.batch import (
@@ -25,7 +28,7 @@ from microcred.sources.linkedin import read_linkedin
 from microcred.sources.parquet import read_parquet, write_canonical
 from microcred.sources.stackoverflow import read_stackoverflow
 
-_READERS: dict[str, Callable[[Path, Pseudonymizer], SourceBatch]] = {
+_READERS: dict[str, Callable[..., SourceBatch]] = {
     "linkedin-export": read_linkedin,
     "jsonl": read_jsonl,
     "jsonresume": read_jsonresume,
@@ -35,16 +38,22 @@ _READERS: dict[str, Callable[[Path, Pseudonymizer], SourceBatch]] = {
 SOURCE_KINDS: tuple[str, ...] = tuple(_READERS)
 
 
-def read_source(kind: str, path: str | Path, pseudonymizer: Pseudonymizer) -> SourceBatch:
+def read_source(
+    kind: str, path: str | Path, pseudonymizer: Pseudonymizer, **options: Any
+) -> SourceBatch:
     """Read ``path`` as source ``kind`` into canonical tables, with balanced accounting.
 
+    ``options`` are the reader's keyword arguments (its caps, ``dates``: the
+    :class:`~microcred.dates.DatePolicy`), given only to readers that take them.
     Raises :class:`SourceError` when the input as a whole cannot be read (names the file),
     and ``ValueError`` for an unknown kind. Individual bad records go to quarantine.
     """
     reader = _READERS.get(kind)
     if reader is None:
         raise ValueError(f"unknown source kind {kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
-    batch = reader(Path(path), pseudonymizer)
+    accepted = inspect.signature(reader).parameters
+    given = {k: v for k, v in options.items() if k in accepted and v is not None}
+    batch = reader(Path(path), pseudonymizer, **given)
     batch.check_accounting()
     return batch
 

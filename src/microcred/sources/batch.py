@@ -14,13 +14,23 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from microcred import schema
+from microcred.errors import UserError
 
 ROW_DROPPED = "row_dropped"
 FIELD_NULLED = "field_nulled"
 
 
-class SourceError(ValueError):
-    """The whole input cannot be read (not a zip, not CSV, no such file): names the file."""
+class SourceError(UserError, ValueError):
+    """The whole input cannot be read (not a zip, not CSV, no such file): names the file.
+
+    The message is always one line (a library's multi-line reason is folded), since it is
+    what the command line prints; as a :class:`UserError` it exits with code 2.
+    """
+
+    def __init__(
+        self, message: object, hint: str = "fix or replace that input (docs/sources.md)"
+    ) -> None:
+        super().__init__(" ".join(str(message).split()), hint)
 
 
 class AccountingError(AssertionError):

@@ -4,17 +4,24 @@ Appending to per-column Python lists and building Arrow arrays once is several
 times faster than building dicts per row, which matters for multi-million-line
 JSONL. The finished tables are conformed to ``schema.CANONICAL`` and sorted by
 ``(person_id, *_idx)`` so the same input always gives the same bytes.
+
+It is also the door every record-at-a-time reader passes through, so the checks
+that do not depend on the format live here once: dates in the plausible range and
+in order (:class:`~microcred.dates.DatePolicy`) and the cell-size cap on text. A
+value failing them is nulled and logged as ``field_nulled`` against the record the
+reader last named with :meth:`ReadContext.at` (the file of the latest account when
+it named none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from microcred import schema
-from microcred.dates import ParsedDate
+from microcred.dates import DATE_ORDER, DatePolicy, ParsedDate, ends_before_start
 from microcred.pseudonym import Pseudonymizer
 from microcred.sources.batch import FileAccount, Quarantine, SourceBatch
 
@@ -36,20 +43,76 @@ def clean_text(value: object) -> str | None:
     if type(value) is not str:
         if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return None
-        value = str(value)
+        try:
+            value = str(value)
+        except ValueError:  # an integer of more than 4300 digits is not a label
+            return None
     text = value.strip()
     if "  " in text or "\n" in text or "\t" in text or "\r" in text:
         text = " ".join(text.split())
     return text or None
 
 
-class CanonicalRows:
-    """Accumulates canonical rows (everything except quarantine) column by column."""
+MAX_CELL_CHARS = 1 << 16  # default cell-size cap: a title or a name is never 64 Ki characters
+CELL_TOO_LARGE = "cell too large"
 
-    def __init__(self) -> None:
+# (field, reason) -> None: how CanonicalRows reports a value it nulled
+NullNote = Callable[[str, str], None]
+
+
+def _ignore(field: str, reason: str) -> None:
+    """The default note for a bare CanonicalRows: nothing to log to."""
+
+
+class CanonicalRows:
+    """Accumulates canonical rows (everything except quarantine) column by column.
+
+    Dates outside ``dates`` or out of order and text longer than ``max_cell_chars`` are
+    nulled on the way in and reported through ``note(field, reason)``.
+    """
+
+    def __init__(
+        self,
+        dates: DatePolicy | None = None,
+        note: NullNote | None = None,
+        max_cell_chars: int = MAX_CELL_CHARS,
+    ) -> None:
         self.cols: dict[str, dict[str, list]] = {
             name: {f.name: [] for f in schema.CANONICAL[name]} for name in SORT_KEYS
         }
+        self.dates = dates or DatePolicy()
+        self.note = note or _ignore
+        self.max_cell_chars = max_cell_chars
+
+    def _date(
+        self, parsed: ParsedDate | None, field: str, expiry: bool = False
+    ) -> ParsedDate | None:
+        reason = self.dates.out_of_range(parsed, expiry)
+        if reason is None:
+            return parsed
+        self.note(field, reason)
+        return None
+
+    def _period(
+        self,
+        start: ParsedDate | None,
+        end: ParsedDate | None,
+        fields: tuple[str, str],
+        expiry: bool = False,
+    ) -> tuple[ParsedDate | None, ParsedDate | None]:
+        """(start, end) each in range, end nulled when it is over before start begins."""
+        start = self._date(start, fields[0])
+        end = self._date(end, fields[1], expiry)
+        if ends_before_start(start, end):
+            self.note(fields[1], f"{DATE_ORDER}: {fields[1]} before {fields[0]}")
+            end = None
+        return start, end
+
+    def _text(self, value: str | None, field: str) -> str | None:
+        if value is not None and len(value) > self.max_cell_chars:
+            self.note(field, f"{CELL_TOO_LARGE}: over {self.max_cell_chars} characters")
+            return None
+        return value
 
     def person(
         self,
@@ -66,7 +129,7 @@ class CanonicalRows:
         c["country"].append(country)
         c["province"].append(province)
         c["profile_language"].append(profile_language)
-        c["industry"].append(industry)
+        c["industry"].append(self._text(industry, "persons.industry"))
 
     def position(
         self,
@@ -80,11 +143,12 @@ class CanonicalRows:
         end: ParsedDate | None,
         is_current: bool | None,
     ) -> None:
+        start, end = self._period(start, end, ("positions.start_date", "positions.end_date"))
         c = self.cols["positions"]
         c["person_id"].append(person_id)
         c["position_idx"].append(idx)
-        c["title"].append(title)
-        c["company"].append(company)
+        c["title"].append(self._text(title, "positions.title"))
+        c["company"].append(self._text(company, "positions.company"))
         c["province"].append(province)
         c["country"].append(country)
         c["start_date"].append(start.value if start else None)
@@ -103,12 +167,13 @@ class CanonicalRows:
         start: ParsedDate | None,
         end: ParsedDate | None,
     ) -> None:
+        start, end = self._period(start, end, ("educations.start_date", "educations.end_date"))
         c = self.cols["educations"]
         c["person_id"].append(person_id)
         c["education_idx"].append(idx)
-        c["school"].append(school)
-        c["degree"].append(degree)
-        c["field"].append(field)
+        c["school"].append(self._text(school, "educations.school"))
+        c["degree"].append(self._text(degree, "educations.degree"))
+        c["field"].append(self._text(field, "educations.field"))
         c["start_date"].append(start.value if start else None)
         c["start_precision"].append(start.precision if start else None)
         c["end_date"].append(end.value if end else None)
@@ -127,11 +192,14 @@ class CanonicalRows:
         expires: ParsedDate | None,
         origin: str,
     ) -> None:
+        issued, expires = self._period(
+            issued, expires, ("credentials.issued_date", "credentials.expires_date"), expiry=True
+        )
         c = self.cols["credentials"]
         c["person_id"].append(person_id)
         c["credential_idx"].append(idx)
-        c["name"].append(name)
-        c["authority"].append(authority)
+        c["name"].append(self._text(name, "credentials.name"))
+        c["authority"].append(self._text(authority, "credentials.authority"))
         c["url_host"].append(url_host)
         c["has_url"].append(has_url)
         c["has_credential_id"].append(has_credential_id)
@@ -145,7 +213,7 @@ class CanonicalRows:
         """Add all of one person's skills in one call; duplicates (after cleaning) kept once."""
         seen: set[str] = set()
         for raw in names:
-            skill = clean_text(raw)
+            skill = self._text(clean_text(raw), "skills.skill")
             if skill is not None and skill not in seen:
                 seen.add(skill)
         people = self.cols["skills"]["person_id"]
@@ -161,10 +229,11 @@ class CanonicalRows:
         completed: bool,
         completed_at: ParsedDate | None,
     ) -> None:
+        completed_at = self._date(completed_at, "learning.completed_date")
         c = self.cols["learning"]
         c["person_id"].append(person_id)
         c["learning_idx"].append(idx)
-        c["title"].append(title)
+        c["title"].append(self._text(title, "learning.title"))
         c["content_type"].append(content_type)
         c["completed"].append(completed)
         c["completed_date"].append(completed_at.value if completed_at else None)
@@ -192,23 +261,51 @@ def sort_canonical(name: str, table: pa.Table) -> pa.Table:
     return schema.conform(table.take(order), schema.CANONICAL[name])
 
 
-__all__ = ["SORT_KEYS", "CanonicalRows", "ReadContext", "clean_text", "sort_canonical"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "SORT_KEYS",
+    "CanonicalRows",
+    "ReadContext",
+    "clean_text",
+    "sort_canonical",
+]
 
 
 class ReadContext:
-    """Everything a reader writes into while it walks its input: rows, quarantine, accounting."""
+    """Everything a reader writes into while it walks its input: rows, quarantine, accounting.
 
-    def __init__(self, source: str, pseudonymize: Pseudonymizer) -> None:
+    ``dates`` and ``max_cell_chars`` are the door checks applied to every row added
+    (see :class:`CanonicalRows`); a reader names the record it is adding with :meth:`at`
+    so a nulled value is logged against the right file and row.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        pseudonymize: Pseudonymizer,
+        dates: DatePolicy | None = None,
+        max_cell_chars: int = MAX_CELL_CHARS,
+    ) -> None:
         self.source = source
         self.pseudonymize = pseudonymize
-        self.rows = CanonicalRows()
+        self.rows = CanonicalRows(dates, self._null, max_cell_chars)
         self.quarantine = Quarantine(source)
         self.accounting: list[FileAccount] = []
+        self._where: tuple[str, int | None] = ("", None)
+
+    def at(self, file: str, row: int | None) -> None:
+        """The record being read now (file relative to the input root, 1-based row or line)."""
+        self._where = (file, row)
+
+    def _null(self, field: str, reason: str) -> None:
+        file, row = self._where
+        self.quarantine.null_field(file, row, field, reason)
 
     def account(self, file: str, encoding: str | None = None) -> FileAccount:
         """A new FileAccount for ``file`` (relative path), registered in the accounting."""
         acct = FileAccount(self.source, file, encoding=encoding)
         self.accounting.append(acct)
+        self._where = (file, None)
         return acct
 
     def finish(self, extra: dict[str, pa.Table] | None = None) -> SourceBatch:

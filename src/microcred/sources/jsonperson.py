@@ -2,9 +2,14 @@
 
 Bulk JSONL vendors and JSON Resume carry the same facts under different keys;
 :class:`PersonKeys` lists the keys each accepts (documented in docs/sources.md)
-and :func:`map_person` does the rest. A bad nested value (a date nobody can
-read, an entry that is not an object) nulls that field or skips that entry and
-is logged as ``field_nulled``: the person is still ingested.
+and :func:`map_person` does the rest.
+
+Accounting (the same for both JSON sources): the person is one row, and so is each
+entry of the position, education, credential and skill lists that were read. An
+entry that is an object (a skill: a string or an object) is ingested; any other
+entry is quarantined (``row_dropped``, with its JSON path) while the person and the
+other entries stay. A bad value inside an entry (a date nobody can read, a list that
+is not a list) nulls that field and is logged as ``field_nulled``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from dataclasses import dataclass
 
 from microcred.dates import DateParseError, ParsedDate
 from microcred.geo import Location
+from microcred.sources.batch import FileAccount
 from microcred.sources.builder import ReadContext
 from microcred.sources.fields import split_degree, url_host
 from microcred.sources.jsonshape import dicts, has_any, json_date, pick, resolve_location, text
@@ -138,12 +144,27 @@ JSONRESUME_KEYS = PersonKeys(
 class _Person:
     """Maps one record; collects field_nulled notes with JSON paths."""
 
-    def __init__(self, ctx: ReadContext, file: str, line: int, person_id: str):
+    def __init__(
+        self, ctx: ReadContext, file: str, line: int, person_id: str, acct: FileAccount | None
+    ):
         self.ctx = ctx
         self.file = file
         self.line = line
         self.person_id = person_id
+        self.acct = acct
         self.languages: list[str] = []
+
+    def entry_ok(self) -> None:
+        if self.acct is not None:
+            self.acct.rows_read += 1
+            self.acct.rows_ingested += 1
+
+    def entry_bad(self, path: str, reason: str) -> None:
+        if self.acct is None:
+            self.note(path, reason)
+            return
+        self.acct.rows_read += 1
+        self.ctx.quarantine.drop(self.acct, self.line, path, reason)
 
     def note(self, path: str, reason: str) -> None:
         self.ctx.quarantine.null_field(self.file, self.line, path, reason)
@@ -174,8 +195,11 @@ class _Person:
         for i, item in dicts(value):
             if isinstance(item, dict):
                 out.append((i, item))
+                self.entry_ok()
             else:
-                self.note(f"{list_key}[{i}]", f"expected an object, got {type(item).__name__}")
+                self.entry_bad(
+                    f"{list_key}[{i}]", f"entry not an object: got {type(item).__name__}"
+                )
         return out
 
 
@@ -184,10 +208,21 @@ def _first_list_key(record: dict, keys: tuple[str, ...]) -> str | None:
 
 
 def map_person(
-    ctx: ReadContext, record: dict, person_id: str, file: str, line: int, keys: PersonKeys
+    ctx: ReadContext,
+    record: dict,
+    person_id: str,
+    file: str,
+    line: int,
+    keys: PersonKeys,
+    acct: FileAccount | None = None,
 ) -> None:
-    """Add one person's rows to ``ctx`` (the caller counts the line as ingested)."""
-    p = _Person(ctx, file, line, person_id)
+    """Add one person's rows to ``ctx`` (the caller counts the person itself as ingested).
+
+    With ``acct``, each list entry read is counted there as a row of its own (ingested or
+    quarantined); without, a bad entry is only logged as ``field_nulled``.
+    """
+    p = _Person(ctx, file, line, person_id, acct)
+    ctx.at(file, line)
     rows = ctx.rows
 
     list_key = _first_list_key(record, keys.positions)
@@ -269,14 +304,18 @@ def _skill_names(p: _Person, value: object, key: str, keys: PersonKeys) -> list[
         p.note(key, f"expected a list, got {type(value).__name__}")
         return []
     names: list[str | None] = []
-    for item in value:
+    for i, item in enumerate(value):
         if isinstance(item, str):
             names.append(item)
+            p.entry_ok()
         elif isinstance(item, dict):
             names.append(text(pick(item, ("name", "skill", "title"))))
             kw = item.get("keywords")
             if keys.skill_keywords and isinstance(kw, list):
                 names.extend(k for k in kw if isinstance(k, str))
+            p.entry_ok()
+        else:
+            p.entry_bad(f"{key}[{i}]", f"entry not an object: got {type(item).__name__}")
     return names
 
 
@@ -311,4 +350,6 @@ def identity_of(record: dict, keys: PersonKeys) -> str | None:
     value = pick(record, keys.identity)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
+    if isinstance(value, int) and not -(10**18) < value < 10**18:
+        return None  # not an id anyone issued (and str() of a 5000-digit int raises)
     return str(value).strip() or None

@@ -6,6 +6,11 @@ Read: ``work[]`` (position, name), ``education[]`` (institution, studyType, area
 address, profiles, summaries, highlights, references — is ignored. Identity for
 the pseudonym is the file path relative to the input root (the file name for a
 single file).
+
+Accounting: a file is one row for its person plus one row per entry of ``work``,
+``education``, ``certificates`` and ``skills`` (see :mod:`microcred.sources.jsonperson`);
+a file that cannot be read as a JSON object, or is over ``max_file_bytes``, is one
+quarantined row. Files after the first ``max_records`` are counted and skipped.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from microcred.dates import DatePolicy
 from microcred.pseudonym import Pseudonymizer
-from microcred.sources.batch import SourceBatch, SourceError
-from microcred.sources.builder import ReadContext
+from microcred.sources.batch import FileAccount, SourceBatch, SourceError
+from microcred.sources.builder import MAX_CELL_CHARS, ReadContext
 from microcred.sources.jsonperson import JSONRESUME_KEYS, map_person
 from microcred.sources.textio import UnreadableFile, decode_text
 
@@ -46,25 +52,54 @@ def _flatten(resume: dict) -> dict:
     return flat
 
 
-def read_jsonresume(path: str | Path, pseudonymize: Pseudonymizer) -> SourceBatch:
+MAX_RECORDS = 1_000_000  # résumé files read per source; the rest are counted as skipped
+MAX_FILE_BYTES = 16 << 20  # one résumé; a larger file is quarantined without being parsed
+
+
+def read_jsonresume(
+    path: str | Path,
+    pseudonymize: Pseudonymizer,
+    *,
+    dates: DatePolicy | None = None,
+    max_records: int = MAX_RECORDS,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_cell_chars: int = MAX_CELL_CHARS,
+) -> SourceBatch:
     """Read one JSON Resume file or a folder of them into a :class:`SourceBatch`."""
     root = Path(path)
     files = _files(root)
     single = root.is_file()
-    ctx = ReadContext(SOURCE, pseudonymize)
-    for file_path, display in files:
+    ctx = ReadContext(SOURCE, pseudonymize, dates, max_cell_chars)
+    for n, (file_path, display) in enumerate(files):
         acct = ctx.account(display)
         acct.rows_read += 1
+        if n >= max_records:
+            acct.skip(1, f"record cap reached: more than {max_records} files")
+            continue
         try:
-            text, acct.encoding = decode_text(file_path.read_bytes())
-            resume = json.loads(text)
-            if not isinstance(resume, dict):
-                raise UnreadableFile(f"not a JSON object ({type(resume).__name__})")
-        except (OSError, UnreadableFile, json.JSONDecodeError) as exc:
+            resume = _load(file_path, max_file_bytes, acct)
+        except (OSError, UnreadableFile) as exc:
             if single:
                 raise SourceError(f"{file_path}: not a JSON Resume file: {exc}") from exc
             ctx.quarantine.drop(acct, None, None, f"unreadable JSON Resume: {exc}")
             continue
-        map_person(ctx, _flatten(resume), pseudonymize(display), display, 1, JSONRESUME_KEYS)
+        map_person(ctx, _flatten(resume), pseudonymize(display), display, 1, JSONRESUME_KEYS, acct)
         acct.rows_ingested += 1
     return ctx.finish()
+
+
+def _load(file_path: Path, max_file_bytes: int, acct: FileAccount) -> dict:
+    """The résumé as a dict, else UnreadableFile saying why (too large, not JSON, not an object)."""
+    size = file_path.stat().st_size
+    if size > max_file_bytes:
+        raise UnreadableFile(f"file too large: {size} bytes, over {max_file_bytes}")
+    text, encoding = decode_text(file_path.read_bytes())
+    acct.encoding = encoding
+    try:
+        resume = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        # RecursionError: nesting deeper than the stack; ValueError: a 5000-digit integer
+        raise UnreadableFile(f"invalid JSON: {str(exc)[:120] or type(exc).__name__}") from None
+    if not isinstance(resume, dict):
+        raise UnreadableFile(f"not a JSON object: got {type(resume).__name__}")
+    return resume
