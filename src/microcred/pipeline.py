@@ -20,7 +20,8 @@ from microcred import __version__
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
 from microcred.engine import Engine, EngineSettings
-from microcred.manifest import Timings, input_hashes, versions, write_manifest
+from microcred.manifest import Timings, input_hashes, versions
+from microcred.output_folder import OutputTransaction
 from microcred.progress import StageProgress
 from microcred.pseudonym import Pseudonymizer
 
@@ -38,13 +39,18 @@ class RunOptions:
     cache_dir: Path | None = None  # content-addressed coding cache
     planted: tuple[str, ...] = ()  # strings the personal-data gate must not find in outputs
     quiet: bool = False
+    # person-level outputs (canonical and coded tables, quarantine, per-file accounting);
+    # None: ``<out_dir>.restricted`` beside the release, never inside it
+    restricted_dir: Path | None = None
+    overwrite: bool = False  # replace an earlier run's files in out_dir / restricted_dir
 
 
 @dataclass
 class RunResult:
-    out_dir: Path
+    out_dir: Path  # the release: tables/, figures/, report.html, manifest.json
     manifest: dict[str, Any]
     report_path: Path | None
+    restricted_dir: Path | None = None  # owner-only: canonical/, coded/, accounting.parquet
 
 
 def _distinct(engine: Engine, table: Path, columns: list[str], non_null: bool) -> pa.Table:
@@ -217,10 +223,29 @@ def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
 
 
 def run(opts: RunOptions) -> RunResult:
-    """Run the study end to end and write tables, report, figures and manifest to ``opts.out_dir``."""
+    """Run the study end to end and publish tables, report, figures and manifest to ``opts.out_dir``.
+
+    Everything is written to staging folders first (``output_folder``): the release to
+    ``out_dir/.staging-<id>``, the person-level tables to the restricted folder's. Only
+    after the disclosure audit and the personal-data gate passed on the staged release
+    is it moved into ``out_dir``, ``manifest.json`` last. A failure publishes nothing.
+    Raises ``OutputRefused`` when ``out_dir`` is locked by another run, or is not empty
+    and ``opts.overwrite`` is false.
+    """
+    with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite) as tx:
+        manifest, report_name = _run_staged(opts, tx)
+        tx.commit()
+    report_path = tx.out / report_name if report_name else None
+    return RunResult(tx.out, manifest, report_path, tx.restricted)
+
+
+def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any], str | None]:
+    """Every stage, writing the release to ``tx.staging`` and person-level tables to
+    ``tx.restricted_staging``; returns the staged manifest and the report's file name."""
     from microcred.analysis import run_analyses
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
+    from microcred.output_folder import released_files
     from microcred.release import release_tables
     from microcred.release.pii_gate import gate
     from microcred.report.build import build_report
@@ -228,8 +253,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.sources.staging import stage_source
 
     cfg = opts.config
-    out = Path(opts.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out, restricted = tx.staging, tx.restricted_staging
     timings = Timings()
     progress = StageProgress(quiet=opts.quiet)
     engine = Engine(opts.engine)
@@ -241,7 +265,7 @@ def run(opts: RunOptions) -> RunResult:
         ):
             # canonical tables go to Parquet files at once; every later stage reads those
             staged = stage_source(
-                opts.source, opts.input_path, pseudonymizer, out / "canonical", engine
+                opts.source, opts.input_path, pseudonymizer, restricted / "canonical", engine
             )
             batch = staged.batch_view()
             survey = None
@@ -255,9 +279,9 @@ def run(opts: RunOptions) -> RunResult:
             staged.rows["credentials"] = pq.ParquetFile(
                 staged.files["credentials"]
             ).metadata.num_rows
-            _write_tables(out / "coded", coded)
-            # per-file accounting stays with the (internal) canonical tables: file names may be personal
-            pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
+            _write_tables(restricted / "coded", coded)
+            # per-file accounting is restricted: file names may be personal
+            pq.write_table(batch.accounting_table(), restricted / "accounting.parquet")
         table_rows = dict(sorted(staged.rows.items()))
 
         with timings.stage("features"), progress.step("building person features"):
@@ -282,6 +306,8 @@ def run(opts: RunOptions) -> RunResult:
 
         with timings.stage("release"), progress.step("disclosure control and release"):
             released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
+            # the disclosure audit of the staged tables runs here (details to ``restricted``);
+            # it raises, and so publishes nothing, when a suppressed cell can be recovered
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)
@@ -289,9 +315,6 @@ def run(opts: RunOptions) -> RunResult:
             # through the context; they are not repeated as analysis sections
             shown = [t for t in released.tables if t.section != "coverage"]
             report_path = build_report(out, shown, ctx)
-
-        with timings.stage("privacy gate"):
-            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
 
         accounting = _accounting_by_source(batch)
         manifest = {
@@ -304,7 +327,7 @@ def run(opts: RunOptions) -> RunResult:
             "seed": cfg.seed,
             "engine": opts.engine.name,
             "versions": versions(),
-            "row_accounting": accounting,  # per source; per file in canonical/accounting.parquet
+            "row_accounting": accounting,  # per source; per file in the restricted folder
             "rows": {
                 "read": sum(a["rows_read"] for a in accounting),
                 "ingested": sum(a["rows_ingested"] for a in accounting),
@@ -315,13 +338,15 @@ def run(opts: RunOptions) -> RunResult:
             "coding": coding_summary,
             "weighting": weighting_info,
             "releases": getattr(released, "manifest_entries", None),
-            "outputs": sorted(
-                str(p.relative_to(out)) for p in (out / "tables").glob("*") if p.is_file()
-            ),
+            "outputs": sorted(rel for rel in released_files(out) if rel.startswith("tables/")),
             "timings_seconds": timings.stages,
         }
-        write_manifest(out / "manifest.json", manifest)
-        return RunResult(out, manifest, report_path)
+        # the manifest (with every file's sha256) is staged before the gate, so the gate
+        # scans the very bytes that are published
+        manifest = tx.stage_manifest(manifest)
+        with progress.step("personal-data gate"):
+            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
+        return manifest, (report_path.name if report_path else None)
     finally:
         engine.close()
 

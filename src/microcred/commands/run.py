@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from microcred.cli_app import app
 from microcred.config import load_config
 from microcred.datadir import DataDir
 from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
+from microcred.output_folder import OutputRefused
 from microcred.pseudonym import KEY_ENV, MissingKeyError
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
@@ -36,7 +39,15 @@ def run_cmd(
     source: str = typer.Option(..., "--source", help=f"Input kind: {', '.join(SOURCES)}."),
     input_path: Path = typer.Option(..., "--input", exists=True, help="Input file or folder."),
     out: Path = typer.Option(
-        ..., "--out", help="Output folder (tables/, report.html, manifest.json)."
+        ..., "--out", help="Release folder (tables/, figures/, report.html, manifest.json)."
+    ),
+    restricted_dir: Path | None = typer.Option(
+        None,
+        "--restricted-dir",
+        help="Owner-only folder for person-level tables (default: OUT.restricted beside OUT).",
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an earlier run's files in --out and --restricted-dir."
     ),
     config: Path | None = typer.Option(
         None, "--config", exists=True, help="Study configuration YAML."
@@ -86,13 +97,22 @@ def run_cmd(
         margins_path=margins,
         cache_dir=cache_dir,
         quiet=quiet,
+        restricted_dir=restricted_dir,
+        overwrite=overwrite,
     )
     try:
         result = run(opts)
-    except MissingKeyError as exc:
-        Console(stderr=True).print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    except (MissingKeyError, OutputRefused) as exc:
+        _refuse(exc)
     _print_result(result)
+
+
+def _refuse(exc: Exception) -> NoReturn:
+    """An expected refusal: one line saying what to do, exit code 2, no traceback."""
+    Console(stderr=True, soft_wrap=True).print(
+        f"[red]error:[/] {escape(str(exc))}", highlight=False
+    )
+    raise typer.Exit(2) from exc
 
 
 def _print_result(result) -> None:  # noqa: ANN001
@@ -105,6 +125,8 @@ def _print_result(result) -> None:  # noqa: ANN001
     if result.report_path:
         c.print(f"  report: {result.report_path}")
     c.print(f"  tables: {result.out_dir / 'tables'}   manifest: {result.out_dir / 'manifest.json'}")
+    if result.restricted_dir:
+        c.print(f"  restricted (owner-only, never publish): {result.restricted_dir}")
     t = result.manifest["timings_seconds"]
     c.print("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in t.items()))
 
@@ -114,13 +136,18 @@ def demo_cmd(
     profiles: int = typer.Option(
         20_000, "--profiles", min=100, help="Synthetic profiles to generate."
     ),
-    out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder."),
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="Demo folder (input/, run/ release, run.restricted/)."
+    ),
     seed: int = typer.Option(20231129, "--seed", help="Random seed of the synthetic cohort."),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", envvar="MICROCRED_DATA_DIR", help="Reference data folder."
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Use --out even when it holds files other than a demo's."
+    ),
 ) -> None:
     """Synthetic cohort → the whole pipeline → report (a throwaway pseudonymisation key is generated)."""
     from microcred.demo import run_demo
@@ -129,12 +156,16 @@ def demo_cmd(
         os.environ[KEY_ENV] = secrets.token_hex(
             32
         )  # throwaway: demo ids are not meant to be stable
-    result = run_demo(
-        profiles=profiles,
-        out=out,
-        seed=seed,
-        data_dir=DataDir(data_dir),
-        engine=_engine(engine, None, None, "local[2]"),
-        quiet=quiet,
-    )
+    try:
+        result = run_demo(
+            profiles=profiles,
+            out=out,
+            seed=seed,
+            data_dir=DataDir(data_dir),
+            engine=_engine(engine, None, None, "local[2]"),
+            quiet=quiet,
+            overwrite=overwrite,
+        )
+    except OutputRefused as exc:
+        _refuse(exc)
     _print_result(result)
