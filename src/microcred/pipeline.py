@@ -79,33 +79,36 @@ def _low_count(table: pa.Table, column: str | None, threshold: float) -> int:
     return int(pc.sum(pc.less(pc.fill_null(table[column], 0.0), threshold)).as_py() or 0)
 
 
-def _code_all(
-    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
-) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Run every coder on the distinct strings of the staged canonical tables.
+def _coder(cls: Any, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """A picklable loader of the coder and the function giving its fingerprint, same arguments.
 
-    The credentials file gains the education-listed credentials once education is coded.
-
-    Each coder is given as a picklable loader, so the same coder runs in process
-    (DuckDB) or on Spark executors; results are cached by content when asked.
+    Why both: the loader runs where the coding runs (in process, or on Spark executors);
+    the fingerprint (the cache key) is computed without loading the coder.
     """
     from functools import partial
 
-    from microcred.coding.cache import CodingCache
+    return partial(cls.load, *args, **kwargs), partial(cls.fingerprint_for, *args, **kwargs)
+
+
+def coder_specs(opts: RunOptions) -> list[tuple[Any, ...]]:
+    """What to code: (output key, label, (loader, fingerprint), source table, key columns,
+    single column?, (unknown column, unknown value), confidence column), in coding order.
+
+    Every coder setting of the study configuration is passed here, so the loader and
+    the cache key see the same settings.
+    """
     from microcred.coding.credentials import CredentialCoder
     from microcred.coding.education import EducationCoder
     from microcred.coding.occupation import OccupationCoder
     from microcred.coding.skills import SkillCoder
 
     cfg = opts.config
-    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
-    # (output key, label, loader, source table, key columns, single column?, unknown column/value, confidence column)
-    specs = [
+    return [
         (
             "titles_coded",
             "occupation (NOC 2021)",
-            partial(
-                OccupationCoder.load,
+            _coder(
+                OccupationCoder,
                 opts.data_dir,
                 min_confidence=cfg.coding.occupation_min_confidence,
             ),
@@ -118,7 +121,8 @@ def _code_all(
         (
             "education_coded",
             "education level",
-            partial(EducationCoder.load),
+            # the education lexicon ships with the package; it needs no reference data
+            _coder(EducationCoder),
             "educations",
             ["degree", "field"],
             False,
@@ -128,18 +132,22 @@ def _code_all(
         (
             "credentials_coded",
             "credential type",
-            partial(CredentialCoder.load, cfg.definitions, opts.data_dir),
+            _coder(
+                CredentialCoder,
+                cfg.definitions,
+                opts.data_dir,
+                min_confidence=cfg.coding.credential_min_confidence,
+            ),
             "credentials",
             ["name", "authority", "url_host"],
             False,
             ("credential_type", "unknown"),
             "coding_confidence",
         ),
-        # the education lexicon ships with the package; it needs no reference data
         (
             "skills_coded",
             "skills taxonomy",
-            partial(SkillCoder.load, opts.data_dir),
+            _coder(SkillCoder, opts.data_dir),
             "skills",
             ["skill"],
             True,
@@ -147,15 +155,38 @@ def _code_all(
             None,
         ),
     ]
+
+
+def _code_all(
+    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
+) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
+    """Run every coder on the distinct strings of the staged canonical tables.
+
+    The credentials file gains the education-listed credentials once education is coded.
+
+    Each coder is given as a picklable loader, so the same coder runs in process
+    (DuckDB) or on Spark executors; results are cached by content when asked, under
+    the coder's fingerprint.
+    """
+    from functools import partial
+
+    from microcred.coding.cache import CodingCache
+
+    cfg = opts.config
+    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
+    specs = coder_specs(opts)
     coded: dict[str, pa.Table] = {}
     summary: list[dict[str, Any]] = []
-    for key, label, load, source, columns, single, (ucol, uval), conf in specs:
+    for key, label, (load, fingerprint), source, columns, single, (ucol, uval), conf in specs:
         if key == "credentials_coded":  # education is coded by now
             _with_education_listed(engine, files, coded["education_coded"])
         inputs = _distinct(engine, files[source], columns, non_null=single)
         with progress.step(f"coding {label}", total=inputs.num_rows):
             run_coder = partial(engine.code_distinct, loader=load, single_column=single)
-            out = cache.code(key, load, inputs, run_coder) if cache else run_coder(inputs)
+            if cache is not None:
+                out = cache.code(key, fingerprint(), inputs, run_coder)
+            else:
+                out = run_coder(inputs)
         coded[key] = out
         unknown = _unknown_count(out, ucol, uval)
         summary.append(
