@@ -55,7 +55,7 @@ def test_every_row_accounted_for(demo_run: DemoRun) -> None:
     # synthetic JSONL has one line a person, all readable; the survey sample adds its 1,000 responses
     jsonl = next(a for a in demo_run.result.manifest["row_accounting"] if a["source"] == "jsonl")
     assert jsonl["rows_read"] == demo_run.cohort.n and jsonl["rows_quarantined"] == 0
-    persons = pq.read_table(demo_run.result.out_dir / "canonical" / "persons.parquet")
+    persons = pq.read_table(demo_run.result.restricted_dir / "canonical" / "persons.parquet")
     assert persons.num_rows >= demo_run.cohort.n
 
 
