@@ -43,7 +43,9 @@ def test_round_trip_counts_and_codes_match_truth(exports, tmp_path: Path) -> Non
     truth_pos["person_id"] = truth_pos["source_identity"].map(pz)
     positions = pq.read_table(restricted / "canonical" / "positions.parquet").to_pandas()
     assert len(positions) == len(truth_pos)
-    titles = pq.read_table(restricted / "coded" / "titles_coded.parquet").to_pandas()[["title", "noc2021"]]
+    titles = pq.read_table(restricted / "coded" / "titles_coded.parquet").to_pandas()[
+        ["title", "noc2021"]
+    ]
     coded = positions.merge(titles, on="title", how="left").merge(
         truth_pos, on=["person_id", "position_idx"], how="inner", validate="one_to_one"
     )

@@ -90,6 +90,20 @@ def training_code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def training_key(dd: DataDir, excluded: tuple[str, ...] = ()) -> str:
+    """The trained model's cache key: what training reads (references, lexicons, code, exclusions).
+
+    The threshold is not in it: one trained model serves every ``min_confidence``.
+    """
+    h = hashlib.sha256(MODEL_VERSION.encode())
+    for p in _reference_paths(dd):
+        h.update(p.read_bytes())
+    h.update(lexicon_fingerprint().encode())
+    h.update(training_code_fingerprint().encode())
+    h.update("\x1f".join(excluded).encode())
+    return h.hexdigest()[:24]
+
+
 def _reference_paths(dd: DataDir) -> list[Path]:
     """The NOC reference files the coder is trained on."""
     return [
@@ -272,13 +286,7 @@ class OccupationCoder:
         """
         dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
         excluded = _norm_exclusion(exclude_titles)
-        h = hashlib.sha256(MODEL_VERSION.encode())
-        for p in _reference_paths(dd):
-            h.update(p.read_bytes())
-        h.update(lexicon_fingerprint().encode())
-        h.update(training_code_fingerprint().encode())
-        h.update("\x1f".join(excluded).encode())
-        key = h.hexdigest()[:24]
+        key = training_key(dd, excluded)
         folder = (Path(cache_dir) if cache_dir else cache_root()) / "occupation" / key
         trained = load_trained(folder, key)
         if trained is None:
