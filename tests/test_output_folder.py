@@ -230,3 +230,13 @@ def test_the_crash_points_cover_a_whole_commit(tmp_path, monkeypatch) -> None:
     _publish(out, "two", overwrite=True)
     monkeypatch.undo()
     assert 5 < calls["n"] < COMMIT_STEPS
+
+
+def test_demo_refuses_a_folder_that_is_not_a_demo_s(tmp_path) -> None:
+    from microcred.demo import run_demo
+
+    (tmp_path / "input").mkdir()  # a demo's own folder is fine…
+    (tmp_path / "thesis.docx").write_text("…but this is not the demo's")
+    with pytest.raises(OutputRefused, match=r"not a demo's \(thesis.docx\).*--overwrite"):
+        run_demo(profiles=100, out=tmp_path, seed=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "thesis.docx"]

@@ -6,6 +6,7 @@ import ast
 import json
 import pickle
 import shutil
+import stat
 import warnings
 from pathlib import Path
 
@@ -157,6 +158,9 @@ def test_cached_codes_are_reused_only_under_the_same_fingerprint(tmp_path) -> No
     ]
     cache.code("demo", "f2" * 32, inputs, code)
     assert calls == [3, 1, 3]  # another coder configuration: nothing reused
+    folder = cache.folder("demo", "f1" * 32)
+    for p in [folder, folder.parent, *folder.iterdir()]:  # cached codes hold profile text
+        assert stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600), p
 
 
 def _part(folder: Path) -> Path:

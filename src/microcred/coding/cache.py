@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -116,7 +117,8 @@ class CodingCache:
             "parquet_sha256": digest,
             "rows": table.num_rows,
         }
-        write_atomically(folder / f"{name}.parquet", data)
+        _private_dirs(folder)
+        write_atomically(folder / f"{name}.parquet", data)  # files are 0600 (mkstemp)
         write_atomically(folder / f"{name}.json", json.dumps(sidecar, sort_keys=True).encode())
 
     @staticmethod
@@ -145,6 +147,14 @@ class CodingCache:
         for i, k in enumerate(table[_KEY].to_pylist()):
             seen.setdefault(k, i)
         return table.take(pa.array(list(seen.values()), pa.int64()))
+
+
+def _private_dirs(folder: Path) -> None:
+    """Create ``folder`` and its parents as needed, owner-only: cached codes hold profile text."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in missing:
+        os.chmod(p, 0o700)
 
 
 def _read_part(stem: Path, kind: str, fingerprint: str) -> pa.Table | None:
