@@ -240,3 +240,20 @@ def test_demo_refuses_a_folder_that_is_not_a_demo_s(tmp_path) -> None:
     with pytest.raises(OutputRefused, match=r"not a demo's \(thesis.docx\).*--overwrite"):
         run_demo(profiles=100, out=tmp_path, seed=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "thesis.docx"]
+
+
+def test_outputs_may_not_overlap_the_input(tmp_path) -> None:
+    """With --overwrite, an input inside --out would be deleted; refuse before touching it."""
+    data = tmp_path / "exports"
+    (data / "person1").mkdir(parents=True)
+    cases = [
+        (data, None, data / "person1"),  # the input inside --out
+        (data / "run", None, data),  # --out inside the input folder
+        (tmp_path / "out", data / "r", data),  # the restricted folder inside the input
+    ]
+    for out, restricted, given in cases:
+        with pytest.raises(OutputRefused, match="overlap"):
+            OutputTransaction(out, restricted, overwrite=True, inputs=(given,)).begin()
+    assert (data / "person1").is_dir() and not (data / ".lock").exists()
+    with OutputTransaction(tmp_path / "out", inputs=(data,)):  # side by side is fine
+        pass

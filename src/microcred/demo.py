@@ -11,7 +11,7 @@ from pathlib import Path
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
 from microcred.engine import EngineSettings
-from microcred.output_folder import OutputRefused
+from microcred.output_folder import LOCK, FolderLock, OutputRefused
 from microcred.pipeline import RunOptions, RunResult, run
 
 DEMO_FORMAT = "jsonl"  # exercises a real reader (and the pseudonymiser) on raw strings
@@ -58,28 +58,32 @@ def run_demo(
 
     data_dir = data_dir or DataDir()
     out = Path(out)
-    foreign = (
-        sorted(p.name for p in out.iterdir() if p.name not in DEMO_ENTRIES) if out.is_dir() else []
-    )
-    if foreign and not overwrite:
-        raise OutputRefused(
-            f"{out} holds files that are not a demo's ({', '.join(foreign[:3])}); "
-            "pass --overwrite to write the demo there anyway, or choose another --out"
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out)  # a second demo into this folder would rewrite input/ under our feet
+    lock.acquire()
+    try:
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in DEMO_ENTRIES | {LOCK})
+        if foreign and not overwrite:
+            raise OutputRefused(
+                f"{out} holds files that are not a demo's ({', '.join(foreign[:3])}); "
+                "pass --overwrite to write the demo there anyway, or choose another --out"
+            )
+        cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
+        written = synth.write(cohort, fmt, out / "input")
+        margins = written.margins_dir
+        opts = RunOptions(
+            source="jsonl" if fmt == "jsonl" else fmt,
+            input_path=written.input_path,
+            out_dir=out / "run",
+            config=config or StudyConfig(seed=seed),
+            data_dir=data_dir,
+            engine=engine or EngineSettings(),
+            survey_path=survey_sample(data_dir),
+            margins_path=margins if margins.exists() else None,
+            planted=planted_identifiers(cohort),
+            quiet=quiet,
+            overwrite=True,  # the demo's own run folder: rewritten by each demo, as it always was
         )
-    cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
-    written = synth.write(cohort, fmt, out / "input")
-    margins = written.margins_dir
-    opts = RunOptions(
-        source="jsonl" if fmt == "jsonl" else fmt,
-        input_path=written.input_path,
-        out_dir=out / "run",
-        config=config or StudyConfig(seed=seed),
-        data_dir=data_dir,
-        engine=engine or EngineSettings(),
-        survey_path=survey_sample(data_dir),
-        margins_path=margins if margins.exists() else None,
-        planted=planted_identifiers(cohort),
-        quiet=quiet,
-        overwrite=True,  # the demo's own run folder: rewritten by each demo, as it always was
-    )
-    return run(opts)
+        return run(opts)
+    finally:
+        lock.release()

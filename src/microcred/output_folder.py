@@ -203,8 +203,17 @@ class OutputTransaction:
     the locks are always released.
     """
 
-    def __init__(self, out: Path, restricted: Path | None = None, overwrite: bool = False):
+    def __init__(
+        self,
+        out: Path,
+        restricted: Path | None = None,
+        overwrite: bool = False,
+        inputs: tuple[Path, ...] = (),
+    ):
+        """``inputs``: the run's input files/folders, which may not overlap either folder
+        (``overwrite`` would delete them, and a rerun would read its own outputs)."""
         self.out = Path(out).absolute()
+        self.inputs = tuple(Path(p).absolute() for p in inputs)
         self.restricted = (
             Path(restricted).absolute() if restricted else default_restricted_dir(self.out)
         )
@@ -223,6 +232,15 @@ class OutputTransaction:
                 f"restricted folder {restricted} and release folder {out} must not contain "
                 "each other; choose a restricted folder outside --out"
             )
+        for folder in (out, restricted):
+            if folder.exists() and not folder.is_dir():
+                raise OutputRefused(f"{folder} exists and is not a folder; choose a folder path")
+            for given in self.inputs:
+                if given == folder or folder in given.parents or given in folder.parents:
+                    raise OutputRefused(
+                        f"output folder {folder} and input {given} overlap; "
+                        "write the outputs outside the input (and the input outside them)"
+                    )
         try:
             self._open(out, private=False)
             self._open(restricted, private=True)

@@ -260,10 +260,11 @@ def run(opts: RunOptions) -> RunResult:
     ``out_dir/.staging-<id>``, the person-level tables to the restricted folder's. Only
     after the disclosure audit and the personal-data gate passed on the staged release
     is it moved into ``out_dir``, ``manifest.json`` last. A failure publishes nothing.
-    Raises ``OutputRefused`` when ``out_dir`` is locked by another run, or is not empty
-    and ``opts.overwrite`` is false.
+    Raises ``OutputRefused`` when ``out_dir`` is locked by another run, is not empty and
+    ``opts.overwrite`` is false, or overlaps an input.
     """
-    with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite) as tx:
+    inputs = tuple(p for p in (opts.input_path, opts.survey_path, opts.margins_path) if p)
+    with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite, inputs) as tx:
         manifest, report_name = _run_staged(opts, tx)
         tx.commit()
     report_path = tx.out / report_name if report_name else None
