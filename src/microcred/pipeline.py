@@ -277,7 +277,6 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
     from microcred.analysis import run_analyses
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
-    from microcred.output_folder import released_files
     from microcred.release import release_tables
     from microcred.release.pii_gate import gate
     from microcred.report.build import build_report
@@ -370,7 +369,9 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
             "coding": coding_summary,
             "weighting": weighting_info,
             "releases": getattr(released, "manifest_entries", None),
-            "outputs": sorted(rel for rel in released_files(out) if rel.startswith("tables/")),
+            "outputs": sorted(
+                p.relative_to(out).as_posix() for p in (out / "tables").glob("*") if p.is_file()
+            ),
             "timings_seconds": timings.stages,
         }
         # the manifest (with every file's sha256) is staged before the gate, so the gate

@@ -64,6 +64,36 @@ def released(
     return written, out, json.loads((out / MANIFEST).read_text()), time.monotonic() - start
 
 
+def test_a_run_failing_the_gate_publishes_nothing(released) -> None:
+    """The gate runs on the staged release: a finding leaves both folders exactly as they were."""
+    from microcred.release.pii_gate import PersonalDataFound
+
+    written, out, _, _ = released
+    restricted = out.with_name(out.name + ".restricted")
+
+    def state() -> dict[str, bytes]:
+        return {
+            p.relative_to(out.parent).as_posix(): p.read_bytes()
+            for folder in (out, restricted)
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+
+    before = state()
+    assert f"{out.name}/{MANIFEST}" in before  # an earlier release is there to protect
+    opts = RunOptions(
+        source="jsonl",
+        input_path=written.input_path,
+        out_dir=out,
+        quiet=True,
+        overwrite=True,
+        planted=("microcredentials",),  # a word every report carries: the gate must fire
+    )
+    with pytest.raises(PersonalDataFound):
+        run(opts)
+    assert state() == before
+
+
 @pytest.mark.slow
 def test_killed_runs_leave_the_previous_release_or_none(released) -> None:
     """SIGKILL at random moments of a rerun; the first kill also checks a concurrent run stops."""
