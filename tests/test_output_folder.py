@@ -257,3 +257,24 @@ def test_outputs_may_not_overlap_the_input(tmp_path) -> None:
     assert (data / "person1").is_dir() and not (data / ".lock").exists()
     with OutputTransaction(tmp_path / "out", inputs=(data,)):  # side by side is fine
         pass
+
+
+def test_overwrite_replaces_only_what_a_run_wrote(tmp_path) -> None:
+    """``--out ~ --overwrite`` by mistake must delete nothing: foreign files stop the run."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    (home / "thesis.docx").write_text("years of work")
+    with pytest.raises(OutputRefused, match=r"no microcred run wrote \(thesis.docx\)"):
+        OutputTransaction(home, overwrite=True).begin()
+    with pytest.raises(OutputRefused, match=r"no microcred run wrote \(thesis.docx\)"):
+        OutputTransaction(tmp_path / "out", restricted=home, overwrite=True).begin()
+    assert (home / "thesis.docx").read_text() == "years of work"
+    assert stat.S_IMODE(home.stat().st_mode) == 0o755  # not made private either
+    out = tmp_path / "out"
+    _publish(out, "one", extra="codebook.csv")  # listed in the manifest: a run's own file
+    (default_restricted_dir(out) / "audit").mkdir()  # not in the restricted index: foreign
+    with pytest.raises(OutputRefused, match=r"no microcred run wrote \(audit\)"):
+        OutputTransaction(out, overwrite=True).begin()
+    (default_restricted_dir(out) / "audit").rmdir()
+    _publish(out, "two", overwrite=True)
+    assert not (out / "codebook.csv").exists() and verify_release(out) == []

@@ -40,11 +40,16 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
+RESTRICTED_INDEX = "restricted.json"  # the restricted folder's list of what a run wrote there
 LOCK = ".lock"
 STAGING_PREFIX = ".staging-"
 RESTRICTED_SUFFIX = ".restricted"
 _OWNER_DIR = 0o700
 _OWNER_FILE = 0o600
+# what a run writes at the top of each folder (more comes from the manifest / index):
+# ``--overwrite`` replaces these and nothing else, so a mistaken ``--out ~`` deletes nothing
+RELEASE_ENTRIES = frozenset({"tables", "figures", "report.html", MANIFEST})
+RESTRICTED_ENTRIES = frozenset({"canonical", "coded", "accounting.parquet", RESTRICTED_INDEX})
 
 
 class OutputRefused(Exception):
@@ -196,6 +201,21 @@ def verify_release(out: Path) -> list[str]:
     return problems
 
 
+def _run_entries(folder: Path, restricted: bool) -> set[str]:
+    """Top-level names an earlier run wrote in ``folder`` (defaults + its manifest / index)."""
+    if restricted:
+        names = set(RESTRICTED_ENTRIES)
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+            index = json.loads((folder / RESTRICTED_INDEX).read_text(encoding="utf-8"))
+            names.update(str(n) for n in index["entries"])
+        return names
+    names = set(RELEASE_ENTRIES)
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError, AttributeError):
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        names.update(str(rel).split("/", 1)[0] for rel in files)
+    return names
+
+
 class OutputTransaction:
     """Staging folders for one run, published by :meth:`commit` or dropped by :meth:`abort`.
 
@@ -252,20 +272,29 @@ class OutputTransaction:
         return self
 
     def _open(self, folder: Path, private: bool) -> None:
-        """Create, lock, clear stale stagings, refuse when non-empty without ``overwrite``."""
+        """Create, lock, clear stale stagings; refuse when non-empty without ``overwrite``,
+        and with it when the folder holds anything a run did not write."""
         folder.mkdir(parents=True, exist_ok=True)
-        if private:
-            os.chmod(folder, _OWNER_DIR)
         lock = FolderLock(folder)
         lock.acquire()
         self._locks.append(lock)
         for stale in folder.glob(f"{STAGING_PREFIX}*"):  # left by a killed run: we hold the lock
             _remove(stale)
-        if _visible_entries(folder) and not self.overwrite:
+        entries = _visible_entries(folder)
+        if entries and not self.overwrite:
             raise OutputRefused(
                 f"{folder} is not empty (an earlier run's files?); pass --overwrite to replace "
                 "its contents, or choose an empty folder"
             )
+        ours = _run_entries(folder, restricted=private)
+        foreign = [p.name for p in entries if p.name not in ours]
+        if foreign:
+            raise OutputRefused(
+                f"{folder} holds files no microcred run wrote ({', '.join(foreign[:3])}); "
+                "--overwrite replaces only a run's outputs: move them away or choose another folder"
+            )
+        if private:
+            os.chmod(folder, _OWNER_DIR)
 
     def __enter__(self) -> OutputTransaction:
         return self.begin()
@@ -299,6 +328,9 @@ class OutputTransaction:
         staged_manifest = self.staging / MANIFEST
         if not staged_manifest.is_file():
             raise RuntimeError(f"{self.staging}: no staged manifest; call stage_manifest first")
+        entries = sorted(p.name for p in self.restricted_staging.iterdir())
+        index = {"run_id": self.run_id, "entries": entries}
+        (self.restricted_staging / RESTRICTED_INDEX).write_text(json.dumps(index, indent=2) + "\n")
         _owner_only(self.restricted_staging)
         self._swap_in(self.restricted_staging, self.restricted)
         for path in self.staging.rglob("*"):
