@@ -278,3 +278,14 @@ def test_overwrite_replaces_only_what_a_run_wrote(tmp_path) -> None:
     (default_restricted_dir(out) / "audit").rmdir()
     _publish(out, "two", overwrite=True)
     assert not (out / "codebook.csv").exists() and verify_release(out) == []
+
+
+def test_a_release_folder_of_the_old_layout_is_cleaned_by_overwrite(tmp_path) -> None:
+    """Earlier versions wrote person-level tables into --out: ``./dev demo`` reruns over them."""
+    out = tmp_path / "run"
+    for name in ("canonical", "coded", "tables"):
+        (out / name).mkdir(parents=True)
+        (out / name / "x.parquet").write_text("old")
+    (out / MANIFEST).write_text('{"outputs": []}')  # no "files": an old manifest
+    _publish(out, "new", overwrite=True)
+    assert verify_release(out) == [] and not (out / "canonical").exists()

@@ -48,7 +48,9 @@ _OWNER_DIR = 0o700
 _OWNER_FILE = 0o600
 # what a run writes at the top of each folder (more comes from the manifest / index):
 # ``--overwrite`` replaces these and nothing else, so a mistaken ``--out ~`` deletes nothing
-RELEASE_ENTRIES = frozenset({"tables", "figures", "report.html", MANIFEST})
+# ("canonical" and "coded": versions before the restricted folder wrote them into --out; an
+# overwrite removes them from the release folder)
+RELEASE_ENTRIES = frozenset({"tables", "figures", "report.html", MANIFEST, "canonical", "coded"})
 RESTRICTED_ENTRIES = frozenset({"canonical", "coded", "accounting.parquet", RESTRICTED_INDEX})
 
 
