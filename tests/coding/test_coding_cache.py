@@ -247,3 +247,32 @@ def test_no_module_imports_pickle() -> None:
             if any(n.split(".")[0] in ("pickle", "cloudpickle", "dill", "joblib") for n in names):
                 offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_a_changed_setting_with_the_same_cache_folder_recodes(tmp_path) -> None:
+    """The reported bug, at the coding step: a stricter threshold, same --cache-dir, old codes."""
+    batch = pa.table(
+        {
+            "name": ["Machine learning course", "AWS Certified Solutions Architect"],
+            "authority": pa.nulls(2, pa.string()),
+            "url_host": pa.nulls(2, pa.string()),
+        }
+    )
+    cache = CodingCache(tmp_path)
+
+    def code_with(threshold: float) -> list[str]:
+        opts = RunOptions(
+            source="jsonl",
+            input_path=Path("x"),
+            out_dir=Path("y"),
+            config=StudyConfig(coding=CodingConfig(credential_min_confidence=threshold)),
+        )
+        spec = next(s for s in coder_specs(opts) if s[0] == "credentials_coded")
+        load, fingerprint = spec[2]
+        out = cache.code("credentials_coded", fingerprint(), batch, lambda t: load().code(t))
+        return out["credential_type"].to_pylist()
+
+    assert code_with(0.5) == ["mooc_certificate", "vendor_certification"]
+    assert code_with(0.8) == ["unknown", "vendor_certification"]
+    assert code_with(0.5) == ["mooc_certificate", "vendor_certification"]  # from the cache
+    assert cache.stats["credentials_coded"]["from_cache"] == 2
