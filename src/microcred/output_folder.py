@@ -266,11 +266,12 @@ class OutputTransaction:
         try:
             self._open(out, private=False)
             self._open(restricted, private=True)
+            self.staging.mkdir(mode=_OWNER_DIR)
+            self.restricted_staging.mkdir(mode=_OWNER_DIR)
         except BaseException:
+            self.abort()
             self._release_locks()
             raise
-        self.staging.mkdir(mode=_OWNER_DIR)
-        self.restricted_staging.mkdir(mode=_OWNER_DIR)
         return self
 
     def _open(self, folder: Path, private: bool) -> None:
@@ -381,6 +382,7 @@ def _fsync_file(path: Path) -> None:
 
 
 __all__ = [
+    "FolderLock",
     "OutputLocked",
     "OutputRefused",
     "OutputTransaction",
