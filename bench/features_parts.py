@@ -1,9 +1,10 @@
 """Time each part of the features stage on the canonical and coded tables of a finished run.
 
-    uv run python bench/features_parts.py OUT_DIR [--memory-limit 4GB] [--parts career skills ...]
+    uv run python bench/features_parts.py RESTRICTED_DIR [--memory-limit 4GB] [--parts career skills ...]
 
-OUT_DIR is a run's output folder (e.g. --work/out-10000000-duckdb from bench/pipeline.py):
-its canonical/ and coded/ tables are read, and each part is materialised on its own in a
+RESTRICTED_DIR is a run's restricted folder (``OUT.restricted`` beside the run's --out, e.g.
+--work/out-10000000-duckdb.restricted from bench/pipeline.py): its canonical/ and coded/
+tables are read, and each part is materialised on its own in a
 fresh DuckDB, so the figures say where the features stage spends its time.
 """
 
@@ -29,15 +30,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("restricted_dir", type=Path)
     ap.add_argument("--memory-limit", default=DEFAULT_MEMORY_LIMIT)
     ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     args = ap.parse_args()
     cfg = StudyConfig()
     engine = Engine(EngineSettings(memory_limit=args.memory_limit))
-    canon = {n: args.out_dir / "canonical" / f"{n}.parquet" for n in schema.CANONICAL}
+    canon = {n: args.restricted_dir / "canonical" / f"{n}.parquet" for n in schema.CANONICAL}
     coded = {
-        n: pq.read_table(args.out_dir / "coded" / f"{n}.parquet")
+        n: pq.read_table(args.restricted_dir / "coded" / f"{n}.parquet")
         for n in ("titles_coded", "credentials_coded", "education_coded", "skills_coded")
     }
     t = {

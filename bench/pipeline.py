@@ -126,7 +126,8 @@ from microcred.engine import EngineSettings
 t = time.perf_counter()
 res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_dir=Path({str(out)!r}),
                      margins_path=Path({str(input_dir.parent / "margins")!r}),
-                     engine=EngineSettings(name={engine!r}, **{limit!r}), quiet=True))
+                     engine=EngineSettings(name={engine!r}, **{limit!r}), quiet=True,
+                     overwrite=True))  # a bench rerun replaces its own earlier output
 wall = time.perf_counter() - t
 print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_seconds"],
       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))

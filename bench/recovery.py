@@ -49,6 +49,7 @@ def replicate(r: int, args: argparse.Namespace, work: Path) -> list[dict]:
             config=cfg,
             margins_path=written.margins_dir,
             quiet=True,
+            overwrite=True,  # a bench rerun replaces its own earlier output
         )
     )
     params = json.loads((written.truth_dir / "parameters.json").read_text())["realised"]["by_group"]

@@ -11,9 +11,13 @@ from pathlib import Path
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
 from microcred.engine import EngineSettings
+from microcred.output_folder import LOCK, FolderLock, OutputRefused
 from microcred.pipeline import RunOptions, RunResult, run
 
 DEMO_FORMAT = "jsonl"  # exercises a real reader (and the pseudonymiser) on raw strings
+# what a demo writes into its folder; a folder holding only these is the demo's own and
+# is rewritten by the next demo (``./dev demo`` stays rerunnable)
+DEMO_ENTRIES = frozenset({"input", "run", "run.restricted"})
 
 
 def survey_sample(data_dir: DataDir) -> Path | None:
@@ -44,24 +48,42 @@ def run_demo(
     quiet: bool = False,
     config: StudyConfig | None = None,
     fmt: str = DEMO_FORMAT,
+    overwrite: bool = False,
 ) -> RunResult:
+    """Generate, write and run a cohort into ``out`` (``input/``, ``run/``, ``run.restricted/``).
+
+    ``out`` must be empty or hold only an earlier demo's folders, unless ``overwrite``.
+    """
     from microcred import synth
 
     data_dir = data_dir or DataDir()
     out = Path(out)
-    cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
-    written = synth.write(cohort, fmt, out / "input")
-    margins = written.margins_dir
-    opts = RunOptions(
-        source="jsonl" if fmt == "jsonl" else fmt,
-        input_path=written.input_path,
-        out_dir=out / "run",
-        config=config or StudyConfig(seed=seed),
-        data_dir=data_dir,
-        engine=engine or EngineSettings(),
-        survey_path=survey_sample(data_dir),
-        margins_path=margins if margins.exists() else None,
-        planted=planted_identifiers(cohort),
-        quiet=quiet,
-    )
-    return run(opts)
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FolderLock(out)  # a second demo into this folder would rewrite input/ under our feet
+    lock.acquire()
+    try:
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in DEMO_ENTRIES | {LOCK})
+        if foreign and not overwrite:
+            raise OutputRefused(
+                f"{out} holds files that are not a demo's ({', '.join(foreign[:3])}); "
+                "pass --overwrite to write the demo there anyway, or choose another --out"
+            )
+        cohort = synth.generate(profiles, seed=seed, data_dir=data_dir)
+        written = synth.write(cohort, fmt, out / "input")
+        margins = written.margins_dir
+        opts = RunOptions(
+            source="jsonl" if fmt == "jsonl" else fmt,
+            input_path=written.input_path,
+            out_dir=out / "run",
+            config=config or StudyConfig(seed=seed),
+            data_dir=data_dir,
+            engine=engine or EngineSettings(),
+            survey_path=survey_sample(data_dir),
+            margins_path=margins if margins.exists() else None,
+            planted=planted_identifiers(cohort),
+            quiet=quiet,
+            overwrite=True,  # the demo's own run folder: rewritten by each demo, as it always was
+        )
+        return run(opts)
+    finally:
+        lock.release()

@@ -21,7 +21,8 @@ from microcred.config import StudyConfig
 from microcred.datadir import DataDir
 from microcred.dates import DatePolicy
 from microcred.engine import Engine, EngineSettings
-from microcred.manifest import Timings, input_hashes, versions, write_manifest
+from microcred.manifest import Timings, input_hashes, versions
+from microcred.output_folder import OutputTransaction
 from microcred.progress import StageProgress
 from microcred.pseudonym import Pseudonymizer
 
@@ -39,13 +40,18 @@ class RunOptions:
     cache_dir: Path | None = None  # content-addressed coding cache
     planted: tuple[str, ...] = ()  # strings the personal-data gate must not find in outputs
     quiet: bool = False
+    # person-level outputs (canonical and coded tables, quarantine, per-file accounting);
+    # None: ``<out_dir>.restricted`` beside the release, never inside it
+    restricted_dir: Path | None = None
+    overwrite: bool = False  # replace an earlier run's files in out_dir / restricted_dir
 
 
 @dataclass
 class RunResult:
-    out_dir: Path
+    out_dir: Path  # the release: tables/, figures/, report.html, manifest.json
     manifest: dict[str, Any]
     report_path: Path | None
+    restricted_dir: Path | None = None  # owner-only: canonical/, coded/, accounting.parquet
 
 
 def _distinct(engine: Engine, table: Path, columns: list[str], non_null: bool) -> pa.Table:
@@ -74,33 +80,36 @@ def _low_count(table: pa.Table, column: str | None, threshold: float) -> int:
     return int(pc.sum(pc.less(pc.fill_null(table[column], 0.0), threshold)).as_py() or 0)
 
 
-def _code_all(
-    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
-) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Run every coder on the distinct strings of the staged canonical tables.
+def _coder(cls: Any, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
+    """A picklable loader of the coder and the function giving its fingerprint, same arguments.
 
-    The credentials file gains the education-listed credentials once education is coded.
-
-    Each coder is given as a picklable loader, so the same coder runs in process
-    (DuckDB) or on Spark executors; results are cached by content when asked.
+    Why both: the loader runs where the coding runs (in process, or on Spark executors);
+    the fingerprint (the cache key) is computed without loading the coder.
     """
     from functools import partial
 
-    from microcred.coding.cache import CodingCache
+    return partial(cls.load, *args, **kwargs), partial(cls.fingerprint_for, *args, **kwargs)
+
+
+def coder_specs(opts: RunOptions) -> list[tuple[Any, ...]]:
+    """What to code: (output key, label, (loader, fingerprint), source table, key columns,
+    single column?, (unknown column, unknown value), confidence column), in coding order.
+
+    Every coder setting of the study configuration is passed here, so the loader and
+    the cache key see the same settings.
+    """
     from microcred.coding.credentials import CredentialCoder
     from microcred.coding.education import EducationCoder
     from microcred.coding.occupation import OccupationCoder
     from microcred.coding.skills import SkillCoder
 
     cfg = opts.config
-    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
-    # (output key, label, loader, source table, key columns, single column?, unknown column/value, confidence column)
-    specs = [
+    return [
         (
             "titles_coded",
             "occupation (NOC 2021)",
-            partial(
-                OccupationCoder.load,
+            _coder(
+                OccupationCoder,
                 opts.data_dir,
                 min_confidence=cfg.coding.occupation_min_confidence,
             ),
@@ -113,7 +122,8 @@ def _code_all(
         (
             "education_coded",
             "education level",
-            partial(EducationCoder.load),
+            # the education lexicon ships with the package; it needs no reference data
+            _coder(EducationCoder),
             "educations",
             ["degree", "field"],
             False,
@@ -123,18 +133,22 @@ def _code_all(
         (
             "credentials_coded",
             "credential type",
-            partial(CredentialCoder.load, cfg.definitions, opts.data_dir),
+            _coder(
+                CredentialCoder,
+                cfg.definitions,
+                opts.data_dir,
+                min_confidence=cfg.coding.credential_min_confidence,
+            ),
             "credentials",
             ["name", "authority", "url_host"],
             False,
             ("credential_type", "unknown"),
             "coding_confidence",
         ),
-        # the education lexicon ships with the package; it needs no reference data
         (
             "skills_coded",
             "skills taxonomy",
-            partial(SkillCoder.load, opts.data_dir),
+            _coder(SkillCoder, opts.data_dir),
             "skills",
             ["skill"],
             True,
@@ -142,15 +156,38 @@ def _code_all(
             None,
         ),
     ]
+
+
+def _code_all(
+    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
+) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
+    """Run every coder on the distinct strings of the staged canonical tables.
+
+    The credentials file gains the education-listed credentials once education is coded.
+
+    Each coder is given as a picklable loader, so the same coder runs in process
+    (DuckDB) or on Spark executors; results are cached by content when asked, under
+    the coder's fingerprint.
+    """
+    from functools import partial
+
+    from microcred.coding.cache import CodingCache
+
+    cfg = opts.config
+    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
+    specs = coder_specs(opts)
     coded: dict[str, pa.Table] = {}
     summary: list[dict[str, Any]] = []
-    for key, label, load, source, columns, single, (ucol, uval), conf in specs:
+    for key, label, (load, fingerprint), source, columns, single, (ucol, uval), conf in specs:
         if key == "credentials_coded":  # education is coded by now
             _with_education_listed(engine, files, coded["education_coded"])
         inputs = _distinct(engine, files[source], columns, non_null=single)
         with progress.step(f"coding {label}", total=inputs.num_rows):
             run_coder = partial(engine.code_distinct, loader=load, single_column=single)
-            out = cache.code(key, load, inputs, run_coder) if cache else run_coder(inputs)
+            if cache is not None:
+                out = cache.code(key, fingerprint(), inputs, run_coder)
+            else:
+                out = run_coder(inputs)
         coded[key] = out
         unknown = _unknown_count(out, ucol, uval)
         summary.append(
@@ -218,7 +255,26 @@ def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
 
 
 def run(opts: RunOptions) -> RunResult:
-    """Run the study end to end and write tables, report, figures and manifest to ``opts.out_dir``."""
+    """Run the study end to end and publish tables, report, figures and manifest to ``opts.out_dir``.
+
+    Everything is written to staging folders first (``output_folder``): the release to
+    ``out_dir/.staging-<id>``, the person-level tables to the restricted folder's. Only
+    after the disclosure audit and the personal-data gate passed on the staged release
+    is it moved into ``out_dir``, ``manifest.json`` last. A failure publishes nothing.
+    Raises ``OutputRefused`` when ``out_dir`` is locked by another run, is not empty and
+    ``opts.overwrite`` is false, or overlaps an input.
+    """
+    inputs = tuple(p for p in (opts.input_path, opts.survey_path, opts.margins_path) if p)
+    with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite, inputs) as tx:
+        manifest, report_name = _run_staged(opts, tx)
+        tx.commit()
+    report_path = tx.out / report_name if report_name else None
+    return RunResult(tx.out, manifest, report_path, tx.restricted)
+
+
+def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any], str | None]:
+    """Every stage, writing the release to ``tx.staging`` and person-level tables to
+    ``tx.restricted_staging``; returns the staged manifest and the report's file name."""
     from microcred.analysis import run_analyses
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
@@ -230,8 +286,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.sources.staging import stage_source
 
     cfg = opts.config
-    out = Path(opts.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out, restricted = tx.staging, tx.restricted_staging
     timings = Timings()
     progress = StageProgress(quiet=opts.quiet)
     engine = Engine(opts.engine)
@@ -246,7 +301,7 @@ def run(opts: RunOptions) -> RunResult:
                 opts.source,
                 opts.input_path,
                 pseudonymizer,
-                out / "canonical",
+                restricted / "canonical",
                 engine,
                 dates=DatePolicy.for_reference(cfg.reference_date),
             )
@@ -266,9 +321,9 @@ def run(opts: RunOptions) -> RunResult:
             staged.rows["credentials"] = pq.ParquetFile(
                 staged.files["credentials"]
             ).metadata.num_rows
-            _write_tables(out / "coded", coded)
-            # per-file accounting stays with the (internal) canonical tables: file names may be personal
-            pq.write_table(batch.accounting_table(), out / "canonical" / "accounting.parquet")
+            _write_tables(restricted / "coded", coded)
+            # per-file accounting is restricted: file names may be personal
+            pq.write_table(batch.accounting_table(), restricted / "accounting.parquet")
         table_rows = dict(sorted(staged.rows.items()))
 
         with timings.stage("features"), progress.step("building person features"):
@@ -294,6 +349,8 @@ def run(opts: RunOptions) -> RunResult:
         with timings.stage("release"), progress.step("disclosure control and release"):
             released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
             write_release_files(released.tables, cfg, out)  # codebook.csv and release.xlsx
+            # the disclosure audit of the staged tables runs here (details to ``restricted``);
+            # it raises, and so publishes nothing, when a suppressed cell can be recovered
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)
@@ -301,9 +358,6 @@ def run(opts: RunOptions) -> RunResult:
             # through the context; they are not repeated as analysis sections
             shown = [t for t in released.tables if t.section != "coverage"]
             report_path = build_report(out, shown, ctx)
-
-        with timings.stage("privacy gate"):
-            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
 
         accounting = _accounting_by_source(batch)
         manifest = {
@@ -316,7 +370,7 @@ def run(opts: RunOptions) -> RunResult:
             "seed": cfg.seed,
             "engine": opts.engine.name,
             "versions": versions(),
-            "row_accounting": accounting,  # per source; per file in canonical/accounting.parquet
+            "row_accounting": accounting,  # per source; per file in the restricted folder
             "rows": {
                 "read": sum(a["rows_read"] for a in accounting),
                 "ingested": sum(a["rows_ingested"] for a in accounting),
@@ -329,12 +383,16 @@ def run(opts: RunOptions) -> RunResult:
             "weighting": weighting_info,
             "releases": getattr(released, "manifest_entries", None),
             "outputs": sorted(
-                str(p.relative_to(out)) for p in (out / "tables").glob("*") if p.is_file()
+                p.relative_to(out).as_posix() for p in (out / "tables").glob("*") if p.is_file()
             ),
             "timings_seconds": timings.stages,
         }
-        write_manifest(out / "manifest.json", manifest)
-        return RunResult(out, manifest, report_path)
+        # the manifest (with every file's sha256) is staged before the gate, so the gate
+        # scans the very bytes that are published
+        manifest = tx.stage_manifest(manifest)
+        with progress.step("personal-data gate"):
+            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
+        return manifest, (report_path.name if report_path else None)
     finally:
         engine.close()
 

@@ -33,17 +33,19 @@ def test_round_trip_counts_and_codes_match_truth(exports, tmp_path: Path) -> Non
     result = run(run_options(written, tmp_path / "run", cohort))
     rows = result.manifest["rows"]
     assert rows["read"] == rows["ingested"] + rows["quarantined"]
-    out = result.out_dir
-    persons = pq.read_table(out / "canonical" / "persons.parquet").to_pandas()
+    restricted = result.restricted_dir
+    persons = pq.read_table(restricted / "canonical" / "persons.parquet").to_pandas()
     persons = persons[persons["source"] == "linkedin-export"]
     assert len(persons) == N
 
     pz = Pseudonymizer(E2E_KEY.encode())
     truth_pos = pq.read_table(written.truth_dir / "positions.parquet").to_pandas()
     truth_pos["person_id"] = truth_pos["source_identity"].map(pz)
-    positions = pq.read_table(out / "canonical" / "positions.parquet").to_pandas()
+    positions = pq.read_table(restricted / "canonical" / "positions.parquet").to_pandas()
     assert len(positions) == len(truth_pos)
-    titles = pq.read_table(out / "coded" / "titles_coded.parquet").to_pandas()[["title", "noc2021"]]
+    titles = pq.read_table(restricted / "coded" / "titles_coded.parquet").to_pandas()[
+        ["title", "noc2021"]
+    ]
     coded = positions.merge(titles, on="title", how="left").merge(
         truth_pos, on=["person_id", "position_idx"], how="inner", validate="one_to_one"
     )
@@ -53,8 +55,8 @@ def test_round_trip_counts_and_codes_match_truth(exports, tmp_path: Path) -> Non
 
     truth_cred = pq.read_table(written.truth_dir / "credentials.parquet").to_pandas()
     truth_cred["person_id"] = truth_cred["source_identity"].map(pz)
-    creds = pq.read_table(out / "canonical" / "credentials.parquet").to_pandas()
-    ccoded = pq.read_table(out / "coded" / "credentials_coded.parquet").to_pandas()
+    creds = pq.read_table(restricted / "canonical" / "credentials.parquet").to_pandas()
+    ccoded = pq.read_table(restricted / "coded" / "credentials_coded.parquet").to_pandas()
     creds = creds.merge(
         ccoded[["name", "authority", "url_host", "credential_type"]],
         on=["name", "authority", "url_host"],

@@ -61,7 +61,7 @@ def test_every_row_accounted_for(demo_run: DemoRun) -> None:
     assert rows["fields_nulled"] == sum(
         sum(a["fields_nulled"].values()) for a in demo_run.result.manifest["row_accounting"]
     )
-    persons = pq.read_table(demo_run.result.out_dir / "canonical" / "persons.parquet")
+    persons = pq.read_table(demo_run.result.restricted_dir / "canonical" / "persons.parquet")
     assert persons.num_rows >= demo_run.cohort.n
 
 

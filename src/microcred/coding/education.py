@@ -26,10 +26,12 @@ import pyarrow.compute as pc
 import yaml
 
 from microcred import schema
+from microcred.coding.fingerprint import coder_fingerprint
 from microcred.coding.gcpause import gc_paused
 
 DATA_DIR = Path(__file__).with_name("education_data")
 TAXONOMY_VERSION = "microcred-education-levels-1; CIP Canada 2021"
+LEXICON_FILES = ("levels.yaml", "fields.yaml", "cip2021.yaml", "credential_markers.yaml")
 
 UNKNOWN = "unknown"
 NOT_EDUCATION = "not_education"
@@ -116,6 +118,7 @@ class EducationCoder:
     college_school_words: frozenset[str] = field(
         default_factory=lambda: frozenset({"cegep", "college", "colleges"})
     )
+    source_fingerprint: str = field(default="", repr=False, compare=False)  # set by ``load``
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -180,7 +183,26 @@ class EducationCoder:
             digital_prefixes=tuple(cip["digital_prefixes"]),
             max_ngram=max(len(k.split()) for k in phrases),
             start_tokens=frozenset(k.split()[0] for k in phrases),
+            source_fingerprint=cls.fingerprint_for(data_dir),
         )
+
+    @classmethod
+    def fingerprint_for(cls, data_dir: str | Path | None = None) -> str:
+        """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading."""
+        root = Path(data_dir) if data_dir else DATA_DIR
+        return coder_fingerprint(
+            "education",
+            TAXONOMY_VERSION,
+            files=[root / n for n in LEXICON_FILES],
+            settings={},
+            code=[Path(__file__)],
+        )
+
+    def fingerprint(self) -> str:
+        """The cache key of this coder's output (set by ``load``)."""
+        if not self.source_fingerprint:
+            raise ValueError("this EducationCoder was not built by load(); it has no fingerprint")
+        return self.source_fingerprint
 
     # ---- coding -------------------------------------------------------------------------
 

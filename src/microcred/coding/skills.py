@@ -15,6 +15,7 @@ Lexicons the team wrote (aliases, ESCO labels, credential families) are data in
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import re
 import unicodedata
@@ -33,10 +34,17 @@ from rapidfuzz import fuzz, process
 
 from microcred import schema
 from microcred.coding.credentials.text import ascii_keys
+from microcred.coding.fingerprint import coder_fingerprint
 from microcred.coding.gcpause import gc_paused
 from microcred.datadir import DataDir, DataDirError
 
 LEXICON_DIR = Path(__file__).with_name("skills_data")
+# optional ESCO collection files with clean labels: file → (category, is digital)
+ESCO_COLLECTIONS = {
+    "ictSkillsCollection_en.csv": ("ESCO digital competence", True),
+    "transversalSkillsCollection_en.csv": ("ESCO transversal skill", False),
+    "languageSkillsCollection_en.csv": ("ESCO language skill", False),
+}
 ESCO_BASE = "http://data.europa.eu/esco/skill/"
 TAXONOMY_VERSION = "O*NET 29.2 Technology Skills; ESCO v1"
 DIGITAL_UNSPSC_SEGMENTS = ("43",)  # Information Technology Broadcasting and Telecommunications
@@ -123,6 +131,7 @@ class SkillCoder:
     vendor_first_words: frozenset[str] = frozenset()
     filler_first_words: frozenset[str] = frozenset()
     filler_last_words: frozenset[str] = frozenset()
+    source_fingerprint: str = field(default="", repr=False, compare=False)  # set by ``load``
     _lookup: _ArrowLookup = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -212,7 +221,38 @@ class SkillCoder:
             suffix_re=_alternation(fillers.get("suffixes") or [], r" (?:{})$"),
             families=families,
             signal_stopwords=frozenset(skill_key(w) for w in signals_yaml.get("stopwords") or []),
+            source_fingerprint=cls.fingerprint_for(data_dir, lexicon_dir),
         )
+
+    @classmethod
+    def fingerprint_for(
+        cls, data_dir: str | Path | None = None, lexicon_dir: str | Path | None = None
+    ) -> str:
+        """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading.
+
+        Files: the team's lexicons, O*NET Technology Skills, and the ESCO files ``load``
+        reads when present (an optional file that appears changes the key too).
+        """
+        dd = DataDir(data_dir)
+        lex = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        files = [*sorted(lex.glob("*.yaml")), dd.path("onet_tech_skills")]
+        esco = dd.root / "reference" / "esco"
+        files += [esco / n for n in ESCO_COLLECTIONS if (esco / n).exists()]
+        with contextlib.suppress(DataDirError):
+            files.append(dd.path("esco_skills"))
+        return coder_fingerprint(
+            "skills",
+            TAXONOMY_VERSION,
+            files=files,
+            settings={},
+            code=[Path(__file__), Path(__file__).parent / "credentials" / "text.py"],
+        )
+
+    def fingerprint(self) -> str:
+        """The cache key of this coder's output (set by ``load``)."""
+        if not self.source_fingerprint:
+            raise ValueError("this SkillCoder was not built by load(); it has no fingerprint")
+        return self.source_fingerprint
 
     # ---- coding -------------------------------------------------------------------------
 
@@ -761,11 +801,7 @@ def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
 def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None:
     """ESCO collections with clean labels: ICT (digital), transversal, languages (optional files)."""
     folder = dd.root / "reference" / "esco"
-    for name, category, digital in (
-        ("ictSkillsCollection_en.csv", "ESCO digital competence", True),
-        ("transversalSkillsCollection_en.csv", "ESCO transversal skill", False),
-        ("languageSkillsCollection_en.csv", "ESCO language skill", False),
-    ):
+    for name, (category, digital) in ESCO_COLLECTIONS.items():
         if (folder / name).exists():
             _offer_collection(folder / name, category, digital, skills, offer)
 

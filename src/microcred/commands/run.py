@@ -39,7 +39,15 @@ def run_cmd(
     source: str = typer.Option(..., "--source", help=f"Input kind: {', '.join(SOURCES)}."),
     input_path: Path = typer.Option(..., "--input", help="Input file or folder."),
     out: Path = typer.Option(
-        ..., "--out", help="Output folder (tables/, report.html, manifest.json)."
+        ..., "--out", help="Release folder (tables/, figures/, report.html, manifest.json)."
+    ),
+    restricted_dir: Path | None = typer.Option(
+        None,
+        "--restricted-dir",
+        help="Owner-only folder for person-level tables (default: OUT.restricted beside OUT).",
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an earlier run's files in --out and --restricted-dir."
     ),
     config: Path | None = typer.Option(None, "--config", help="Study configuration YAML."),
     data_dir: Path | None = typer.Option(
@@ -88,6 +96,8 @@ def run_cmd(
         margins_path=margins,
         cache_dir=cache_dir,
         quiet=quiet,
+        restricted_dir=restricted_dir,
+        overwrite=overwrite,
     )
     with _key_file_set(key_file):
         result = run(opts)
@@ -127,6 +137,8 @@ def _print_result(result) -> None:  # noqa: ANN001
     if result.report_path:
         c.print(f"  report: {result.report_path}")
     c.print(f"  tables: {result.out_dir / 'tables'}   manifest: {result.out_dir / 'manifest.json'}")
+    if result.restricted_dir:
+        c.print(f"  restricted (owner-only, never publish): {result.restricted_dir}")
     t = result.manifest["timings_seconds"]
     c.print("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in t.items()))
 
@@ -136,13 +148,18 @@ def demo_cmd(
     profiles: int = typer.Option(
         20_000, "--profiles", min=1, help="Synthetic profiles to generate."
     ),
-    out: Path = typer.Option(Path("demo-out"), "--out", help="Output folder."),
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="Demo folder (input/, run/ release, run.restricted/)."
+    ),
     seed: int = typer.Option(20231129, "--seed", help="Random seed of the synthetic cohort."),
     data_dir: Path | None = typer.Option(
         None, "--data-dir", envvar="MICROCRED_DATA_DIR", help="Reference data folder."
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Use --out even when it holds files other than a demo's."
+    ),
 ) -> None:
     """Synthetic cohort → the whole pipeline → report (a throwaway pseudonymisation key is generated)."""
     from microcred.demo import run_demo
@@ -159,5 +176,6 @@ def demo_cmd(
         data_dir=dd,
         engine=_engine(engine, None, None, "local[2]"),
         quiet=quiet,
+        overwrite=overwrite,
     )
     _print_result(result)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from microcred import schema
+from microcred.coding.credentials.catalogue import DATA_PATH as CATALOGUE_DATA
 from microcred.coding.credentials.catalogue import Catalogue, HostRule, Provider, load_catalogue
 from microcred.coding.credentials.model import vocabulary
 from microcred.coding.credentials.rules import (
@@ -31,6 +33,7 @@ from microcred.coding.credentials.text import (
     normalise_array,
     reduce_url,
 )
+from microcred.coding.fingerprint import coder_fingerprint, package_sources
 from microcred.coding.gcpause import gc_paused
 from microcred.config import Definition, StudyConfig
 from microcred.datadir import DataDir
@@ -76,11 +79,37 @@ class CredentialCoder:
         min_confidence: float | None = None,
     ) -> CredentialCoder:
         """Load the catalogue (kept in the repository; ``data_dir`` is accepted for the common
-        coder signature and not needed) for the given definitions (default: the study's)."""
-        config = StudyConfig()
-        defs = definitions if definitions is not None else config.definitions
-        conf = config.coding.credential_min_confidence if min_confidence is None else min_confidence
+        coder signature and not needed) for the given definitions (default: the study's).
+
+        ``min_confidence``: below it a weak rule or model decision is left ``unknown``
+        (default: ``coding.credential_min_confidence`` of the default study).
+        """
+        defs, conf = _resolved(definitions, min_confidence)
         return cls(load_catalogue(), defs, conf)
+
+    @classmethod
+    def fingerprint_for(
+        cls,
+        definitions: list[Definition] | None = None,
+        data_dir: DataDir | None = None,
+        min_confidence: float | None = None,
+    ) -> str:
+        """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading."""
+        defs, conf = _resolved(definitions, min_confidence)
+        return coder_fingerprint(
+            "credentials",
+            TAXONOMY_VERSION,
+            files=sorted(CATALOGUE_DATA.glob("*.yaml")),
+            settings={
+                "definitions": [[d.name, sorted(d.types)] for d in defs],
+                "min_confidence": float(conf),
+            },
+            code=package_sources(Path(__file__).parent),
+        )
+
+    def fingerprint(self) -> str:
+        """The cache key of this coder's output: taxonomy, catalogue files, definitions, threshold."""
+        return self.fingerprint_for(self.definitions, None, self.min_confidence)
 
     # ---- schema ---------------------------------------------------------------------------
     def output_schema(self) -> pa.Schema:
@@ -326,8 +355,14 @@ class CredentialCoder:
         return row_decision
 
     def _attributes(self, d: Decision, has_host: bool) -> tuple:
-        """Every coded field after ``url_host``, in output order, for one decision."""
+        """Every coded field after ``url_host``, in output order, for one decision.
+
+        A decision below ``min_confidence`` (the study's ``credential_min_confidence``) is
+        published as ``unknown``: the threshold holds for rule and model decisions alike.
+        """
         ctype = d.credential_type
+        if ctype != "unknown" and d.confidence < self.min_confidence:
+            ctype = "unknown"
         fam = d.family
         prov: Provider | None = self.catalogue.provider(d.provider)
         known = ctype != "unknown"
@@ -368,6 +403,15 @@ class CredentialCoder:
             d.method if known else ("error" if d.method == "error" else "none"),
             TAXONOMY_VERSION,
         )
+
+
+def _resolved(
+    definitions: list[Definition] | None, min_confidence: float | None
+) -> tuple[list[Definition], float]:
+    config = StudyConfig()
+    defs = list(definitions) if definitions is not None else config.definitions
+    conf = config.coding.credential_min_confidence if min_confidence is None else min_confidence
+    return defs, float(conf)
 
 
 def _needs_reducing(url: str | None) -> bool:

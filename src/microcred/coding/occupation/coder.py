@@ -13,17 +13,16 @@ Method, in order, over distinct titles:
 
 Training takes a few seconds and is cached under a content-addressed folder
 (``$MICROCRED_CACHE`` or ``~/.cache/microcred``), keyed by the reference files,
-the lexicons, the code version and any excluded titles.
+the lexicons, the code version and any excluded titles, as arrays and JSON
+(``store.py``; never a pickle, which would run code planted in the cache).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from microcred import schema
-from microcred.cachedir import cache_root, write_atomically
+from microcred.cachedir import cache_root
+from microcred.coding.fingerprint import coder_fingerprint, package_sources
+from microcred.coding.occupation import lexicon as lexicon_files
 from microcred.coding.occupation.batch import ARROW_MIN, BatchNormaliser
 from microcred.coding.occupation.columns import (
     alternatives_strings,
@@ -53,6 +54,7 @@ from microcred.coding.occupation.model import (
     fit_temperature,
 )
 from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, fold_accents
+from microcred.coding.occupation.store import Trained, load_trained, save_trained
 from microcred.datadir import DataDir
 
 MODEL_VERSION = "occupation-nb-5"
@@ -88,27 +90,37 @@ def training_code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def training_key(dd: DataDir, excluded: tuple[str, ...] = ()) -> str:
+    """The trained model's cache key: what training reads (references, lexicons, code, exclusions).
+
+    The threshold is not in it: one trained model serves every ``min_confidence``.
+    """
+    h = hashlib.sha256(MODEL_VERSION.encode())
+    for p in _reference_paths(dd):
+        h.update(p.read_bytes())
+    h.update(lexicon_fingerprint().encode())
+    h.update(training_code_fingerprint().encode())
+    h.update("\x1f".join(excluded).encode())
+    return h.hexdigest()[:24]
+
+
+def _reference_paths(dd: DataDir) -> list[Path]:
+    """The NOC reference files the coder is trained on."""
+    return [
+        dd.path("noc_structure"),
+        dd.path("noc_examples_en"),
+        dd.path("noc_examples_fr"),
+        dd.path("noc_to_soc"),
+    ]
+
+
 def _norm_exclusion(titles: Iterable[str] | None) -> tuple[str, ...]:
     if titles is None:
         return ()
     return tuple(sorted({str(t).strip() for t in titles if t and str(t).strip()}))
 
 
-@dataclass
-class _Trained:
-    """Everything learned; pickled in the cache."""
-
-    units: dict[str, UnitGroup]
-    soc: dict[str, str]
-    fr_words: frozenset[str]
-    en_words: frozenset[str]
-    lexicon: dict[str, str]  # key -> code
-    exact: dict[str, tuple[tuple[str, float], ...]]  # key -> ((code, share), ...)
-    model: NaiveBayesTitles
-    unit_calibrator: Calibrator
-    minor_calibrator: Calibrator
-    n_training_titles: int
-    n_excluded: int
+_Trained = Trained  # the learned tables and model (saved as arrays + JSON by ``store``)
 
 
 def _language_words(knowledge: NocKnowledge) -> tuple[frozenset[str], frozenset[str]]:
@@ -238,10 +250,10 @@ def _top_k(proba: np.ndarray, k: int) -> np.ndarray:
 class OccupationCoder:
     """Codes distinct job titles to NOC 2021 (see module docstring for the method)."""
 
-    def __init__(self, trained: _Trained, min_confidence: float, cache_key: str):
+    def __init__(self, trained: _Trained, min_confidence: float, fingerprint: str = ""):
         self._t = trained
         self.min_confidence = float(min_confidence)
-        self.cache_key = f"{cache_key}:{self.min_confidence}"
+        self._fingerprint = fingerprint
         self._norm = Normaliser(load_lexicons(), trained.fr_words, trained.en_words)
         classes = trained.model.classes
         self._minors = np.array([trained.units[c].minor for c in classes])
@@ -274,33 +286,46 @@ class OccupationCoder:
         """
         dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
         excluded = _norm_exclusion(exclude_titles)
-        ref_paths = [
-            dd.path("noc_structure"),
-            dd.path("noc_examples_en"),
-            dd.path("noc_examples_fr"),
-            dd.path("noc_to_soc"),
-        ]
-        h = hashlib.sha256(MODEL_VERSION.encode())
-        for p in ref_paths:
-            h.update(p.read_bytes())
-        h.update(lexicon_fingerprint().encode())
-        h.update(training_code_fingerprint().encode())
-        h.update("\x1f".join(excluded).encode())
-        key = h.hexdigest()[:24]
-        path = Path(cache_dir) if cache_dir else cache_root()
-        path = path / "occupation" / f"{key}.pkl"
-        trained: _Trained | None = None
-        if path.exists():
-            try:
-                with path.open("rb") as f:
-                    trained = pickle.load(f)
-            except Exception:  # a corrupt or incompatible cache entry: retrain
-                trained = None
+        key = training_key(dd, excluded)
+        folder = (Path(cache_dir) if cache_dir else cache_root()) / "occupation" / key
+        trained = load_trained(folder, key)
         if trained is None:
             trained = train(load_knowledge(dd), excluded)
             with contextlib.suppress(OSError):  # read-only home on a worker: just not cached
-                write_atomically(path, pickle.dumps(trained, protocol=pickle.HIGHEST_PROTOCOL))
-        return cls(trained, min_confidence, key)
+                save_trained(folder, trained, key)
+        fingerprint = cls.fingerprint_for(dd, min_confidence, excluded)
+        return cls(trained, min_confidence, fingerprint)
+
+    @classmethod
+    def fingerprint_for(
+        cls,
+        data_dir: DataDir | str | Path | None = None,
+        min_confidence: float = 0.35,
+        exclude_titles: Iterable[str] | None = None,
+        cache_dir: str | Path | None = None,
+    ) -> str:
+        """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading.
+
+        ``cache_dir`` only says where the trained model is kept; it changes no code.
+        """
+        dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
+        here = Path(__file__).parent
+        return coder_fingerprint(
+            "occupation",
+            f"{MODEL_VERSION}; {TAXONOMY_VERSION}",
+            files=[*_reference_paths(dd), *(lexicon_files.DATA / f for f in lexicon_files.FILES)],
+            settings={
+                "min_confidence": float(min_confidence),
+                "exclude_titles": list(_norm_exclusion(exclude_titles)),
+            },
+            code=[*package_sources(here), here.parent / "seniority.py"],
+        )
+
+    def fingerprint(self) -> str:
+        """The cache key of this coder's output (set by ``load``)."""
+        if not self._fingerprint:
+            raise ValueError("this OccupationCoder was not built by load(); it has no fingerprint")
+        return self._fingerprint
 
     # ---- facts ----------------------------------------------------------------------
     @property
