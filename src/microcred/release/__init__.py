@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
+from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
@@ -55,7 +56,7 @@ def write_table(table: AnalysisTable, tables_dir: Path) -> list[Path]:
     if not table.released:
         raise ValueError(f"table {table.name!r} has not been through release; refusing to write it")
     tables_dir.mkdir(parents=True, exist_ok=True)
-    df = table.data.reset_index(drop=True)
+    df = neutralise_frame(table.data.reset_index(drop=True))  # no cell may start a formula
     csv_path = tables_dir / f"{table.name}.csv"
     df.to_csv(csv_path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", na_rep="")
     pq_path = tables_dir / f"{table.name}.parquet"
