@@ -24,6 +24,7 @@ from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
+from microcred.release.vocabulary import check_table
 
 __all__ = [
     "BudgetExceededError",
@@ -86,6 +87,8 @@ def release_tables(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"table names must be unique; repeated: {dupes}")
+    for table in tables:
+        check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
     accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
     released: list[AnalysisTable] = []
