@@ -1,0 +1,293 @@
+"""Names, employers, schools and usernames seen at ingest, held only as keyed hashes.
+
+Why: the personal-data gate must know *whose* data went in to notice a person's
+name, own company or handle in an output, but a list of those strings is itself
+personal data. Readers feed what they see to an :class:`IdentifierCollector`; it
+keeps HMAC-SHA256 digests (key derived from the run's pseudonymisation key) of
+normalised token grams, never the text, and nothing is ever written to disk.
+
+The rules that keep common words from failing a run:
+
+- a person's name counts only as the full name (two tokens or more): "Jane Doe",
+  never "Jane"; the same for multi-token usernames ("jane.doe" → "jane doe");
+- an employer, school or username of one token ("Zorblax", "jdoe84") counts only
+  when it is a whole cell of an output (a CSV/Parquet value, an SVG ``<text>``, a
+  JSON string), so prose that says "data" or "Google" never matches a one-word
+  employer; one-token grams must have three characters and a letter;
+- any identifier equal to a term of the published vocabularies (catalogue providers
+  and their aliases, credential types) is dropped when the gate builds its matcher:
+  "Microsoft" as an employer must not fail a release that names Microsoft as a
+  provider.
+
+Readers reach the collector through :func:`current_collector` (a context variable
+the pipeline sets for the sources stage with :meth:`IdentifierCollector.collecting`),
+so a reader needs one call per field, and readers used alone collect nothing.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hmac
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+MAX_GRAM = 6  # longer identifiers are kept as their first and last six tokens
+_DIGEST_BYTES = 12
+_CONTEXT = b"microcred identifier gate v1"
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: "jane_doe", "jane.doe", "Jane-Doe" split alike
+# Characters that end a "cell" in any output format: CSV/TSV separators, markup, JSON quotes.
+CELL_SPLIT = re.compile(r'[\n\r\t,;|<>"{}\[\]]')
+
+_current: contextvars.ContextVar[IdentifierCollector | None] = contextvars.ContextVar(
+    "microcred_identifiers", default=None
+)
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Case-folded, accent-free word tokens (``"José  O'Neil"`` → ``("jose", "o", "neil")``)."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return tuple(_WORD.findall(plain))
+
+
+def _keep_single(tok: str) -> bool:
+    return len(tok) >= 3 and not tok.isdigit()
+
+
+def _keep_gram(gram: tuple[str, ...]) -> bool:
+    """A multi-token gram worth matching: not all digits, not all one- or two-letter pieces."""
+    return not all(t.isdigit() for t in gram) and any(len(t) >= 3 for t in gram)
+
+
+class IdentifierCollector:
+    """Keyed digests of the identifiers readers saw, split by how they may match."""
+
+    def __init__(self, key: bytes | str | None) -> None:
+        raw = key.encode() if isinstance(key, str) else key
+        # a derived key: the digests cannot be compared with person_id pseudonyms
+        self._key = hmac.digest(raw or b"", _CONTEXT, "sha256")
+        self.anywhere: dict[bytes, str] = {}  # multi-token grams → kind
+        self.whole_cell: dict[bytes, str] = {}  # one-token identifiers → kind
+        self.counts: Counter[str] = Counter()  # identifiers recorded per kind (no values)
+        self.lengths: set[int] = set()  # token counts of the multi-token grams
+
+    def __repr__(self) -> str:
+        return f"IdentifierCollector({dict(self.counts)})"
+
+    def digest(self, gram: tuple[str, ...]) -> bytes:
+        return hmac.digest(self._key, " ".join(gram).encode(), "sha256")[:_DIGEST_BYTES]
+
+    # ---- feeding ----------------------------------------------------------------------
+
+    def _add(self, kind: str, gram: tuple[str, ...], single_ok: bool) -> None:
+        if len(gram) > MAX_GRAM:
+            self._add(kind, gram[:MAX_GRAM], single_ok)
+            self._add(kind, gram[-MAX_GRAM:], single_ok)
+            return
+        if len(gram) == 1:
+            if single_ok and _keep_single(gram[0]):
+                self.whole_cell.setdefault(self.digest(gram), kind)
+                self.counts[kind] += 1
+        elif len(gram) > 1 and _keep_gram(gram):
+            self.anywhere.setdefault(self.digest(gram), kind)
+            self.lengths.add(len(gram))
+            self.counts[kind] += 1
+
+    def person_name(self, *parts: object) -> None:
+        """A person's name, given whole or in parts; recorded only as the full name."""
+        gram = tuple(t for p in parts if isinstance(p, str) for t in tokens(p))
+        if len(gram) >= 2:
+            self._add("person_name", gram, single_ok=False)
+
+    def organisations(self, kind: str, values: Iterable[object]) -> None:
+        """Employer or school strings (distinct values are hashed once)."""
+        for value in {v for v in values if isinstance(v, str)}:
+            self._add(kind, tokens(value), single_ok=True)
+
+    def username(self, value: object) -> None:
+        """A handle, an e-mail's local part, a profile URL's path or a file/folder name."""
+        if not isinstance(value, str) or not value.strip():
+            return
+        text = value.strip()
+        if "@" in text and "/" not in text:
+            text = text.split("@", 1)[0]
+        elif "://" in text or text.lower().startswith("www."):
+            parts = urlsplit(text if "://" in text else "//" + text)
+            host = (parts.hostname or "").removeprefix("www.")
+            segments = [s for s in parts.path.split("/") if s]
+            # a personal site's own name ("janedoe.dev"); a profile's last path segment
+            if host.count(".") == 1 and not segments:
+                self._add("username", tokens(host.split(".")[0]), single_ok=True)
+            if segments:
+                self._add("username", tokens(segments[-1]), single_ok=True)
+            return
+        for piece in re.split(r"[/\\]", text):
+            stem = re.sub(r"\.(zip|json|jsonl|gz|csv)$", "", piece, flags=re.IGNORECASE)
+            self._add("username", tokens(stem), single_ok=True)
+
+    def person_record(self, record: object) -> None:
+        """Names, e-mails, handles and profile URLs of one JSON person (JSONL or JSON Resume)."""
+        if not isinstance(record, dict):
+            return
+        for rec in (record, record.get("basics")):
+            if not isinstance(rec, dict):
+                continue
+            for key in _NAME_KEYS:
+                self.person_name(rec.get(key))
+            for first, last in _NAME_PAIRS:
+                self.person_name(rec.get(first), rec.get(last))
+            for key in _HANDLE_KEYS:
+                value = rec.get(key)
+                for v in value if isinstance(value, list) else [value]:
+                    self.username(v)
+            profiles = rec.get("profiles")
+            for p in profiles if isinstance(profiles, list) else []:
+                if isinstance(p, dict):
+                    self.username(p.get("username"))
+                    self.username(p.get("url"))
+
+    # ---- the run's scope ----------------------------------------------------------------
+
+    @contextmanager
+    def collecting(self) -> Iterator[IdentifierCollector]:
+        """Readers called inside this block feed this collector."""
+        token = _current.set(self)
+        try:
+            yield self
+        finally:
+            _current.reset(token)
+
+    # ---- matching -----------------------------------------------------------------------
+
+    def matcher(self, exempt: Iterable[str] = ()) -> IdentifierMatcher:
+        """A matcher without the identifiers that equal a published vocabulary term."""
+        drop = {self.digest(g) for g in (tokens(t) for t in exempt) if g}
+        anywhere = {d: k for d, k in self.anywhere.items() if d not in drop}
+        whole = {d: k for d, k in self.whole_cell.items() if d not in drop}
+        return IdentifierMatcher(self, anywhere, whole)
+
+
+_NAME_KEYS = ("name", "full_name", "fullName", "formatted_name", "display_name")
+_NAME_PAIRS = (
+    ("first_name", "last_name"),
+    ("firstName", "lastName"),
+    ("given_name", "family_name"),
+    ("givenName", "familyName"),
+)
+_HANDLE_KEYS = (
+    "email",
+    "emails",
+    "username",
+    "public_identifier",
+    "url",
+    "website",
+    "profile_url",
+    "linkedin_url",
+    "github_url",
+    "twitter",
+)
+
+
+class IdentifierMatcher:
+    """Finds collected identifiers in text; reports the kind, never the value."""
+
+    def __init__(
+        self,
+        collector: IdentifierCollector,
+        anywhere: dict[bytes, str],
+        whole: dict[bytes, str],
+    ) -> None:
+        self._digest = collector.digest
+        self.anywhere = anywhere
+        self.whole = whole
+        self.lengths = sorted(collector.lengths)
+
+    def __bool__(self) -> bool:
+        return bool(self.anywhere or self.whole)
+
+    def find(self, text: str, cells: bool = True) -> Iterator[tuple[str, int, str]]:
+        """(kind, line number, matched tokens) of every identifier in ``text``.
+
+        ``cells`` = False skips one-token identifiers (for library code, where a
+        whole JavaScript string may be any word).
+        """
+        for lineno, line in enumerate(text.splitlines() or [text], start=1):
+            for cell in CELL_SPLIT.split(line):
+                toks = tokens(cell)
+                if not toks:
+                    continue
+                if len(toks) == 1:
+                    if cells and self.whole:
+                        kind = self.whole.get(self._digest(toks))
+                        if kind:
+                            yield kind, lineno, toks[0]
+                    continue
+                if not self.anywhere:
+                    continue
+                for n in self.lengths:
+                    for i in range(len(toks) - n + 1):
+                        kind = self.anywhere.get(self._digest(toks[i : i + n]))
+                        if kind:
+                            yield kind, lineno, " ".join(toks[i : i + n])
+
+
+def current_collector() -> IdentifierCollector | None:
+    """The collector of the run in progress, or None (a reader used on its own)."""
+    return _current.get()
+
+
+def collect_organisations(kind: str, values: Iterable[object]) -> None:
+    """Feed employer/school strings to the current collector, if any (readers' one-liner)."""
+    collector = _current.get()
+    if collector is not None:
+        collector.organisations(kind, values)
+
+
+def collect_person_record(record: object) -> None:
+    collector = _current.get()
+    if collector is not None:
+        collector.person_record(record)
+
+
+def collect_person_name(*parts: object) -> None:
+    collector = _current.get()
+    if collector is not None:
+        collector.person_name(*parts)
+
+
+def collect_username(value: object) -> None:
+    collector = _current.get()
+    if collector is not None:
+        collector.username(value)
+
+
+def published_vocabulary() -> set[str]:
+    """Terms outputs may legitimately name: catalogue providers, aliases, credential types."""
+    from microcred.coding.credentials.catalogue import load_catalogue
+    from microcred.config import CREDENTIAL_TYPES
+
+    cat = load_catalogue()
+    out = set(CREDENTIAL_TYPES)
+    for p in cat.providers:
+        out.add(p.name)
+        out.update(p.aliases)
+        out.update(p.ce_aliases)
+        out.update(p.online_aliases)
+    return out
+
+
+__all__ = [
+    "IdentifierCollector",
+    "IdentifierMatcher",
+    "collect_organisations",
+    "collect_person_name",
+    "collect_person_record",
+    "collect_username",
+    "current_collector",
+    "published_vocabulary",
+    "tokens",
+]
