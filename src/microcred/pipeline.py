@@ -222,6 +222,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
+    from microcred.release.identifiers import IdentifierCollector
     from microcred.release.pii_gate import gate
     from microcred.report.build import build_report
     from microcred.sources import read_source
@@ -234,10 +235,12 @@ def run(opts: RunOptions) -> RunResult:
     progress = StageProgress(quiet=opts.quiet)
     engine = Engine(opts.engine)
     pseudonymizer = _pseudonymizer_for(opts)
+    identifiers = IdentifierCollector(getattr(pseudonymizer, "_key", None))  # held in memory only
     try:
         with (
             timings.stage("sources"),
             progress.step(f"reading {opts.source} from {opts.input_path}"),
+            identifiers.collecting(),  # readers feed the gate names, employers, schools, handles
         ):
             # canonical tables go to Parquet files at once; every later stage reads those
             staged = stage_source(
@@ -291,7 +294,12 @@ def run(opts: RunOptions) -> RunResult:
             report_path = build_report(out, shown, ctx)
 
         with timings.stage("privacy gate"):
-            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
+            gate(
+                out,
+                planted=opts.planted,
+                key=getattr(pseudonymizer, "_key", None),
+                identifiers=identifiers,
+            )
 
         accounting = _accounting_by_source(batch)
         manifest = {

@@ -49,9 +49,25 @@ _current: contextvars.ContextVar[IdentifierCollector | None] = contextvars.Conte
 
 def tokens(text: str) -> tuple[str, ...]:
     """Case-folded, accent-free word tokens (``"José  O'Neil"`` → ``("jose", "o", "neil")``)."""
+    if text.isascii():
+        return tuple(_WORD.findall(text.lower()))
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     return tuple(_WORD.findall(plain))
+
+
+_BUCKET_BITS = 0xFFFFF
+
+
+def _bucket(token: str) -> int:
+    """A 20-bit bucket of a token under Python's per-process keyed string hash (SipHash).
+
+    Why: the matcher computes an HMAC only for grams whose first token falls in a bucket
+    some identifier uses, which skips ~99 % of the HMACs on a report. A million buckets
+    and a key that dies with the process make the bucket set useless for recovering
+    any identifier.
+    """
+    return hash(token) & _BUCKET_BITS
 
 
 def _keep_single(tok: str) -> bool:
@@ -74,6 +90,7 @@ class IdentifierCollector:
         self.whole_cell: dict[bytes, str] = {}  # one-token identifiers → kind
         self.counts: Counter[str] = Counter()  # identifiers recorded per kind (no values)
         self.lengths: set[int] = set()  # token counts of the multi-token grams
+        self.buckets: set[int] = set()  # _bucket of every identifier's first token
 
     def __repr__(self) -> str:
         return f"IdentifierCollector({dict(self.counts)})"
@@ -88,6 +105,8 @@ class IdentifierCollector:
             self._add(kind, gram[:MAX_GRAM], single_ok)
             self._add(kind, gram[-MAX_GRAM:], single_ok)
             return
+        if gram:
+            self.buckets.add(_bucket(gram[0]))
         if len(gram) == 1:
             if single_ok and _keep_single(gram[0]):
                 self.whole_cell.setdefault(self.digest(gram), kind)
@@ -205,6 +224,7 @@ class IdentifierMatcher:
         self.anywhere = anywhere
         self.whole = whole
         self.lengths = sorted(collector.lengths)
+        self.buckets = collector.buckets
 
     def __bool__(self) -> bool:
         return bool(self.anywhere or self.whole)
@@ -215,22 +235,28 @@ class IdentifierMatcher:
         ``cells`` = False skips one-token identifiers (for library code, where a
         whole JavaScript string may be any word).
         """
+        buckets, digest = self.buckets, self._digest
         for lineno, line in enumerate(text.splitlines() or [text], start=1):
-            for cell in CELL_SPLIT.split(line):
+            # without one-token identifiers, cells do not matter: a line is one token run
+            for cell in CELL_SPLIT.split(line) if cells else (line,):
                 toks = tokens(cell)
                 if not toks:
                     continue
                 if len(toks) == 1:
-                    if cells and self.whole:
-                        kind = self.whole.get(self._digest(toks))
+                    if cells and self.whole and _bucket(toks[0]) in buckets:
+                        kind = self.whole.get(digest(toks))
                         if kind:
                             yield kind, lineno, toks[0]
                     continue
                 if not self.anywhere:
                     continue
-                for n in self.lengths:
-                    for i in range(len(toks) - n + 1):
-                        kind = self.anywhere.get(self._digest(toks[i : i + n]))
+                for i, tok in enumerate(toks):
+                    if _bucket(tok) not in buckets:
+                        continue
+                    for n in self.lengths:
+                        if i + n > len(toks):
+                            break
+                        kind = self.anywhere.get(digest(toks[i : i + n]))
                         if kind:
                             yield kind, lineno, " ".join(toks[i : i + n])
 

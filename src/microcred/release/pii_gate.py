@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -65,6 +66,8 @@ BINARY_SKIP = {".pdf", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz"}
 # Top-level folders that hold person-level tables by design (never published): the
 # wide detectors and the ingest identifiers would flag their raw titles and employers.
 RESTRICTED_DIRS = frozenset({"canonical", "coded", "restricted"})
+# Attribute values made only of path commands and numbers (d=, points=, transform=...).
+_SVG_GEOMETRY = re.compile(r'="[-+0-9.,eE \tMLHVCSQTAZmlhvcsqtaz()]*"')
 LIBRARY_SCRIPT_MIN_CHARS = 20_000  # a <script> this large is a library bundle, not our data
 
 EMAIL = re.compile(
@@ -321,7 +324,18 @@ class _Scanner:
         def loc(pos: int) -> str:
             return f"{where}line {text.count(chr(10), 0, pos) + 1}"
 
-        if generic:
+        if generic and self.prefilterable and len(text) > _PREFILTER_MIN_CHARS:
+            # long text: RE2 picks the few lines that could match; each is scanned alone
+            lines = text.split("\n")
+            keep = _candidate_mask(pa.array(lines, pa.string()), self, keys=False)
+            for i in np.flatnonzero(keep.to_numpy(zero_copy_only=False)):
+                for kind, pat in self.patterns.items():
+                    for m in pat.finditer(lines[i]):
+                        if not _allowed(kind, m):
+                            found.append(
+                                Finding(file, kind, _mask(m.group(0)), f"{where}line {i + 1}")
+                            )
+        elif generic:
             for kind, pat in self.patterns.items():
                 for m in pat.finditer(text):
                     if not _allowed(kind, m):
@@ -359,25 +373,40 @@ _NARROW_PREFILTERS = (
     r"[0-9]{3}[^0-9]{0,2}[0-9]{3}[^0-9]?[0-9]{4}",  # phone, every accepted shape
     r"(?i)(linkedin|github|twitter|x)\.com/",  # profile URLs
 )
-_PREFILTERS = (
-    *_NARROW_PREFILTERS,
-    r"(?:\+|00)[1-9][0-9 ().-]{5,}",  # international phone
-    r"0[0-9]{1,4}[ .-][0-9]{2}",  # national phone
-    r"(?i)[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]",  # postal code
-    r"[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{3}",  # SIN
-    rf"[0-9][^\n]*(?i:\b(?:{_STREET_TYPES_EN}|{_STREET_TYPES_FR})\b)",  # street address
-    rf"(?i)://|www\.|[a-z0-9]\.(?:{_TLDS})\b",  # URL or host
-)
+_B = r"(?:^|[^0-9A-Za-z_])"  # RE2 has no look-behind: a boundary is a non-word char or the start
+_E = r"(?:$|[^0-9A-Za-z_])"
+_PREFILTER_OF: dict[str, str] = {
+    "email": _NARROW_PREFILTERS[0],
+    "phone": _NARROW_PREFILTERS[1],
+    "linkedin_profile": _NARROW_PREFILTERS[2],
+    "github_profile": _NARROW_PREFILTERS[2],
+    "twitter_profile": _NARROW_PREFILTERS[2],
+    "phone_intl": rf"(?:\+|{_B}00)[1-9][0-9 ().-]{{5,}}",
+    "phone_national": rf"{_B}0[0-9]{{1,4}}[ .][0-9]{{2}}",
+    "postal_code": rf"(?i){_B}[a-z][0-9][a-z][ -]?[0-9][a-z][0-9]{_E}",
+    "sin": rf"{_B}[0-9]{{3}}[ -]?[0-9]{{3}}[ -]?[0-9]{{3}}{_E}",
+    "street_address": rf"[0-9][^\n]*\b(?:{_STREET_TYPES_EN}|(?i:{_STREET_TYPES_FR}))\b",
+    "url_host": rf"(?i)://|www\.|[a-z0-9]\.(?:{_TLDS})\b",
+}
+_PREFILTERS = tuple(dict.fromkeys(_PREFILTER_OF.values()))  # a superset of every pattern
+
+
+_PREFILTER_MIN_CHARS = 20_000  # shorter text is scanned directly
+
+
+def _candidate_mask(values: pa.Array, scanner: _Scanner, keys: bool = True) -> pa.Array:
+    wide = scanner.patterns.keys() == DEFAULT_PATTERNS.keys()
+    filters = _PREFILTERS if wide else _NARROW_PREFILTERS
+    mask = pc.fill_null(
+        pc.match_substring_regex(values, "|".join(f"(?:{p})" for p in filters)), False
+    )
+    for form in scanner.key_forms if keys else []:
+        mask = pc.or_(mask, pc.match_substring(values, form))
+    return mask
 
 
 def _candidates(values: pa.Array, scanner: _Scanner) -> pa.Array:
-    filters = (
-        _PREFILTERS if scanner.patterns.keys() == DEFAULT_PATTERNS.keys() else _NARROW_PREFILTERS
-    )
-    mask = pc.match_substring_regex(values, "|".join(f"(?:{p})" for p in filters))
-    for form in scanner.key_forms:
-        mask = pc.or_(mask, pc.match_substring(values, form))
-    return values.filter(mask)
+    return values.filter(_candidate_mask(values, scanner))
 
 
 def _scan_column(col: pa.ChunkedArray, rel: str, name: str, scanner: _Scanner) -> list[Finding]:
@@ -385,8 +414,19 @@ def _scan_column(col: pa.ChunkedArray, rel: str, name: str, scanner: _Scanner) -
     values = pc.drop_null(pc.unique(col))
     where = f"column {name} (distinct values) "
     if scanner.prefilterable:
-        candidates = sorted(_candidates(values, scanner).to_pylist())
-        found = scanner.scan_text("\n".join(candidates), rel, where, planted=False)
+        candidates = _candidates(values, scanner)
+        found = scanner.scan_text(
+            "\n".join(sorted(candidates.to_pylist())), rel, where, generic=False, planted=False
+        )
+        for kind, pat in scanner.patterns.items():
+            # each exact pattern runs only on the values its own prefilter lets through
+            sub = candidates.filter(pc.match_substring_regex(candidates, _PREFILTER_OF[kind]))
+            for value in sorted(sub.to_pylist()):
+                found += [
+                    Finding(rel, kind, _mask(m.group(0)), f"{where}".rstrip())
+                    for m in pat.finditer(value)
+                    if not _allowed(kind, m)
+                ]
         if scanner.planted or scanner.identifiers is not None:
             text = "\n".join(sorted(values.to_pylist()))
             found += scanner.scan_text(text, rel, where, generic=False, key=False)
@@ -486,6 +526,8 @@ def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
         return scanner.scan_text(outside, rel, "") + scanner.scan_text(
             bundles, rel, "script bundle ", generic=False, cells=False
         )
+    if suffix == ".svg":  # path data and coordinates are numbers, never anybody's
+        text = _SVG_GEOMETRY.sub('=""', text)
     return scanner.scan_text(text, rel, "")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from microcred.dates import DateParseError, ParsedDate
 from microcred.geo import Location
+from microcred.release.identifiers import collect_person_record
 from microcred.sources.builder import ReadContext
 from microcred.sources.fields import split_degree, url_host
 from microcred.sources.jsonshape import dicts, has_any, json_date, pick, resolve_location, text
@@ -189,6 +190,7 @@ def map_person(
     """Add one person's rows to ``ctx`` (the caller counts the line as ingested)."""
     p = _Person(ctx, file, line, person_id)
     rows = ctx.rows
+    collect_person_record(record)  # keyed hashes for the personal-data gate, never stored
 
     list_key = _first_list_key(record, keys.positions)
     for i, item in p.entries(record, list_key) if list_key else []:
