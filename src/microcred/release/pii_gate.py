@@ -66,6 +66,9 @@ BINARY_SKIP = {".pdf", ".jpg", ".jpeg", ".gif", ".webp", ".zip", ".gz"}
 # Top-level folders that hold person-level tables by design (never published): the
 # wide detectors and the ingest identifiers would flag their raw titles and employers.
 RESTRICTED_DIRS = frozenset({"canonical", "coded", "restricted"})
+# Columns of restricted tables that name input files (accounting, quarantine): kept there on
+# purpose so an analyst can find a bad file, and often named after people; never published.
+RESTRICTED_PATH_COLUMNS = frozenset({"file"})
 # Attribute values made only of path commands and numbers (d=, points=, transform=...).
 _SVG_GEOMETRY = re.compile(r'="[-+0-9.,eE \tMLHVCSQTAZmlhvcsqtaz()]*"')
 LIBRARY_SCRIPT_MIN_CHARS = 20_000  # a <script> this large is a library bundle, not our data
@@ -292,6 +295,7 @@ class _Scanner:
         self.planted: set[tuple[str, ...]] = {g for g in grams if g}
         self.lengths = sorted({len(g) for g in self.planted})
         self.identifiers = identifiers if identifiers else None
+        self.skip_columns: frozenset[str] = frozenset()
         self.key_forms: list[str] = []
         if key:
             raw = key.decode("utf-8", "ignore") if isinstance(key, bytes) else key
@@ -307,6 +311,7 @@ class _Scanner:
             self.key_forms,
         )
         narrow.prefilterable = self.prefilterable
+        narrow.skip_columns = RESTRICTED_PATH_COLUMNS
         return narrow
 
     def scan_text(
@@ -498,7 +503,7 @@ def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
             )
         for name in table.column_names:
             col = table[name]
-            if str(col.type) in ("string", "large_string"):
+            if str(col.type) in ("string", "large_string") and name not in scanner.skip_columns:
                 found += _scan_column(col, rel, name, scanner)
         return found
     if suffix == ".png":
