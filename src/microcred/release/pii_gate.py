@@ -102,7 +102,7 @@ POSTAL_CODE_CA = re.compile(
 SIN = re.compile(r"(?<![\w.+/-])[1-79]\d{2}([ -]?)\d{3}\1\d{3}(?![\w]|[.-]\d)")
 # A number written for dialling abroad (+44 20 7946 0958, 0033 1 23 45 67 89); validated
 # with phonenumbers, so "+1 000" or a long ISBN does not count.
-PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|\b00)[1-9][\d ().-]{5,20}\d(?![\w])")
+PHONE_INTL = re.compile(r"(?:(?<![\w+])\+|(?<![\w+./-])00)[1-9][\d ().-]{5,20}\d(?![\w])")
 # A national number in groups, leading trunk 0 (020 7946 0958, 06 12 34 56 78, 0151 1234567).
 PHONE_NATIONAL = re.compile(r"(?<![\w.+/-])0\d{1,4}(?:[ .]\d{2,8}){1,4}(?![\w]|[.-]\d)")
 _DATE_SHAPE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
