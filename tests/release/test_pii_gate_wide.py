@@ -50,6 +50,7 @@ NEAR_MISSES = [
     "830 692 544",  # SINs never start with 8
     "1306925440",  # ten digits
     "0.130692544",  # a float
+    "0.0041234579,-0.0061234523",  # floats whose digits after "0." look like a 00 prefix
     "+1 000",  # too short to dial
     "ISBN 978-3-16-148410-0",
     "2021-2025",
