@@ -145,3 +145,15 @@ def test_linkedin_profile_names_and_export_names_are_collected(tmp_path):
     )
     kinds = sorted(f.kind for f in scan_outputs(tmp_path / "out", identifiers=ids))
     assert kinds == ["person_name", "username"]
+
+
+def test_placeholder_employers_do_not_match_output_labels(tmp_path):
+    ids = IdentifierCollector(KEY)
+    ids.organisations("employer", ["Unknown", "Other", "Freelance", "Self-employed"])
+    ids.organisations("school", ["None", "Zorblax"])
+    (tmp_path / "t.csv").write_text(
+        "level,category\nunknown,other\nbroad,Other (not in catalogue)\n"
+    )
+    assert scan_outputs(tmp_path, identifiers=ids) == []
+    (tmp_path / "t.csv").write_text("school\nZorblax\n")
+    assert [f.kind for f in scan_outputs(tmp_path, identifiers=ids)] == ["school"]

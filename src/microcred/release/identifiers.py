@@ -291,13 +291,28 @@ def collect_username(value: object) -> None:
         collector.username(value)
 
 
+# Placeholders people type where a name, employer or school goes; outputs use some of the
+# same words as labels ("unknown", "other"), so they can never identify anybody here.
+PLACEHOLDERS = frozenset({"unknown", "other", "others", "none", "null", "self", "yes", "all", "various", "confidential", "private", "undisclosed", "freelance", "freelancer", "independent", "student", "retired", "unemployed", "company", "employer", "school", "university", "college", "home", "test", "anonymous"})  # fmt: skip
+
+
 def published_vocabulary() -> set[str]:
-    """Terms outputs may legitimately name: catalogue providers, aliases, credential types."""
+    """Terms outputs may legitimately name: catalogue providers and aliases, code-defined labels.
+
+    Credential types, education levels, seniority labels, default definition names and
+    the labels analyses add ("Other (not in catalogue)", "unknown", "other employers"),
+    plus :data:`PLACEHOLDERS`: an employer typed as "Unknown" must not fail a table whose
+    cells say "unknown".
+    """
     from microcred.coding.credentials.catalogue import load_catalogue
-    from microcred.config import CREDENTIAL_TYPES
+    from microcred.coding.education import LEVELS
+    from microcred.config import CREDENTIAL_TYPES, StudyConfig
+    from microcred.features.ladder import RANK_LABELS
+    from microcred.release.vocabulary import GENERIC_LABELS
 
     cat = load_catalogue()
-    out = set(CREDENTIAL_TYPES)
+    out = set(CREDENTIAL_TYPES) | set(LEVELS) | set(RANK_LABELS.values()) | set(GENERIC_LABELS)
+    out |= set(StudyConfig().definition_names()) | PLACEHOLDERS
     for p in cat.providers:
         out.add(p.name)
         out.update(p.aliases)
