@@ -38,23 +38,27 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def input_hashes(root: Path, limit: int = 100_000) -> dict[str, Any]:
-    """A combined sha256 over every input file (path and content) and the number of files.
+    """The input named by content only: a combined sha256, and each file's sha256 and size.
 
-    Per-file paths are not listed: export folders are often named after people.
+    File and folder names never appear, not even inside the combined hash (which is
+    over the sorted per-file digests): exports are named after people
+    (``jane.doe@example.com.zip``), and a hash of a name can be confirmed by guessing.
+    Files are listed by digest, in digest order, up to 200 of them.
     """
     root = Path(root)
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    hashes: dict[str, str] = {}
+    entries = sorted(
+        ({"sha256": file_sha256(p), "bytes": p.stat().st_size} for p in files[:limit]),
+        key=lambda e: (e["sha256"], e["bytes"]),
+    )
     combined = hashlib.sha256()
-    for p in files[:limit]:
-        rel = p.name if root.is_file() else str(p.relative_to(root))
-        digest = file_sha256(p)
-        hashes[rel] = digest
-        combined.update(f"{rel}\0{digest}\n".encode())
+    for e in entries:
+        combined.update(f"{e['sha256']}\n".encode())
     return {
         "files": len(files),
+        "bytes": sum(e["bytes"] for e in entries),
         "combined_sha256": combined.hexdigest(),
-        "per_file": hashes if len(files) <= 200 else {},
+        "per_file": entries if len(files) <= 200 else [],
     }
 
 

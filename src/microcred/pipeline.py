@@ -279,6 +279,7 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
+    from microcred.release.identifiers import IdentifierCollector
     from microcred.release.pii_gate import gate
     from microcred.release.workbook import write_release_files
     from microcred.report.build import build_report
@@ -291,10 +292,12 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
     progress = StageProgress(quiet=opts.quiet)
     engine = Engine(opts.engine)
     pseudonymizer = _pseudonymizer_for(opts)
+    identifiers = IdentifierCollector(getattr(pseudonymizer, "_key", None))  # held in memory only
     try:
         with (
             timings.stage("sources"),
             progress.step(f"reading {opts.source} from {opts.input_path}"),
+            identifiers.collecting(),  # readers feed the gate names, employers, schools, handles
         ):
             # canonical tables go to Parquet files at once; every later stage reads those
             staged = stage_source(
@@ -391,7 +394,12 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
         # scans the very bytes that are published
         manifest = tx.stage_manifest(manifest)
         with progress.step("personal-data gate"):
-            gate(out, planted=opts.planted, key=getattr(pseudonymizer, "_key", None))
+            gate(
+                out,
+                planted=opts.planted,
+                key=getattr(pseudonymizer, "_key", None),
+                identifiers=identifiers,
+            )
         return manifest, (report_path.name if report_path else None)
     finally:
         engine.close()

@@ -51,9 +51,10 @@ def test_noise_scale_matches_epsilon_and_error_bound_holds():
 def test_proportion_and_mean_are_close_with_large_epsilon():
     acc = PrivacyAccountant(epsilon_total=100, epsilon_per_release=20)
     p = acc.proportion("p", [True] * 300 + [False] * 700)
-    assert abs(p.value - 0.3) <= p.error95 + 1e-9
+    # the noise is unseeded (OpenDP draws from the OS): 3x the 95 % error fails 1 run in ~8,000
+    assert abs(p.value - 0.3) <= 3 * p.error95 + 1e-9
     m = acc.mean("m", list(np.linspace(0, 10, 1001)), bounds=(0, 10))
-    assert abs(m.value - 5.0) <= m.error95 + 1e-9
+    assert abs(m.value - 5.0) <= 3 * m.error95 + 1e-9
     assert m.sensitivity == 10
 
 

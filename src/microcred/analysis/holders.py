@@ -9,9 +9,10 @@ import pandas as pd
 
 from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
 from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
 from microcred.features.ladder import RANK_LABELS
+from microcred.release.vocabulary import OTHER, employer_terms
 
 TOP_EMPLOYERS = 10
 
@@ -30,10 +31,12 @@ def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
     field = df["field_cip2021"]
     known_field = field.notna() & (field.str.len() > 0)
     cip2 = field.str.slice(0, 2).where(known_field, "unknown")
-    employers = df["current_employer"].value_counts()
+    # only catalogue employers are named; the rest is "Other (not in catalogue)", never as typed
+    current = employer_terms(df["current_employer"])
+    employers = current[current != OTHER].value_counts()
     employers = employers[employers.index.notna()].sort_index(kind="stable")
     top = list(employers.sort_values(ascending=False, kind="stable").head(TOP_EMPLOYERS).index)
-    current = df["current_employer"]
+    top.append(OTHER)
     employer = pd.Series(
         np.where(
             current.isna(), "unknown", np.where(current.isin(top), current, "other employers")
@@ -109,7 +112,8 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "the difference in shares with Newcombe's hybrid score 95 % interval (Newcombe 1998), "
             "and the standardised mean difference of the category indicator (Austin 2011; "
             "|SMD| > 0.1 is commonly read as a meaningful imbalance). Employers: the ten largest "
-            "current employers in study; the rest are pooled. Counts are unweighted persons."
+            "current employers in study that the provider catalogue names; other catalogue "
+            f"employers are pooled, and employers it does not name are '{OTHER}'. Counts are unweighted persons."
         ),
         data=df,
         count_columns=both,
@@ -122,6 +126,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "smd": both,
         },
         dims=["definition", "variable", "category"],
+        controlled=[Controlled("category", "catalogue", when=("variable", "current_employer"))],
         chart=ChartSpec(
             kind="interval",
             x="category",

@@ -38,6 +38,19 @@ class ChartSpec:
     sort: list[str] | None = None  # explicit order of x categories
 
 
+@dataclass(frozen=True)
+class Controlled:
+    """A column whose values must come from a named vocabulary (see ``release.vocabulary``).
+
+    ``when`` = (column, value) limits the rule to rows of a long table (e.g. the
+    categories of ``variable == "current_employer"``).
+    """
+
+    column: str
+    vocabulary: str
+    when: tuple[str, str] | None = None
+
+
 @dataclass
 class AnalysisTable:
     """One released (or to-be-released) table."""
@@ -54,5 +67,7 @@ class AnalysisTable:
     # Columns that index the table (row and column dimensions for complementary suppression).
     dims: list[str] = field(default_factory=list)
     chart: ChartSpec | None = None
+    # Columns drawn from profile text and the vocabulary their values must come from.
+    controlled: list[Controlled] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     released: bool = False  # set by release only

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
 from microcred.analysis.stats import Z95
 
 MIN_PEOPLE = 5  # floor; the threshold is max(MIN_PEOPLE, 2 × disclosure.min_cell)
@@ -130,6 +130,7 @@ def _table(name: str, title: str, method: str, df: pd.DataFrame, description: st
         count_columns=[*deps, "holders", "non_holders"],
         dependent={"log_odds_ratio": deps, "z": deps},
         dims=["definition", "skill"],
+        controlled=[Controlled("skill", "skills_taxonomy")],  # coded skill labels only
         chart=ChartSpec(
             kind="bar",
             x="skill",

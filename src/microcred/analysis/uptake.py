@@ -8,8 +8,9 @@ import pyarrow as pa
 
 from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
 from microcred.analysis.stats import proportion
+from microcred.release.vocabulary import OTHER, to_vocabulary
 
 SHARE_DEPS = {"share": ["n", "holders"], "lower": ["n", "holders"], "upper": ["n", "holders"]}
 
@@ -192,6 +193,8 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
 def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) -> AnalysisTable:
     """Distinct holders per provider (or platform) among microcredentials of people in study."""
     ce = _study_credentials(sf, enriched)
+    # the coder passes an unknown issuer through as typed: fold it into "Other" before counting
+    ce[column] = to_vocabulary(ce[column], "catalogue")
     rows = []
     for d in sf.definitions:
         micro_col = f"is_micro_{d}"
@@ -222,12 +225,14 @@ def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) 
         method=(
             f"Among people in study, the number of distinct holders with at least one "
             f"microcredential from each {column} (as coded from the credential catalogue), the top "
-            f"{top} per definition, and their share of all holders."
+            f"{top} per definition, and their share of all holders. Issuers the catalogue does not "
+            f"know are counted together as '{OTHER}' (their text is never published)."
         ),
         data=df,
         count_columns=["holders", "all_holders"],
         dependent={"share_of_holders": ["holders", "all_holders"]},
         dims=["definition", column],
+        controlled=[Controlled(column, "catalogue")],
         chart=ChartSpec(
             kind="bar",
             x=column,

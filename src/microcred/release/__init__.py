@@ -20,10 +20,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
+from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.formats import integer_counts, write_csv_frame
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
+from microcred.release.vocabulary import check_table
 
 __all__ = [
     "BudgetExceededError",
@@ -55,6 +57,7 @@ def write_table(table: AnalysisTable, tables_dir: Path) -> list[Path]:
         raise ValueError(f"table {table.name!r} has not been through release; refusing to write it")
     tables_dir.mkdir(parents=True, exist_ok=True)
     df = integer_counts(table.data.reset_index(drop=True), table.count_columns)
+    df = neutralise_frame(df)  # no cell may start a formula
     csv_path = tables_dir / f"{table.name}.csv"
     write_csv_frame(df, csv_path)
     pq_path = tables_dir / f"{table.name}.parquet"
@@ -84,6 +87,8 @@ def release_tables(
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValueError(f"table names must be unique; repeated: {dupes}")
+    for table in tables:
+        check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
     accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
     released: list[AnalysisTable] = []

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from microcred.analysis.result import AnalysisTable
+from microcred.release.cells import neutralise_frame
 from microcred.release.codebook import CODEBOOK_NAME, codebook_frame, codebook_records
 from microcred.release.formats import integer_counts, write_csv_frame
 from microcred.tabular import write_workbook
@@ -98,7 +99,8 @@ def write_release_files(
     privacy = {"min_cell": dc.min_cell, "rounding_base": dc.rounding_base, "dp": config.dp.enabled}
     book = [("README", _readme(ordered, sheets, privacy)), (CODEBOOK_NAME, _arrow(codebook))]
     for t in ordered:
-        data = integer_counts(t.data.reset_index(drop=True), t.count_columns)
+        # the same cells as the CSVs: a text cell never starts a formula, even once re-saved as CSV
+        data = neutralise_frame(integer_counts(t.data.reset_index(drop=True), t.count_columns))
         book.append((sheets[t.name], _arrow(data)))
     xlsx_path = tables_dir.parent / WORKBOOK_NAME
     write_workbook(book, xlsx_path)

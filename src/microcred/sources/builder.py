@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from microcred import schema
 from microcred.dates import DATE_ORDER, DatePolicy, ParsedDate, ends_before_start
 from microcred.pseudonym import Pseudonymizer
+from microcred.release.identifiers import collect_organisations
 from microcred.sources.batch import FileAccount, Quarantine, SourceBatch
 
 # Skills have no index column: they are grouped by person and keep the order the person
@@ -310,6 +311,8 @@ class ReadContext:
 
     def finish(self, extra: dict[str, pa.Table] | None = None) -> SourceBatch:
         """The finished :class:`SourceBatch` (tables conformed and sorted)."""
+        collect_organisations("employer", self.rows.cols["positions"]["company"])  # gate only
+        collect_organisations("school", self.rows.cols["educations"]["school"])
         tables = self.rows.to_tables()
         tables["quarantine"] = self.quarantine.to_table()
         tables.update(extra or {})

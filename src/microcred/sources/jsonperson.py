@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from microcred.dates import DateParseError, ParsedDate
 from microcred.geo import Location
+from microcred.release.identifiers import collect_person_record
 from microcred.sources.batch import FileAccount
 from microcred.sources.builder import ReadContext
 from microcred.sources.fields import split_degree, url_host
@@ -224,6 +225,7 @@ def map_person(
     p = _Person(ctx, file, line, person_id, acct)
     ctx.at(file, line)
     rows = ctx.rows
+    collect_person_record(record)  # keyed hashes for the personal-data gate, never stored
 
     list_key = _first_list_key(record, keys.positions)
     for i, item in p.entries(record, list_key) if list_key else []:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from microcred.dates import DatePolicy
 from microcred.pseudonym import Pseudonymizer
+from microcred.release.identifiers import collect_username
 from microcred.sources.batch import FileAccount, SourceBatch, SourceError
 from microcred.sources.builder import MAX_CELL_CHARS, ReadContext
 from microcred.sources.jsonperson import JSONRESUME_KEYS, map_person
@@ -83,6 +84,7 @@ def read_jsonresume(
                 raise SourceError(f"{file_path}: not a JSON Resume file: {exc}") from exc
             ctx.quarantine.drop(acct, None, None, f"unreadable JSON Resume: {exc}")
             continue
+        collect_username(display)  # a resume's file name is often its owner's name
         map_person(ctx, _flatten(resume), pseudonymize(display), display, 1, JSONRESUME_KEYS, acct)
         acct.rows_ingested += 1
     return ctx.finish()

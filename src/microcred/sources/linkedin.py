@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from microcred.dates import DateParseError, ParsedDate, is_present, parse_date
 from microcred.geo import normalise_location
 from microcred.pseudonym import Pseudonymizer
+from microcred.release.identifiers import collect_person_name, collect_username
 from microcred.sources.batch import FileAccount, SourceBatch, SourceError
 from microcred.sources.builder import ReadContext, clean_text
 from microcred.sources.fields import split_degree, url_host
@@ -38,6 +39,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "profile.csv": {
         "geo": ("geo location", "location", "geo"),
         "industry": ("industry", "industry name"),
+        "first_name": ("first name",),  # read only for the personal-data gate (keyed hashes)
+        "last_name": ("last name",),
     },
     "positions.csv": {
         "company": ("company name", "company", "organization", "employer"),
@@ -173,6 +176,7 @@ class _ExportReader:
         self.export = export
         self.files = files
         self.person_id = ctx.pseudonymize(export.identity)
+        collect_username(export.identity)  # export folders and zips are often named after people
         self.languages: list[str] = []
 
     def display(self, base: str) -> str:
@@ -228,6 +232,7 @@ class _ExportReader:
         result: tuple[str | None, str | None, str | None] | None = None
         for acct, _row, values, _names in self.rows("profile.csv"):
             acct.rows_ingested += 1
+            collect_person_name(values.get("first_name"), values.get("last_name"))
             if result is None:
                 loc = normalise_location(clean_text(values.get("geo")))
                 result = (loc.country, loc.province, clean_text(values.get("industry")))
