@@ -56,7 +56,7 @@ def run_demo(
         source="jsonl" if fmt == "jsonl" else fmt,
         input_path=written.input_path,
         out_dir=out / "run",
-        config=config or StudyConfig(seed=seed),
+        config=_synthetic(config or StudyConfig(seed=seed)),
         data_dir=data_dir,
         engine=engine or EngineSettings(),
         survey_path=survey_sample(data_dir),
@@ -65,3 +65,9 @@ def run_demo(
         quiet=quiet,
     )
     return run(opts)
+
+
+def _synthetic(config: StudyConfig) -> StudyConfig:
+    """The demo's data are made up: the report says so on every page."""
+    report = config.report.model_copy(update={"synthetic_data": True})
+    return config.model_copy(update={"report": report})

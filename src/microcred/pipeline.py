@@ -452,16 +452,34 @@ def _report_context(
     weighting_info: dict[str, Any] | None,
     summarize: Any,
 ) -> Any:
+    from microcred.coding.education import LEVELS as EDUCATION_LEVELS
+    from microcred.coding.seniority import SENIORITY_LEVELS
+    from microcred.features.bands import band_labels
     from microcred.report.context import ReportContext
 
     cfg = opts.config
+    shown = cfg.report
     tables = released.tables
     by_name = {t.name: t for t in tables}
     acc = by_name.get("coverage_row_accounting")
     qr = by_name.get("coverage_quarantine_reasons")
+    # Declared orders of ordinal categories: the report draws and lists them this way.
+    bands = band_labels(cfg.experience_bands)
+    orders = {
+        "experience_band": bands,
+        "seniority": list(SENIORITY_LEVELS),
+        "education_level": list(EDUCATION_LEVELS),
+    }
     return ReportContext(
-        title="Microcredentials among Canadian digital professionals",
-        subtitle=f"Source: {opts.source} · occupations: "
+        title=shown.title,
+        author=shown.author,
+        date=shown.date,
+        limitations=list(shown.limitations),
+        synthetic=shown.synthetic_data,
+        category_orders=orders,
+        subtitle=shown.subtitle
+        if shown.subtitle is not None
+        else f"Source: {opts.source} · occupations: "
         + "; ".join(f"{g.name} ({', '.join(g.noc2021)})" for g in cfg.occupations),
         run_id=f"config {cfg.fingerprint()[:12]} · seed {cfg.seed}",
         reference_date=cfg.reference_date,
