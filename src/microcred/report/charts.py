@@ -490,8 +490,7 @@ def _suppressed_marks(encoding: dict[str, Any], height: int) -> alt.Chart:
 
 
 def _is_category_channel(channel: Any) -> bool:
-    shorthand = getattr(channel, "shorthand", alt.Undefined)
-    return isinstance(shorthand, str) and shorthand.endswith((":N", ":O"))
+    return channel.to_dict().get("type") in ("nominal", "ordinal")
 
 
 def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
