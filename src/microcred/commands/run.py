@@ -65,6 +65,7 @@ def run_cmd(
         None, "--cache-dir", help="Content-addressed coding cache folder."
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (headless Chromium)."),
 ) -> None:
     """Run sources → coding → features → analysis → release → report."""
     from microcred.pipeline import RunOptions, run
@@ -93,6 +94,10 @@ def run_cmd(
         Console(stderr=True).print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     _print_result(result)
+    if pdf:
+        from microcred.report.pdf import pdf_line
+
+        Console(soft_wrap=True).print(pdf_line(result.report_path), markup=False, highlight=False)
 
 
 def _print_result(result) -> None:  # noqa: ANN001
@@ -121,6 +126,7 @@ def demo_cmd(
     ),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (headless Chromium)."),
 ) -> None:
     """Synthetic cohort → the whole pipeline → report (a throwaway pseudonymisation key is generated)."""
     from microcred.demo import run_demo
@@ -138,3 +144,7 @@ def demo_cmd(
         quiet=quiet,
     )
     _print_result(result)
+    if pdf:
+        from microcred.report.pdf import pdf_line
+
+        Console(soft_wrap=True).print(pdf_line(result.report_path), markup=False, highlight=False)

@@ -127,6 +127,7 @@ class TableBlock:
     open: bool
     chart_note: str = ""  # why a table with a chart spec shows no chart
     notes: list[str] = field(default_factory=list)  # the table's notes, deduplicated and labelled
+    title: str = ""  # the table's title with column names as labels
 
 
 @dataclass
@@ -267,6 +268,7 @@ def _sections(
                     anchor=f"table-{table.name}",
                     number=table_number,
                     view=analysis_table_view(table, context.category_orders),
+                    title=readable_note(table.title, table.data.columns),
                     notes=list(
                         dict.fromkeys(readable_note(n, table.data.columns) for n in table.notes)
                     ),

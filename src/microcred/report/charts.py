@@ -25,6 +25,7 @@ from microcred.report.labels import (
     column_label,
     combined_order,
     ordered_frame,
+    readable_note,
     relabelled,
     value_label,
 )
@@ -100,7 +101,10 @@ def chart_for(
 
     layers, width, height = _LAYERS[spec.kind](data, spec)
     inner = alt.LayerChart(layer=layers, width=width, height=height)
-    title = alt.TitleParams(text=spec.title or table.title, subtitle=notes or alt.Undefined)
+    title = alt.TitleParams(
+        text=readable_note(spec.title or table.title, table.data.columns),
+        subtitle=notes or alt.Undefined,
+    )
     description = _description(table, spec, notes)
     chart = _facet(inner, data, drawn, spec, width) if spec.column else inner
     chart = _configure(chart.properties(title=title, description=description))

@@ -236,10 +236,17 @@ def relabelled(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return out
 
 
-def readable_note(note: str, columns: Iterable[str]) -> str:
-    """A table note with the table's snake_case column names replaced by their labels."""
-    names = sorted((c for c in map(str, columns) if "_" in c), key=len, reverse=True)
-    if not names:
-        return note
-    pattern = re.compile(r"(?<![\w`])(" + "|".join(map(re.escape, names)) + r")(?![\w`])")
+def readable_note(note: str, columns: Iterable[str] = ()) -> str:
+    """Text with snake_case column names (the table's, or any in the registry) as labels.
+
+    Titles and notes are written by analyses and release, which name columns by
+    their file names; the reader gets the label. Names inside backticks are code
+    and stay as written.
+    """
+    names = {c for c in map(str, columns) if "_" in c} | {c for c in COLUMN_LABELS if "_" in c}
+    pattern = re.compile(
+        r"(?<![\w`])("
+        + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        + r")(?![\w`])"
+    )
     return pattern.sub(lambda m: column_label(m.group(1)), note)
