@@ -12,8 +12,8 @@ from report_fakes import make_tables
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.report import UnreleasedTableError, chart_for, save_figures
 from microcred.report.charts import HEAT_SCHEME, OKABE_ITO, SUPPRESSED_FLAG, stable_svg_ids
-from microcred.report.tables import analysis_table_view, format_number, format_value
 from microcred.report.labels import column_label
+from microcred.report.tables import analysis_table_view, format_number, format_value
 
 
 def _table(name: str) -> AnalysisTable:

@@ -20,6 +20,8 @@ from microcred.report.labels import column_label, ordered_frame, value_label
 from microcred.report.values import is_missing, plain
 
 SUPPRESSED_MARK = "x"
+# Release's column listing a row's suppressed columns ("holders;share"): shown as labels.
+LISTED_COLUMNS = "suppressed"
 # d3 formats that mean the same in Python's format mini-language (after dropping "~").
 _PORTABLE_FORMAT = re.compile(r"^[+\-]?,?(\.\d+)?[efg%d]?$")
 
@@ -140,6 +142,9 @@ def analysis_table_view(
             if col in dims:
                 text = "—" if is_missing(value) else str(value_label(plain(value)))
                 row.append(Cell(text, header=True))
+            elif col == LISTED_COLUMNS and isinstance(value, str):
+                names = [n for n in value.split(";") if n]
+                row.append(Cell("; ".join(column_label(n) for n in names)))
             else:
                 row.append(
                     format_value(
