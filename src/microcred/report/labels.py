@@ -243,7 +243,12 @@ def readable_note(note: str, columns: Iterable[str] = ()) -> str:
     their file names; the reader gets the label. Names inside backticks are code
     and stay as written.
     """
-    names = {c for c in map(str, columns) if "_" in c} | {c for c in COLUMN_LABELS if "_" in c}
+
+    def identifier(name: str) -> bool:
+        return "_" in name or bool(re.search(r"[a-z]\d", name))  # holders_in_category, noc2021
+
+    names = {c for c in map(str, columns) if identifier(c)}
+    names |= {c for c in COLUMN_LABELS if identifier(c)}
     pattern = re.compile(
         r"(?<![\w`])("
         + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))

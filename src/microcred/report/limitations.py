@@ -17,7 +17,8 @@ import pandas as pd
 
 from microcred.analysis.result import AnalysisTable
 from microcred.report.context import ReportContext
-from microcred.report.labels import column_label, is_tail
+from microcred.report.labels import column_label
+from microcred.report.values import is_missing
 
 # A share above these reads as a limitation worth a sentence.
 QUARANTINE_SHARE = 0.01  # of rows read
@@ -123,44 +124,49 @@ def _suppression(tables: Sequence[AnalysisTable]) -> list[str]:
 def _unknown_shares(tables: Sequence[AnalysisTable]) -> list[str]:
     """Share of people whose characteristic is unknown, from tables that list an unknown category.
 
-    Per characteristic, the largest share any fully released breakdown shows; a
-    breakdown with a suppressed count is left out rather than estimated.
+    Only where a table publishes both the count in the "unknown" category and the
+    total it belongs to (``holders_in_category`` beside ``holders``): a share over
+    the listed categories alone would be wrong whenever a category is left out (a
+    model's reference level) or suppressed. Per characteristic, the largest share.
     """
     shares: dict[str, float] = {}
     for table in tables:
-        counts = [c for c in table.count_columns if c in table.data.columns]
-        if not counts or table.data.empty:
+        data = table.data
+        counts = [c for c in table.count_columns if c in data.columns]
+        pairs = [(c, t) for c in counts for t in counts if c != t and c.startswith(f"{t}_")]
+        if not pairs or data.empty:
             continue
-        panel = table.chart.column if table.chart and table.chart.column else None
+        panel = _panel(table)
         for dim in table.dims:
-            if dim == panel or dim not in table.data.columns:
+            if dim == panel or dim not in data.columns:
                 continue
-            values = table.data[dim]
-            if not values.map(lambda v: is_tail(v) and str(v).strip().lower() == "unknown").any():
-                continue
-            others = [d for d in table.dims if d != dim and d in table.data.columns]
-            groups = (
-                table.data.groupby(others, sort=False, dropna=False)
-                if others
-                else [((), table.data)]
-            )
-            for key, group in groups:
-                cells = group[counts]
-                if cells.isna().any().any():
-                    continue  # a suppressed count: no share, so nothing can be worked back
-                total = float(cells.to_numpy().sum())
-                unknown = group[group[dim].astype(str).str.lower() == "unknown"][counts]
-                if total <= 0 or unknown.empty:
-                    continue
+            words = data[dim].astype(str).str.strip().str.lower()
+            others = [d for d in table.dims if d != dim and d in data.columns]
+            unknown_rows = data[words == "unknown"]
+            for _, row in unknown_rows.iterrows():
+                key = tuple(row[d] for d in others)
                 name = _variable_name(dim, panel, key, others)
-                share = float(unknown.to_numpy().sum()) / total
-                shares[name] = max(shares.get(name, 0.0), share)
+                for count, total in pairs:
+                    if is_missing(row[count]) or is_missing(row[total]) or row[total] <= 0:
+                        continue  # suppressed: no share, so nothing is worked back
+                    share = float(row[count]) / float(row[total])
+                    shares[name] = max(shares.get(name, 0.0), share)
     return [
         f"{column_label(name)} is unknown for {_pct(share)} of the people in the tables that "
         "break it down; figures by it describe the people whose value is known."
         for name, share in sorted(shares.items())
         if share > UNKNOWN_SHARE
     ]
+
+
+# Dims whose values name a characteristic (``variable`` = ``seniority``) in long tables.
+PANEL_DIMS = ("variable", "dimension", "characteristic")
+
+
+def _panel(table: AnalysisTable) -> str | None:
+    if table.chart and table.chart.column:
+        return table.chart.column
+    return next((d for d in table.dims if d in PANEL_DIMS), None)
 
 
 def _variable_name(dim: str, panel: str | None, key: Any, others: list[str]) -> str:
