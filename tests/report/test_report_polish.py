@@ -15,13 +15,24 @@ from report_fakes import make_context, make_tables
 
 from microcred.config import ReportConfig, StudyConfig, load_config
 from microcred.pipeline import _report_context
-from microcred.report import render_report
+from microcred.report import chart_for, render_report
 from microcred.report.context import ReportAppendix
 from microcred.report.markdown import markdown_block, markdown_inline
 from microcred.report.pdf import CHROMIUM_ENV, PdfUnavailableError, pdf_line, write_pdf
 
 # Tables without charts render in well under a second (no Vega-Lite conversion).
 NO_CHARTS = [t for t in make_tables() if t.chart is None]
+
+
+def test_every_chart_spec_is_valid_vega_lite() -> None:
+    """The report skips altair's schema check at run time; this is where it happens."""
+    charts = [chart_for(t) for t in make_tables()]
+    kinds = set()
+    for table, chart in zip(make_tables(), charts, strict=True):
+        if chart is not None:
+            chart.to_dict(validate=True)  # raises on any spec Vega-Lite would not accept
+            kinds.add(table.chart.kind)
+    assert kinds == {"bar", "interval", "heat", "line"}
 
 
 def test_markdown_is_rendered_and_raw_html_is_escaped() -> None:

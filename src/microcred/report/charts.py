@@ -107,8 +107,11 @@ def chart_for(
     )
     description = _description(table, spec, notes)
     chart = _facet(inner, data, drawn, spec, width) if spec.column else inner
-    chart = _configure(chart.properties(title=title, description=description))
-    # Data goes in last: altair deep-copies the whole chart on every method call.
+    # Set as attributes, not through .properties()/.configure(): altair's methods
+    # deep-copy the whole chart on every call.
+    chart.title = title
+    chart.description = description
+    chart.config = _house_style()
     chart.data = values
     return chart
 
@@ -118,6 +121,7 @@ def chart_for(
 MAX_PAGE_WIDTH = 860
 SUPPRESSED_FLAG = "_suppressed_cell"  # a data field of the chart, never a table column
 SUPPRESSED_TEXT = "suppressed"
+_SUPPRESSED_TEST = f"datum['{SUPPRESSED_FLAG}']"
 
 
 def _readable(
@@ -226,8 +230,13 @@ def value_column(spec: ChartSpec) -> str:
 
 
 def vegalite_dict(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite spec as a dict (altair validates on the way: do it once per chart)."""
-    return chart if isinstance(chart, dict) else chart.to_dict()
+    """The Vega-Lite spec as a dict.
+
+    Not schema-validated here: altair's check costs a quarter of the chart time on
+    every run, and the specs are built from typed code, so the tests validate every
+    chart kind instead (``test_report_polish.py``).
+    """
+    return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
 
 
 _COUNTED_ID = re.compile(r'id="((?:clip|gradient_|pattern_)(\d+))"')
@@ -430,18 +439,21 @@ def _transpose(encoding: dict[str, Any]) -> dict[str, Any]:
 def _horizontal_size(data: pd.DataFrame, spec: ChartSpec) -> tuple[int, int]:
     groups = data[spec.color].nunique() if spec.color and spec.color != spec.x else 1
     n = max(1, len(spec.sort or ordered_unique(data[spec.x])))
-    return 560, max(120, n * max(22, 14 * groups))
+    # At most 120 px a category however many groups share it, rather than a chart
+    # thousands of pixels tall (slow to draw, and no easier to read).
+    return 560, max(120, n * max(22, min(14 * groups, 120)))
 
 
 def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
     encoding["y"] = _y_encoding(spec, zero=True)
     height = 280
-    if _horizontal(data, spec):
+    horizontal = _horizontal(data, spec)
+    if horizontal:
         encoding = _transpose(encoding)
         width, height = _horizontal_size(data, spec)
     bars = alt.Chart().mark_bar(cornerRadiusEnd=2).encode(**encoding)
-    return [bars, _suppressed_marks(encoding, height)], width, height
+    return [bars, _suppressed_marks(encoding, height, horizontal)], width, height
 
 
 def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
@@ -453,48 +465,43 @@ def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Char
     }
     point_encoding = {**encoding, "y": _y_encoding(spec, zero=False)}
     height = 280
-    if _horizontal(data, spec):
+    horizontal = _horizontal(data, spec)
+    if horizontal:
         rule_encoding, point_encoding = _transpose(rule_encoding), _transpose(point_encoding)
         width, height = _horizontal_size(data, spec)
     rule = alt.Chart().mark_rule(strokeWidth=2).encode(**rule_encoding)
     point = alt.Chart().mark_point(filled=True, size=70, opacity=1).encode(**point_encoding)
-    return [rule, point, _suppressed_marks(point_encoding, height)], width, height
+    return [rule, point, _suppressed_marks(point_encoding, height, horizontal)], width, height
 
 
-def _suppressed_marks(encoding: dict[str, Any], height: int) -> alt.Chart:
+def _suppressed_marks(encoding: dict[str, Any], height: int, horizontal: bool) -> alt.Chart:
     """The word "suppressed" in the slot of each suppressed value, along the category axis.
 
     An empty slot would read as zero or as no data; the word says the value exists
     but is withheld. It sits at the foot of the plot (vertical charts, reading up) or
     at its left edge (horizontal charts), whatever the value scale.
     """
-    horizontal = "y" in encoding and "x" in encoding and _is_category_channel(encoding["y"])
     slot = ("y", "yOffset") if horizontal else ("x", "xOffset")
     channels = {k: v for k, v in encoding.items() if k in (*slot, "tooltip")}
     if horizontal:
         channels["x"] = alt.value(4)
-        mark = {"angle": 0}
     else:
         channels["y"] = alt.value(height - 4)
-        mark = {"angle": 270}
-    return (
-        alt.Chart()
-        .transform_filter(f"datum[{_js_string(SUPPRESSED_FLAG)}]")
-        .mark_text(
+    # One constructor call: altair's chained methods deep-copy the chart each time.
+    return alt.Chart(
+        mark=alt.MarkDef(
+            type="text",
             text=SUPPRESSED_TEXT,
             align="left",
             baseline="middle",
+            angle=0 if horizontal else 270,
             fontSize=10,
             fontStyle="italic",
             color="#4a4a4a",
-            **mark,
-        )
-        .encode(**channels)
+        ),
+        encoding=alt.FacetedEncoding(**channels),
+        transform=[alt.FilterTransform(filter=_SUPPRESSED_TEST)],
     )
-
-
-def _is_category_channel(channel: Any) -> bool:
-    return channel.to_dict().get("type") in ("nominal", "ordinal")
 
 
 def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
@@ -577,13 +584,19 @@ def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], 
         )
     )
     # A suppressed cell is a grey tile that says so, not a gap in the grid.
-    flagged = alt.Chart().transform_filter(f"datum[{_js_string(SUPPRESSED_FLAG)}]")
-    withheld = flagged.mark_rect(fill="#e5e7eb", stroke="#ffffff", strokeWidth=1).encode(
-        x=x_enc, y=y_enc, tooltip=_tooltips(data, spec)
+    flagged = [alt.FilterTransform(filter=_SUPPRESSED_TEST)]
+    withheld = alt.Chart(
+        mark=alt.MarkDef(type="rect", fill="#e5e7eb", stroke="#ffffff", strokeWidth=1),
+        encoding=alt.FacetedEncoding(x=x_enc, y=y_enc, tooltip=_tooltips(data, spec)),
+        transform=flagged,
     )
-    withheld_text = flagged.mark_text(
-        text=SUPPRESSED_TEXT, fontSize=9, fontStyle="italic", color="#4a4a4a"
-    ).encode(x=x_enc, y=y_enc)
+    withheld_text = alt.Chart(
+        mark=alt.MarkDef(
+            type="text", text=SUPPRESSED_TEXT, fontSize=9, fontStyle="italic", color="#4a4a4a"
+        ),
+        encoding=alt.FacetedEncoding(x=x_enc, y=y_enc),
+        transform=flagged,
+    )
     return [rect, text, withheld, withheld_text], width, height
 
 
@@ -632,9 +645,9 @@ def _description(table: AnalysisTable, spec: ChartSpec, notes: list[str]) -> str
     return " ".join([text, *notes])
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """One house style for every chart (a single configure call: each call copies the chart)."""
-    return chart.configure(
+def _house_style() -> alt.Config:
+    """One house style for every chart (fresh each time: a chart owns its config)."""
+    return alt.Config(
         font=FONT,
         background="#ffffff",
         padding=8,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -232,7 +233,8 @@ def relabelled(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     out = data.copy()
     for col in columns:
         if col in out.columns and not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(lambda v: value_label(v) if isinstance(v, str) else v)
+            labels = {v: value_label(v) for v in out[col].dropna().unique() if isinstance(v, str)}
+            out[col] = out[col].replace(labels)
     return out
 
 
@@ -243,15 +245,17 @@ def readable_note(note: str, columns: Iterable[str] = ()) -> str:
     their file names; the reader gets the label. Names inside backticks are code
     and stay as written.
     """
-
-    def identifier(name: str) -> bool:
-        return "_" in name or bool(re.search(r"[a-z]\d", name))  # holders_in_category, noc2021
-
-    names = {c for c in map(str, columns) if identifier(c)}
-    names |= {c for c in COLUMN_LABELS if identifier(c)}
-    pattern = re.compile(
-        r"(?<![\w`])("
-        + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-        + r")(?![\w`])"
+    return _identifier_pattern(tuple(map(str, columns))).sub(
+        lambda m: column_label(m.group(1)), note
     )
-    return pattern.sub(lambda m: column_label(m.group(1)), note)
+
+
+def _is_identifier(name: str) -> bool:
+    return "_" in name or bool(re.search(r"[a-z]\d", name))  # holders_in_category, noc2021
+
+
+@lru_cache(maxsize=256)
+def _identifier_pattern(columns: tuple[str, ...]) -> re.Pattern[str]:
+    names = {c for c in (*columns, *COLUMN_LABELS) if _is_identifier(c)}
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(r"(?<![\w`])(" + alternatives + r")(?![\w`])")
