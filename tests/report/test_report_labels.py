@@ -49,6 +49,7 @@ def test_column_labels_come_from_the_registry_or_the_rule(name: str, label: str)
         ("broad", "Broad"),
         ("freeCodeCamp", "freeCodeCamp"),  # a name keeps its own spelling
         ("Data scientists", "Data scientists"),
+        ("not weighted — education_level: unknown", "not weighted — Education level: unknown"),
         ("21211", "21211"),
         ("n", "N"),  # short names are not taken for columns
         (3, 3),

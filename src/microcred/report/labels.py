@@ -131,11 +131,9 @@ def value_label(value: Any) -> Any:
         return f"{column_label(term.group(1))}: {value_label(term.group(2))}"
     if _SNAKE.match(value):
         return _rule_label(value)
-    if _LOWER_WORDS.match(
-        value
-    ):  # "seniority", "broad", "no": a heading or legend reads capitalised
+    if _LOWER_WORDS.match(value):  # "seniority", "broad": headings read capitalised
         return value[:1].upper() + value[1:]
-    return value
+    return readable_note(value)  # "not weighted — education_level: unknown"
 
 
 def is_tail(value: Any) -> bool:
