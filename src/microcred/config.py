@@ -112,6 +112,23 @@ class LinkageConfig(_Strict):
     )
 
 
+class ReportConfig(_Strict):
+    """How the report presents the study; nothing here changes a number.
+
+    ``limitations`` are the study's own caveats (inline Markdown), listed before
+    those the report detects in the run's figures. ``date`` is printed as given:
+    the report never reads the clock. ``synthetic_data`` puts a banner on every
+    page (the demo sets it).
+    """
+
+    title: str = "Microcredentials among Canadian digital professionals"
+    subtitle: str | None = None  # None: the source and the occupations studied
+    author: str = ""
+    date: str = ""
+    limitations: list[str] = Field(default_factory=list)
+    synthetic_data: bool = False
+
+
 class StudyConfig(_Strict):
     """Everything that defines a study run."""
 
@@ -152,6 +169,7 @@ class StudyConfig(_Strict):
     dp: DPConfig = Field(default_factory=DPConfig)
     weighting: WeightingConfig = Field(default_factory=WeightingConfig)
     linkage: LinkageConfig = Field(default_factory=LinkageConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     seed: int = 20231129
 
     @property

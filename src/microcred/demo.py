@@ -49,6 +49,7 @@ def run_demo(
     config: StudyConfig | None = None,
     fmt: str = DEMO_FORMAT,
     overwrite: bool = False,
+    pdf: bool = False,
 ) -> RunResult:
     """Generate, write and run a cohort into ``out`` (``input/``, ``run/``, ``run.restricted/``).
 
@@ -75,7 +76,7 @@ def run_demo(
             source="jsonl" if fmt == "jsonl" else fmt,
             input_path=written.input_path,
             out_dir=out / "run",
-            config=config or StudyConfig(seed=seed),
+            config=_synthetic(config or StudyConfig(seed=seed)),
             data_dir=data_dir,
             engine=engine or EngineSettings(),
             survey_path=survey_sample(data_dir),
@@ -83,7 +84,14 @@ def run_demo(
             planted=planted_identifiers(cohort),
             quiet=quiet,
             overwrite=True,  # the demo's own run folder: rewritten by each demo, as it always was
+            pdf=pdf,
         )
         return run(opts)
     finally:
         lock.release()
+
+
+def _synthetic(config: StudyConfig) -> StudyConfig:
+    """The demo's data are made up: the report says so on every page."""
+    report = config.report.model_copy(update={"synthetic_data": True})
+    return config.model_copy(update={"report": report})

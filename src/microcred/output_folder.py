@@ -53,7 +53,8 @@ _OWNER_FILE = 0o600
 # ("canonical" and "coded": versions before the restricted folder wrote them into --out; an
 # overwrite removes them from the release folder)
 RELEASE_ENTRIES = frozenset(
-    {"tables", "figures", "report.html", "release.xlsx", MANIFEST, "canonical", "coded"}
+    {"tables", "figures", "report.html", "report.pdf", "release.xlsx", MANIFEST}
+    | {"canonical", "coded"}
 )
 RESTRICTED_ENTRIES = frozenset({"canonical", "coded", "accounting.parquet", RESTRICTED_INDEX})
 

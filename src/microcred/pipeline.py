@@ -44,6 +44,7 @@ class RunOptions:
     # None: ``<out_dir>.restricted`` beside the release, never inside it
     restricted_dir: Path | None = None
     overwrite: bool = False  # replace an earlier run's files in out_dir / restricted_dir
+    pdf: bool = False  # also print report.pdf (headless Chromium), staged with the release
 
 
 @dataclass
@@ -52,6 +53,7 @@ class RunResult:
     manifest: dict[str, Any]
     report_path: Path | None
     restricted_dir: Path | None = None  # owner-only: canonical/, coded/, accounting.parquet
+    notes: list[str] = field(default_factory=list)  # one-line notes for the console (e.g. the PDF)
 
 
 def _distinct(engine: Engine, table: Path, columns: list[str], non_null: bool) -> pa.Table:
@@ -266,13 +268,15 @@ def run(opts: RunOptions) -> RunResult:
     """
     inputs = tuple(p for p in (opts.input_path, opts.survey_path, opts.margins_path) if p)
     with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite, inputs) as tx:
-        manifest, report_name = _run_staged(opts, tx)
+        manifest, report_name, notes = _run_staged(opts, tx)
         tx.commit()
     report_path = tx.out / report_name if report_name else None
-    return RunResult(tx.out, manifest, report_path, tx.restricted)
+    return RunResult(tx.out, manifest, report_path, tx.restricted, notes)
 
 
-def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any], str | None]:
+def _run_staged(
+    opts: RunOptions, tx: OutputTransaction
+) -> tuple[dict[str, Any], str | None, list[str]]:
     """Every stage, writing the release to ``tx.staging`` and person-level tables to
     ``tx.restricted_staging``; returns the staged manifest and the report's file name."""
     from microcred.analysis import run_analyses
@@ -361,6 +365,12 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
             # through the context; they are not repeated as analysis sections
             shown = [t for t in released.tables if t.section != "coverage"]
             report_path = build_report(out, shown, ctx)
+            notes = []
+            if opts.pdf:  # printed from the staged report, so the manifest lists it
+                from microcred.report.pdf import pdf_line
+
+                # named where it is published, not where it was staged
+                notes.append(pdf_line(report_path).strip().replace(str(out), str(tx.out)))
 
         accounting = _accounting_by_source(batch)
         manifest = {
@@ -400,7 +410,7 @@ def _run_staged(opts: RunOptions, tx: OutputTransaction) -> tuple[dict[str, Any]
                 key=getattr(pseudonymizer, "_key", None),
                 identifiers=identifiers,
             )
-        return manifest, (report_path.name if report_path else None)
+        return manifest, (report_path.name if report_path else None), notes
     finally:
         engine.close()
 
@@ -555,16 +565,35 @@ def _report_context(
     weighting_info: dict[str, Any] | None,
     summarize: Any,
 ) -> Any:
-    from microcred.report.context import ReportContext
+    from microcred.coding.education import LEVELS as EDUCATION_LEVELS
+    from microcred.coding.seniority import SENIORITY_LEVELS
+    from microcred.features.bands import band_labels
+    from microcred.release.codebook import codebook_records
+    from microcred.report.context import ReportAppendix, ReportContext
 
     cfg = opts.config
+    shown = cfg.report
     tables = released.tables
     by_name = {t.name: t for t in tables}
     acc = by_name.get("coverage_row_accounting")
     qr = by_name.get("coverage_quarantine_reasons")
+    # Declared orders of ordinal categories: the report draws and lists them this way.
+    bands = band_labels(cfg.experience_bands)
+    orders = {
+        "experience_band": bands,
+        "seniority": list(SENIORITY_LEVELS),
+        "education_level": list(EDUCATION_LEVELS),
+    }
     return ReportContext(
-        title="Microcredentials among Canadian digital professionals",
-        subtitle=f"Source: {opts.source} · occupations: "
+        title=shown.title,
+        author=shown.author,
+        date=shown.date,
+        limitations=list(shown.limitations),
+        synthetic=shown.synthetic_data,
+        category_orders=orders,
+        subtitle=shown.subtitle
+        if shown.subtitle is not None
+        else f"Source: {opts.source} · occupations: "
         + "; ".join(f"{g.name} ({', '.join(g.noc2021)})" for g in cfg.occupations),
         run_id=f"config {cfg.fingerprint()[:12]} · seed {cfg.seed}",
         reference_date=cfg.reference_date,
@@ -584,4 +613,13 @@ def _report_context(
             "epsilon_total": cfg.dp.epsilon_total if cfg.dp.enabled else None,
         },
         weighting=weighting_info,
+        appendices=[
+            ReportAppendix(
+                "Appendix A. Codebook",
+                codebook_records(tables, cfg.disclosure.min_cell),
+                intro="Every released table and column: what it means, its unit and universe, and "
+                "how disclosure control treats it (also in tables/codebook.csv and release.xlsx).",
+                first=["table", "column", "definition"],
+            )
+        ],
     )

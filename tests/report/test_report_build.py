@@ -88,11 +88,11 @@ def test_suppressed_cells_are_shown_as_x_with_a_footnote(doc: Node) -> None:
     rows = table_rows(article.find("table"))
     web = next(r for r in rows if r[0] == "21234 Web developers")
     # persons is published, holders and the derived share and interval are suppressed.
-    assert web == ["21234 Web developers", "broad", "402", "x", "x", "x", "x"]
+    assert web == ["21234 Web developers", "Broad", "402", "x", "x", "x", "x"]
     data_scientists = rows[0]
     assert data_scientists == [
         "Data scientists",
-        "broad",
+        "Broad",
         "5,903",
         "212",
         "3.6%",
@@ -137,10 +137,11 @@ def test_charts_are_embedded_specs_with_alt_text_and_stable_ids(doc: Node) -> No
         figure = next(f for f in doc.find_all("figure") if container in f.children)
         assert spec["description"] in figure.find("figcaption").text
         assert spec["config"]["range"]["category"][0] == "#0072B2"
-    # Suppressed values are left out of the chart data, never drawn as zero.
+    # Suppressed values stay null in the chart data (never zero) and are flagged for the
+    # "suppressed" mark.
     uptake = json.loads(doc.find("script", id="spec-uptake_by_occupation").text)
-    occupations = [row["occupation"] for row in uptake["data"]["values"]]
-    assert "21234 Web developers" not in occupations and len(occupations) == 5
+    web = next(r for r in uptake["data"]["values"] if r["occupation"] == "21234 Web developers")
+    assert web["share"] is None and web["_suppressed_cell"] is True
 
 
 def test_accessible_structure(doc: Node) -> None:

@@ -11,9 +11,9 @@ from report_fakes import make_tables
 
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.report import UnreleasedTableError, chart_for, save_figures
-from microcred.report.charts import HEAT_SCHEME, OKABE_ITO, stable_svg_ids
+from microcred.report.charts import HEAT_SCHEME, OKABE_ITO, SUPPRESSED_FLAG, stable_svg_ids
+from microcred.report.labels import column_label
 from microcred.report.tables import analysis_table_view, format_number, format_value
-from microcred.report.values import column_label
 
 
 def _table(name: str) -> AnalysisTable:
@@ -28,36 +28,40 @@ def _layers(spec: dict) -> list[dict]:
 def test_bar_chart_has_titles_palette_alt_text_and_a_suppression_note() -> None:
     table = _table("uptake_by_type")
     spec = chart_for(table).to_dict()
-    (bar,) = _layers(spec)
+    bar, withheld = _layers(spec)
     assert bar["mark"]["type"] == "bar"
     assert bar["encoding"]["x"]["title"] == "Credential type"
     assert bar["encoding"]["y"]["title"] == "People"
     assert bar["encoding"]["y"]["axis"]["format"] == ",d"
-    # The suppressed category keeps its slot on the axis but has no bar.
-    assert bar["encoding"]["x"]["scale"]["domain"][-1] == "digital_badge"
-    assert [r["credential_type"] for r in spec["data"]["values"]][
-        -1
-    ] == "university_microcredential"
+    # The suppressed category keeps its slot on the axis, has no bar (its value is
+    # null) and is marked by the word "suppressed" instead.
+    assert bar["encoding"]["x"]["scale"]["domain"][-1] == "Digital badge"
+    last = spec["data"]["values"][-1]
+    assert last["credential_type"] == "Digital badge" and last["holders"] is None
+    assert last[SUPPRESSED_FLAG] is True
+    assert withheld["mark"]["type"] == "text" and withheld["mark"]["text"] == "suppressed"
     assert spec["config"]["range"]["category"] == list(OKABE_ITO)
     assert spec["title"]["subtitle"] == [
-        "1 suppressed value not shown (disclosure control); see the table."
+        "1 value marked “suppressed” (disclosure control); see the table."
     ]
     assert spec["description"].startswith(table.chart.description)
-    assert "1 suppressed value" in spec["description"]
+    assert "1 value marked “suppressed”" in spec["description"]
     assert [t["title"] for t in bar["encoding"]["tooltip"]] == ["Credential type", "Holders"]
 
 
 def test_interval_chart_draws_point_and_rule_from_lower_to_upper() -> None:
     spec = chart_for(_table("uptake_by_occupation")).to_dict()
-    rule, point = _layers(spec)
+    rule, point, withheld = _layers(spec)
     assert rule["mark"]["type"] == "rule" and point["mark"]["type"] == "point"
+    assert withheld["encoding"]["xOffset"]["field"] == "definition"  # in its group's slot
     assert rule["encoding"]["y"]["field"] == "ci_lower"
     assert rule["encoding"]["y2"]["field"] == "ci_upper"
     assert point["encoding"]["y"]["field"] == "share"
     assert point["encoding"]["xOffset"]["field"] == "definition"
-    assert point["encoding"]["color"]["scale"]["domain"] == ["broad", "narrow"]
+    assert point["encoding"]["color"]["scale"]["domain"] == ["Broad", "Narrow"]
     assert point["encoding"]["color"]["scale"]["range"] == list(OKABE_ITO)
-    assert all(row["share"] is not None for row in spec["data"]["values"])
+    for row in spec["data"]["values"]:
+        assert row[SUPPRESSED_FLAG] is (row["share"] is None)
 
 
 def test_column_facet_and_explicit_sort() -> None:
@@ -65,21 +69,25 @@ def test_column_facet_and_explicit_sort() -> None:
     spec = chart_for(table).to_dict()
     assert spec["facet"]["field"] == "occupation_group"
     assert spec["facet"]["sort"] == ["Data scientists", "Software professionals"]
-    rule, _ = _layers(spec)
+    rule, *_ = _layers(spec)
     assert rule["encoding"]["x"]["sort"] == ["0-2", "2-5", "5-10", "10-20", "20+"]
     assert rule["encoding"]["x"]["type"] == "ordinal"
     assert "data" not in spec["spec"]  # data once, at the top
-    assert len(spec["data"]["values"]) == len(table.data) - 2  # two suppressed shares
+    flags = [r[SUPPRESSED_FLAG] for r in spec["data"]["values"]]
+    assert len(flags) == len(table.data) and sum(flags) == 2  # two suppressed shares, marked
 
 
 def test_heat_chart_uses_a_colour_blind_safe_scheme_and_labels_cells() -> None:
     spec = chart_for(_table("distinctive_skills")).to_dict()
-    rect, text = _layers(spec)
+    rect, text, withheld, withheld_text = _layers(spec)
     assert rect["encoding"]["color"]["scale"]["scheme"] == HEAT_SCHEME
     assert text["encoding"]["text"]["field"] == "z_score"
     assert text["encoding"]["text"]["format"] == ".2f"
     assert "Terraform" in rect["encoding"]["y"]["scale"]["domain"]
-    assert len(spec["data"]["values"]) == 11
+    assert len(spec["data"]["values"]) == 12
+    # The suppressed cell is a grey tile saying so, not a hole in the grid.
+    assert withheld["mark"]["type"] == "rect" and withheld_text["mark"]["text"] == "suppressed"
+    assert sum(r[SUPPRESSED_FLAG] for r in spec["data"]["values"]) == 1
 
 
 def test_line_chart_with_whole_number_x_has_integer_ticks() -> None:
@@ -172,13 +180,13 @@ def test_missing_values_are_suppressed_cells() -> None:
 def test_column_labels() -> None:
     assert column_label("ci_lower") == "CI lower"
     assert column_label("rows_quarantined") == "Rows quarantined"
-    assert column_label("smd") == "SMD"
+    assert column_label("smd") == "Standardised mean difference"  # the registry wins
 
 
 def test_float_columns_line_up_on_one_number_of_decimals() -> None:
     view = analysis_table_view(_table("holding_odds_ratios"))
     columns = list(zip(*[[c.text for c in row] for row in view.rows], strict=True))
-    assert view.columns == ["Term", "Odds ratio", "CI lower", "CI upper", "P value"]
+    assert view.columns == ["Term", "Odds ratio", "CI lower", "CI upper", "p-value"]
     assert columns[2] == ("0.70", "0.52", "1.12", "0.91", "x")
     # p = 0.00003 does not print as 0.000.
     assert columns[4] == ("0.014", "<0.001", "0.001", "0.510", "x")
@@ -196,7 +204,7 @@ def test_panels_with_their_own_categories_get_their_own_x_axis() -> None:
     assert spec["resolve"]["scale"] == {"x": "independent", "xOffset": "independent"}
     assert spec["facet"]["field"] == "variable"
     assert spec["columns"] == 3  # three narrow panels fit side by side
-    rule, _ = _layers(spec)
+    rule, *_ = _layers(spec)
     # No shared domain: each panel shows only its own categories, sized by step.
     assert "scale" not in rule["encoding"]["x"]
     assert spec["spec"]["width"] == {"step": 36, "for": "position"}
@@ -208,7 +216,13 @@ def test_panels_with_their_own_categories_get_their_own_x_axis() -> None:
 def test_interval_that_cannot_be_estimated_shows_the_point_alone() -> None:
     spec = chart_for(_table("holding_odds_ratios")).to_dict()
     yukon = next(r for r in spec["data"]["values"] if r["term"] == "Yukon")
-    assert yukon == {"term": "Yukon", "odds_ratio": 1.4, "ci_lower": None, "ci_upper": None}
+    assert yukon == {
+        "term": "Yukon",
+        "odds_ratio": 1.4,
+        "ci_lower": None,
+        "ci_upper": None,
+        SUPPRESSED_FLAG: False,
+    }
     assert spec["title"]["subtitle"] == [
         "1 interval suppressed or not estimable: point shown without error bar."
     ]
@@ -225,11 +239,12 @@ def test_many_categories_lie_down_as_horizontal_bars() -> None:
         chart=ChartSpec(kind="bar", x="skill", y="z", y_title="z-score"),
         released=True,
     )
-    (bar,) = _layers(chart_for(table).to_dict())
+    bar, withheld = _layers(chart_for(table).to_dict())
     assert bar["encoding"]["y"]["field"] == "skill"
+    assert withheld["encoding"]["x"] == {"value": 4}  # at the left edge, reading across
     assert bar["encoding"]["y"]["sort"] == skills
     assert bar["encoding"]["y"]["axis"]["labelAngle"] == 0
     assert bar["encoding"]["x"]["field"] == "z" and bar["encoding"]["x"]["title"] == "z-score"
     # Few categories stay vertical.
-    (few,) = _layers(chart_for(_table("uptake_by_type")).to_dict())
+    few, _ = _layers(chart_for(_table("uptake_by_type")).to_dict())
     assert few["encoding"]["x"]["field"] == "credential_type"

@@ -74,6 +74,7 @@ def run_cmd(
         None, "--cache-dir", help="Content-addressed coding cache folder."
     ),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (headless Chromium)."),
 ) -> None:
     """Run sources → coding → features → analysis → release → report."""
     from microcred.pipeline import RunOptions, run
@@ -98,10 +99,13 @@ def run_cmd(
         quiet=quiet,
         restricted_dir=restricted_dir,
         overwrite=overwrite,
+        pdf=pdf,
     )
     with _key_file_set(key_file):
         result = run(opts)
     _print_result(result)
+    for note in result.notes:
+        Console(soft_wrap=True).print(f"  {note}", markup=False, highlight=False)
 
 
 @contextmanager
@@ -132,7 +136,8 @@ def _print_result(result) -> None:  # noqa: ANN001
     rows = result.manifest["rows"]
     c.print(f"[bold green]done[/] → {result.out_dir}")
     c.print(
-        f"  rows read {rows['read']:,} = ingested {rows['ingested']:,} + quarantined {rows['quarantined']:,}"
+        f"  rows read {rows['read']:,} = ingested {rows['ingested']:,} + quarantined "
+        f"{rows['quarantined']:,} + skipped {rows.get('skipped', 0):,}"
     )
     if result.report_path:
         c.print(f"  report: {result.report_path}")
@@ -160,6 +165,7 @@ def demo_cmd(
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Use --out even when it holds files other than a demo's."
     ),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write report.pdf (headless Chromium)."),
 ) -> None:
     """Synthetic cohort → the whole pipeline → report (a throwaway pseudonymisation key is generated)."""
     from microcred.demo import run_demo
@@ -177,5 +183,8 @@ def demo_cmd(
         engine=_engine(engine, None, None, "local[2]"),
         quiet=quiet,
         overwrite=overwrite,
+        pdf=pdf,
     )
     _print_result(result)
+    for note in result.notes:
+        Console(soft_wrap=True).print(f"  {note}", markup=False, highlight=False)

@@ -30,7 +30,10 @@ from microcred.report.charts import (
     value_column,
     vegalite_dict,
 )
-from microcred.report.context import ReportContext
+from microcred.report.context import ReportAppendix, ReportContext
+from microcred.report.labels import readable_note
+from microcred.report.limitations import detect_limitations
+from microcred.report.markdown import markdown_block, markdown_inline
 from microcred.report.tables import (
     TableView,
     analysis_table_view,
@@ -123,6 +126,8 @@ class TableBlock:
     figure: FigureView | None
     open: bool
     chart_note: str = ""  # why a table with a chart spec shows no chart
+    notes: list[str] = field(default_factory=list)  # the table's notes, deduplicated and labelled
+    title: str = ""  # the table's title with column names as labels
 
 
 @dataclass
@@ -142,7 +147,10 @@ def build_report(out_dir: Path, tables: list[AnalysisTable], context: ReportCont
     not released through disclosure control.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    charts = {name: vegalite_dict(chart) for name, chart in _charts(tables).items()}
+    charts = {
+        name: vegalite_dict(chart)
+        for name, chart in _charts(tables, context.category_orders).items()
+    }
     save_figures(charts, out_dir / FIGURES_DIR)
     path = out_dir / REPORT_FILE
     path.write_text(render_report(tables, context, charts=charts), encoding="utf-8", newline="\n")
@@ -161,13 +169,17 @@ def render_report(
     the tables unless given.
     """
     _check_tables(tables)
-    charts = _charts(tables) if charts is None else charts
+    charts = _charts(tables, context.category_orders) if charts is None else charts
     sections = _sections(tables, context, charts)
     template = _environment().get_template("report.html.j2")
     html = template.render(
         ctx=context,
         sections=sections,
-        methods_paragraphs=_paragraphs(context.methods),
+        methods_html=markdown_block(context.methods),
+        detected_limitations=detect_limitations(tables, context)
+        if context.detect_limitations
+        else [],
+        appendices=[_appendix_view(a) for a in context.appendices],
         config_settings=settings(context.config_summary),
         accounting=_accounting_view(context.accounting),
         coding=_coding_view(context.coding),
@@ -182,12 +194,14 @@ def render_report(
 # ------------------------------------------------------------------------ assembly
 
 
-def _charts(tables: Sequence[AnalysisTable]) -> dict[str, alt.TopLevelMixin]:
+def _charts(
+    tables: Sequence[AnalysisTable], orders: Mapping[str, Sequence[Any]] | None = None
+) -> dict[str, alt.TopLevelMixin]:
     _check_tables(tables)
     charts = {}
     for table in tables:
         try:
-            chart = chart_for(table)
+            chart = chart_for(table, orders)
         except UnreleasedTableError:
             raise
         except ValueError as error:
@@ -253,7 +267,11 @@ def _sections(
                     table=table,
                     anchor=f"table-{table.name}",
                     number=table_number,
-                    view=analysis_table_view(table),
+                    view=analysis_table_view(table, context.category_orders),
+                    title=readable_note(table.title, table.data.columns),
+                    notes=list(
+                        dict.fromkeys(readable_note(n, table.data.columns) for n in table.notes)
+                    ),
                     figure=figure,
                     open=len(table.data) <= OPEN_TABLE_MAX_ROWS,
                     chart_note="" if figure else _no_chart_reason(table),
@@ -345,12 +363,22 @@ def _quarantine_view(rows: list[dict[str, Any]]) -> TableView | None:
     )
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+@dataclass
+class AppendixView:
+    title: str
+    intro: str
+    anchor: str
+    view: TableView | None
+
+
+def _appendix_view(appendix: ReportAppendix) -> AppendixView:
+    slug = re.sub(r"[^a-z0-9]+", "-", appendix.title.lower()).strip("-") or "appendix"
+    view = records_view(appendix.rows, first=appendix.first) if appendix.rows else None
+    return AppendixView(appendix.title, appendix.intro, f"appendix-{slug}", view)
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("microcred.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -358,3 +386,5 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md"] = markdown_inline
+    return env

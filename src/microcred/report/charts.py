@@ -10,7 +10,8 @@ so a missing bar never reads as a zero.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,15 @@ import vl_convert as vlc
 
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.report.assets import vegalite_version
-from microcred.report.values import column_label, json_records, ordered_unique
+from microcred.report.labels import (
+    column_label,
+    combined_order,
+    ordered_frame,
+    readable_note,
+    relabelled,
+    value_label,
+)
+from microcred.report.values import json_records, ordered_unique
 
 # Okabe & Ito (2008), reordered so the first colours have good contrast on white;
 # yellow comes late because it is hard to see as a thin line or small point.
@@ -53,10 +62,15 @@ def ensure_released(table: AnalysisTable) -> None:
         )
 
 
-def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
+def chart_for(
+    table: AnalysisTable, orders: Mapping[str, Sequence[Any]] | None = None
+) -> alt.TopLevelMixin | None:
     """The altair chart for a released table; None when there is nothing to draw.
 
     Nothing to draw: no chart spec, no rows, or every value suppressed.
+    ``orders`` are the study's declared category orders by variable name (see
+    :mod:`microcred.report.labels`); categories are drawn in that order and
+    with their human labels.
 
     Raises ValueError when the spec names columns the table lacks or an unknown kind.
     """
@@ -65,13 +79,19 @@ def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
     if spec is None or table.data.empty:
         return None  # nothing released to draw; the page says so
     _check_spec(table, spec)
-    data = table.data
-    shown = data[data[value_column(spec)].notna()]
-    notes = _suppression_notes(len(data) - len(shown), shown, spec)
+    data, spec = _readable(table.data, spec, orders)
+    suppressed = data[value_column(spec)].isna()
+    shown = data[~suppressed]
+    notes = _suppression_notes(int(suppressed.sum()), shown, spec)
     if shown.empty:
         return None  # every value suppressed: nothing to draw
     used = _used_columns(spec)
-    records = json_records(shown, used)
+    # Suppressed rows stay in the data (flagged) so they can be drawn as a labelled
+    # mark; Vega-Lite leaves a null value out of bars, points and rules by itself.
+    drawn = shown if spec.kind == "line" else data
+    records = json_records(drawn, used)
+    for row, flag in zip(records, suppressed[drawn.index].tolist(), strict=True):
+        row[SUPPRESSED_FLAG] = bool(flag)
     if spec.kind == "interval":
         # A half-known interval is no interval: Vega-Lite drops rules with a null end.
         for row in records:
@@ -81,16 +101,49 @@ def chart_for(table: AnalysisTable) -> alt.TopLevelMixin | None:
 
     layers, width, height = _LAYERS[spec.kind](data, spec)
     inner = alt.LayerChart(layer=layers, width=width, height=height)
-    title = alt.TitleParams(text=spec.title or table.title, subtitle=notes or alt.Undefined)
+    title = alt.TitleParams(
+        text=readable_note(spec.title or table.title, table.data.columns),
+        subtitle=notes or alt.Undefined,
+    )
     description = _description(table, spec, notes)
-    chart = _facet(inner, data, shown, spec, width) if spec.column else inner
-    chart = _configure(chart.properties(title=title, description=description))
-    # Data goes in last: altair deep-copies the whole chart on every method call.
+    chart = _facet(inner, data, drawn, spec, width) if spec.column else inner
+    # Set as attributes, not through .properties()/.configure(): altair's methods
+    # deep-copy the whole chart on every call.
+    chart.title = title
+    chart.description = description
+    chart.config = _house_style()
     chart.data = values
     return chart
 
 
-MAX_PAGE_WIDTH = 960  # px a wrapped facet grid may take before it starts a new row
+# px a wrapped facet grid may take before it starts a new row: the report's content
+# column at a 1280 px window is about 900 px wide.
+MAX_PAGE_WIDTH = 860
+SUPPRESSED_FLAG = "_suppressed_cell"  # a data field of the chart, never a table column
+SUPPRESSED_TEXT = "suppressed"
+_SUPPRESSED_TEST = f"datum['{SUPPRESSED_FLAG}']"
+
+
+def _readable(
+    data: pd.DataFrame, spec: ChartSpec, orders: Mapping[str, Sequence[Any]] | None
+) -> tuple[pd.DataFrame, ChartSpec]:
+    """Rows in category order and coded values as labels; the spec's sort follows.
+
+    Order is decided on the coded values (that is what the study declares), then
+    the values are relabelled for display.
+    """
+    categorical = [spec.column, spec.x, spec.color] + ([spec.y] if spec.kind == "heat" else [])
+    columns = list(dict.fromkeys(c for c in categorical if c))
+    data = ordered_frame(data, columns, orders, panel=spec.column)
+    texts = [c for c in _used_columns(spec) if not _is_numeric(data[c])]
+    data = relabelled(data, texts)
+    if spec.sort:
+        sort = [value_label(v) for v in spec.sort]
+    elif spec.kind != "line" and not _is_numeric(data[spec.x]):
+        sort = combined_order(data, spec.x)
+    else:
+        sort = None
+    return data, replace(spec, sort=sort)
 
 
 def _facet(
@@ -103,8 +156,11 @@ def _facet(
     """
     assert spec.column
     panels = ordered_unique(data[spec.column])
-    # Own-axis panels are as wide as the categories they draw (suppressed ones drop out).
+    # Own-axis panels are as wide as the categories they draw, and at least as wide
+    # as their x axis title (each panel repeats it), ~7 px a character at 12 px bold.
     panel_width = width if isinstance(width, int) else width.step * _max_categories(shown, spec)
+    x_title = spec.x_title or column_label(spec.x)
+    panel_width = max(panel_width, 7 * len(x_title))
     columns = max(1, min(len(panels), MAX_PAGE_WIDTH // (panel_width + 60)))
     resolve = (
         alt.Undefined
@@ -174,8 +230,13 @@ def value_column(spec: ChartSpec) -> str:
 
 
 def vegalite_dict(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite spec as a dict (altair validates on the way: do it once per chart)."""
-    return chart if isinstance(chart, dict) else chart.to_dict()
+    """The Vega-Lite spec as a dict.
+
+    Not schema-validated here: altair's check costs a quarter of the chart time on
+    every run, and the specs are built from typed code, so the tests validate every
+    chart kind instead (``test_report_polish.py``).
+    """
+    return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
 
 
 _COUNTED_ID = re.compile(r'id="((?:clip|gradient_|pattern_)(\d+))"')
@@ -274,11 +335,14 @@ def _y_encoding(spec: ChartSpec, *, zero: bool, field: str | None = None) -> alt
 
 def _color_encoding(data: pd.DataFrame, spec: ChartSpec) -> alt.Color:
     domain = ordered_unique(data[spec.color])
+    # A long legend wraps into rows instead of running off the card.
+    longest = max((len(str(v)) for v in domain), default=1)
+    columns = max(1, min(len(domain), MAX_PAGE_WIDTH // (min(longest, 34) * 7 + 30)))
     return alt.Color(
         f"{_field(spec.color)}:N",
         title=column_label(spec.color),
         scale=alt.Scale(domain=domain, range=list(OKABE_ITO)),
-        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=240),
+        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=240, columns=columns),
     )
 
 
@@ -375,18 +439,21 @@ def _transpose(encoding: dict[str, Any]) -> dict[str, Any]:
 def _horizontal_size(data: pd.DataFrame, spec: ChartSpec) -> tuple[int, int]:
     groups = data[spec.color].nunique() if spec.color and spec.color != spec.x else 1
     n = max(1, len(spec.sort or ordered_unique(data[spec.x])))
-    return 560, max(120, n * max(22, 14 * groups))
+    # At most 120 px a category however many groups share it, rather than a chart
+    # thousands of pixels tall (slow to draw, and no easier to read).
+    return 560, max(120, n * max(22, min(14 * groups, 120)))
 
 
 def _bar_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
     encoding, width = _grouped_encoding(data, spec)
     encoding["y"] = _y_encoding(spec, zero=True)
     height = 280
-    if _horizontal(data, spec):
+    horizontal = _horizontal(data, spec)
+    if horizontal:
         encoding = _transpose(encoding)
         width, height = _horizontal_size(data, spec)
     bars = alt.Chart().mark_bar(cornerRadiusEnd=2).encode(**encoding)
-    return [bars], width, height
+    return [bars, _suppressed_marks(encoding, height, horizontal)], width, height
 
 
 def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
@@ -398,12 +465,43 @@ def _interval_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Char
     }
     point_encoding = {**encoding, "y": _y_encoding(spec, zero=False)}
     height = 280
-    if _horizontal(data, spec):
+    horizontal = _horizontal(data, spec)
+    if horizontal:
         rule_encoding, point_encoding = _transpose(rule_encoding), _transpose(point_encoding)
         width, height = _horizontal_size(data, spec)
     rule = alt.Chart().mark_rule(strokeWidth=2).encode(**rule_encoding)
     point = alt.Chart().mark_point(filled=True, size=70, opacity=1).encode(**point_encoding)
-    return [rule, point], width, height
+    return [rule, point, _suppressed_marks(point_encoding, height, horizontal)], width, height
+
+
+def _suppressed_marks(encoding: dict[str, Any], height: int, horizontal: bool) -> alt.Chart:
+    """The word "suppressed" in the slot of each suppressed value, along the category axis.
+
+    An empty slot would read as zero or as no data; the word says the value exists
+    but is withheld. It sits at the foot of the plot (vertical charts, reading up) or
+    at its left edge (horizontal charts), whatever the value scale.
+    """
+    slot = ("y", "yOffset") if horizontal else ("x", "xOffset")
+    channels = {k: v for k, v in encoding.items() if k in (*slot, "tooltip")}
+    if horizontal:
+        channels["x"] = alt.value(4)
+    else:
+        channels["y"] = alt.value(height - 4)
+    # One constructor call: altair's chained methods deep-copy the chart each time.
+    return alt.Chart(
+        mark=alt.MarkDef(
+            type="text",
+            text=SUPPRESSED_TEXT,
+            align="left",
+            baseline="middle",
+            angle=0 if horizontal else 270,
+            fontSize=10,
+            fontStyle="italic",
+            color="#4a4a4a",
+        ),
+        encoding=alt.FacetedEncoding(**channels),
+        transform=[alt.FilterTransform(filter=_SUPPRESSED_TEST)],
+    )
 
 
 def _line_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], Any, int]:
@@ -485,7 +583,21 @@ def _heat_layers(data: pd.DataFrame, spec: ChartSpec) -> tuple[list[alt.Chart], 
             ),
         )
     )
-    return [rect, text], width, height
+    # A suppressed cell is a grey tile that says so, not a gap in the grid.
+    flagged = [alt.FilterTransform(filter=_SUPPRESSED_TEST)]
+    withheld = alt.Chart(
+        mark=alt.MarkDef(type="rect", fill="#e5e7eb", stroke="#ffffff", strokeWidth=1),
+        encoding=alt.FacetedEncoding(x=x_enc, y=y_enc, tooltip=_tooltips(data, spec)),
+        transform=flagged,
+    )
+    withheld_text = alt.Chart(
+        mark=alt.MarkDef(
+            type="text", text=SUPPRESSED_TEXT, fontSize=9, fontStyle="italic", color="#4a4a4a"
+        ),
+        encoding=alt.FacetedEncoding(x=x_enc, y=y_enc),
+        transform=flagged,
+    )
+    return [rect, text, withheld, withheld_text], width, height
 
 
 _LAYERS = {
@@ -507,8 +619,9 @@ def _suppression_notes(n_suppressed: int, shown: pd.DataFrame, spec: ChartSpec) 
     notes = []
     if n_suppressed:
         notes.append(
-            f"{n_suppressed} suppressed value{'s' if n_suppressed != 1 else ''} not shown "
-            "(disclosure control); see the table."
+            f"{n_suppressed} value{'s' if n_suppressed != 1 else ''} "
+            + ("not shown" if spec.kind == "line" else "marked “suppressed”")
+            + " (disclosure control); see the table."
         )
     if spec.kind == "interval" and spec.lower and spec.upper:
         open_bounds = int((shown[spec.lower].isna() | shown[spec.upper].isna()).sum())
@@ -532,9 +645,9 @@ def _description(table: AnalysisTable, spec: ChartSpec, notes: list[str]) -> str
     return " ".join([text, *notes])
 
 
-def _configure(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """One house style for every chart (a single configure call: each call copies the chart)."""
-    return chart.configure(
+def _house_style() -> alt.Config:
+    """One house style for every chart (fresh each time: a chart owns its config)."""
+    return alt.Config(
         font=FONT,
         background="#ffffff",
         padding=8,

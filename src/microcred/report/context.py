@@ -31,11 +31,26 @@ DEFAULT_ATTRIBUTIONS: tuple[str, ...] = (
 
 
 @dataclass
+class ReportAppendix:
+    """A table at the end of the report, e.g. the codebook of released columns.
+
+    ``rows`` are plain dicts (one a line, same keys); ``first`` orders the leading columns.
+    """
+
+    title: str
+    rows: list[dict[str, Any]]
+    intro: str = ""
+    first: list[str] = field(default_factory=list)
+
+
+@dataclass
 class ReportContext:
     """What the report needs besides released tables.
 
     ``reference_date`` and ``run_id`` stand in for a build date: the page never
     reads the clock, so rebuilding a run gives a byte-identical report.
+    ``methods``, ``findings``, ``limitations`` and table notes may use inline
+    Markdown (``code``, *emphasis*, links); raw HTML in them is escaped.
     """
 
     title: str
@@ -56,3 +71,12 @@ class ReportContext:
     # e.g. min_cell, complementary, rounding_base, dp mode, epsilon_total, epsilon_spent.
     privacy: dict[str, Any] = field(default_factory=dict)
     weighting: dict[str, Any] | None = None
+    author: str = ""
+    date: str = ""  # publication date as configured (never the clock)
+    # True when the data are synthetic (the demo): every page carries a banner saying so.
+    synthetic: bool = False
+    # Declared order of ordinal categories by variable name (experience_band, seniority …).
+    category_orders: dict[str, list[str]] = field(default_factory=dict)
+    # Limitations the report works out from the run's own numbers (see report.limitations).
+    detect_limitations: bool = True
+    appendices: list[ReportAppendix] = field(default_factory=list)

@@ -16,9 +16,12 @@ from typing import Any
 import pandas as pd
 
 from microcred.analysis.result import AnalysisTable
-from microcred.report.values import column_label, is_missing, plain
+from microcred.report.labels import column_label, ordered_frame, value_label
+from microcred.report.values import is_missing, plain
 
 SUPPRESSED_MARK = "x"
+# Release's column listing a row's suppressed columns ("holders;share"): shown as labels.
+LISTED_COLUMNS = "suppressed"
 # d3 formats that mean the same in Python's format mini-language (after dropping "~").
 _PORTABLE_FORMAT = re.compile(r"^[+\-]?,?(\.\d+)?[efg%d]?$")
 
@@ -109,10 +112,19 @@ def format_value(
     return Cell(str(v))
 
 
-def analysis_table_view(table: AnalysisTable) -> TableView:
-    """The released table as printed under its chart: dims become row headers."""
-    data = table.data
+def analysis_table_view(
+    table: AnalysisTable, orders: Mapping[str, Sequence[Any]] | None = None
+) -> TableView:
+    """The released table as printed under its chart: dims become row headers.
+
+    Rows follow the categories' reading order (``orders``, see
+    :mod:`microcred.report.labels`) and dims show their human labels.
+    """
     chart = table.chart
+    panel = chart.column if chart else None
+    data = ordered_frame(
+        table.data, [c for c in table.dims if c in table.data.columns], orders, panel=panel
+    )
     formats: dict[str, str] = {}
     if chart and chart.y_format:
         value_cols = [chart.y, chart.lower, chart.upper]
@@ -128,7 +140,11 @@ def analysis_table_view(table: AnalysisTable) -> TableView:
         row = []
         for col, value in zip(columns, record, strict=True):
             if col in dims:
-                row.append(Cell("—" if is_missing(value) else str(plain(value)), header=True))
+                text = "—" if is_missing(value) else str(value_label(plain(value)))
+                row.append(Cell(text, header=True))
+            elif col == LISTED_COLUMNS and isinstance(value, str):
+                names = [n for n in value.split(";") if n]
+                row.append(Cell("; ".join(column_label(n) for n in names)))
             else:
                 row.append(
                     format_value(
