@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from microcred.sources.limits import IngestConfig
+
 CREDENTIAL_TYPES = (
     "mooc_certificate",
     "vendor_certification",
@@ -150,6 +152,7 @@ class StudyConfig(_Strict):
     dp: DPConfig = Field(default_factory=DPConfig)
     weighting: WeightingConfig = Field(default_factory=WeightingConfig)
     linkage: LinkageConfig = Field(default_factory=LinkageConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
     seed: int = 20231129
 
     @property

@@ -241,7 +241,12 @@ def run(opts: RunOptions) -> RunResult:
         ):
             # canonical tables go to Parquet files at once; every later stage reads those
             staged = stage_source(
-                opts.source, opts.input_path, pseudonymizer, out / "canonical", engine
+                opts.source,
+                opts.input_path,
+                pseudonymizer,
+                out / "canonical",
+                engine,
+                settings=cfg.ingest,
             )
             batch = staged.batch_view()
             survey = None

@@ -21,6 +21,7 @@ from microcred.sources.batch import (
 )
 from microcred.sources.jsonl import read_jsonl
 from microcred.sources.jsonresume import read_jsonresume
+from microcred.sources.limits import IngestConfig
 from microcred.sources.linkedin import read_linkedin
 from microcred.sources.parquet import read_parquet, write_canonical
 from microcred.sources.stackoverflow import read_stackoverflow
@@ -35,16 +36,25 @@ _READERS: dict[str, Callable[[Path, Pseudonymizer], SourceBatch]] = {
 SOURCE_KINDS: tuple[str, ...] = tuple(_READERS)
 
 
-def read_source(kind: str, path: str | Path, pseudonymizer: Pseudonymizer) -> SourceBatch:
+def read_source(
+    kind: str,
+    path: str | Path,
+    pseudonymizer: Pseudonymizer,
+    settings: IngestConfig | None = None,
+) -> SourceBatch:
     """Read ``path`` as source ``kind`` into canonical tables, with balanced accounting.
 
     Raises :class:`SourceError` when the input as a whole cannot be read (names the file),
     and ``ValueError`` for an unknown kind. Individual bad records go to quarantine.
+    ``settings`` (caps, LinkedIn Learning rule) reach the readers that take them.
     """
     reader = _READERS.get(kind)
     if reader is None:
         raise ValueError(f"unknown source kind {kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
-    batch = reader(Path(path), pseudonymizer)
+    if kind == "linkedin-export":
+        batch = read_linkedin(Path(path), pseudonymizer, settings)
+    else:
+        batch = reader(Path(path), pseudonymizer)
     batch.check_accounting()
     return batch
 

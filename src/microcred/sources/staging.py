@@ -28,6 +28,7 @@ from microcred.pseudonym import Pseudonymizer
 from microcred.sources import read_source
 from microcred.sources.batch import FileAccount, SourceBatch, SourceError
 from microcred.sources.builder import SORT_KEYS
+from microcred.sources.limits import IngestConfig
 from microcred.sources.parquet import REQUIRED_TABLES, SOURCE, conform_checked
 
 BATCH_ROWS = 1 << 18  # rows read at a time from canonical Parquet input
@@ -49,12 +50,17 @@ class StagedSource:
 
 
 def stage_source(
-    kind: str, path: Path, pseudonymizer: Pseudonymizer, out_dir: Path, engine: Any
+    kind: str,
+    path: Path,
+    pseudonymizer: Pseudonymizer,
+    out_dir: Path,
+    engine: Any,
+    settings: IngestConfig | None = None,
 ) -> StagedSource:
     """Read source ``kind`` at ``path`` and write its canonical tables to ``out_dir/<table>.parquet``."""
     if kind == SOURCE:
         return _stage_parquet(Path(path), Path(out_dir), engine)
-    batch = read_source(kind, path, pseudonymizer)
+    batch = read_source(kind, path, pseudonymizer, settings)
     files, rows = {}, {}
     for name, target in schema.CANONICAL.items():
         table = batch.table(name)
