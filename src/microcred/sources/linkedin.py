@@ -583,7 +583,9 @@ class _Run:
         self.identities[export.identity] = prefix + "/".join(export.folder)
         for member, reason in export.others:
             self.skip_file(member, reason, prefix + member.display)
-        if not any(k in export.files for k in PERSON_FILES):
+        if not any(k in data for k in PERSON_FILES):
+            # nothing to describe a person with (only Connections.csv, or every file
+            # unreadable and already quarantined): no person row
             for key in data:
                 self.skip_file(export.files[key], SKIP_NO_PERSON, display[key])
             return None

@@ -119,6 +119,8 @@ def test_learning_duplicates_of_certifications_counted_once(baseline: SourceBatc
     per_person = Counter((c["person_id"], c["name"].casefold()) for c in creds)
     assert max(per_person.values()) == 1  # no course counted as learning and as certification
     merged = sum(
-        a.rows_skipped for a in baseline.accounting if a.skipped_reason == "duplicate of certification"
+        a.rows_skipped
+        for a in baseline.accounting
+        if a.skipped_reason == "duplicate of certification"
     )
     assert merged >= 1
