@@ -565,8 +565,10 @@ class _Run:
     def export(self, export: Export) -> None:
         prefix = self.root_prefix if not export.folder else ""
         display = {k: prefix + m.display for k, m in export.files.items()}
-        for key in ALIASES:
-            display.setdefault(key, f"{prefix}{'/'.join(export.folder)}/{key.capitalize()}.csv")
+        here = next(iter(display.values()), None) or prefix + export.others[0][0].display
+        folder_display = here.rsplit("/", 1)[0] + "/" if "/" in here else ""
+        for key in ALIASES:  # where a missing file would be, for its quarantine record
+            display.setdefault(key, f"{folder_display}{key.capitalize()}.csv")
         first = self.identities.get(export.identity)
         if first is not None:
             return self.skip_all(export, prefix, f"duplicate export: {export.identity!r} read")

@@ -644,7 +644,11 @@ def _(tmp: Path) -> Path:
 
 def _profile_missing(batch: SourceBatch) -> None:
     (rec,) = batch.tables["quarantine"].to_pylist()
-    assert (rec["action"], rec["field"]) == ("field_nulled", "Profile.csv")
+    assert (rec["action"], rec["field"], rec["file"]) == (
+        "field_nulled",
+        "Profile.csv",
+        "p/Profile.csv",
+    )
     assert batch.tables["persons"].column("country").to_pylist() == [None]
 
 
