@@ -23,6 +23,7 @@ from __future__ import annotations
 import lzma
 import os
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -48,6 +49,7 @@ _READ_ERRORS = (
     KeyError,
     zlib.error,
     lzma.LZMAError,
+    struct.error,
 )
 _SUPPORTED = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _METHOD_NAMES = {9: "Deflate64", 93: "Zstandard", 95: "XZ", 96: "JPEG", 97: "WavPack", 98: "PPMd"}
@@ -116,7 +118,7 @@ def walk_input(root: Path, limits: IngestConfig) -> Iterator[Listing]:
         raise SourceError(f"{root}: expected a folder or a .zip file")
     try:
         zf = zipfile.ZipFile(root)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except _READ_ERRORS as exc:
         raise SourceError(f"{root}: cannot open zip: {exc}") from None
     with zf:
         infos = zf.infolist()
@@ -257,7 +259,7 @@ def _open_zip(
         return
     try:
         zf = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+    except _READ_ERRORS as exc:
         yield Listing(notices=[Notice(display, f"cannot open zip: {exc}", True)])
         return
     with zf:

@@ -504,12 +504,12 @@ def skip(acct: FileAccount, rows: int, reason: str) -> None:
         acct.skipped_reason = f"{previous}; {reason}"
 
 
-def count_rows(member: Member) -> tuple[int, str | None, str | None]:
+def count_rows(member: Member, data: bytes | None = None) -> tuple[int, str | None, str | None]:
     """(data rows, encoding, why not counted) of a file read only to be counted."""
     if PurePosixPath(member.name).suffix.lower() != ".csv":
         return 0, None, "not a CSV file: not read"
     try:
-        text, encoding = decode_text(member.read())
+        text, encoding = decode_text(member.read() if data is None else data)
         text, _ = skip_preamble(text)
         _, records = parse_csv(text, delimiter=sniff_delimiter(text))
         return sum(1 for _ in records), encoding, None
@@ -528,7 +528,7 @@ class _Run:
     settings: IngestConfig
     root_label: str
     root_prefix: str  # display prefix for files of an export that is the input folder itself
-    identities: dict[str, str] = field(default_factory=dict)  # identity → first display
+    identities: set[str] = field(default_factory=set)
     contents: dict[str, str] = field(default_factory=dict)  # content digest → identity
     persons: int = 0
     unreadable: list[str] = field(default_factory=list)
@@ -539,10 +539,12 @@ class _Run:
         self.ctx.quarantine.drop(acct, None, None, reason)
         self.unreadable.append(f"{display}: {reason}")
 
-    def skip_file(self, member: Member, reason: str, display: str | None = None) -> None:
+    def skip_file(
+        self, member: Member, reason: str, display: str | None = None, data: bytes | None = None
+    ) -> None:
         """List a file read only to be counted; an unreadable one is quarantined instead."""
         try:
-            rows, encoding, why = count_rows(member)
+            rows, encoding, why = count_rows(member, data)
         except Unreadable as exc:
             self.drop_unit(display or member.display, str(exc))
             return
@@ -569,8 +571,7 @@ class _Run:
         folder_display = here.rsplit("/", 1)[0] + "/" if "/" in here else ""
         for key in ALIASES:  # where a missing file would be, for its quarantine record
             display.setdefault(key, f"{folder_display}{key.capitalize()}.csv")
-        first = self.identities.get(export.identity)
-        if first is not None:
+        if export.identity in self.identities:
             return self.skip_all(export, prefix, f"duplicate export: {export.identity!r} read")
         data: dict[str, bytes] = {}
         for key, member in export.files.items():
@@ -582,14 +583,14 @@ class _Run:
         if digest is not None and digest in self.contents:
             reason = f"duplicate export: same files as {self.contents[digest]!r}"
             return self.skip_all(export, prefix, reason, data)
-        self.identities[export.identity] = prefix + "/".join(export.folder)
+        self.identities.add(export.identity)
         for member, reason in export.others:
             self.skip_file(member, reason, prefix + member.display)
         if not any(k in data for k in PERSON_FILES):
             # nothing to describe a person with (only Connections.csv, or every file
             # unreadable and already quarantined): no person row
-            for key in data:
-                self.skip_file(export.files[key], SKIP_NO_PERSON, display[key])
+            for key, content in data.items():
+                self.skip_file(export.files[key], SKIP_NO_PERSON, display[key], content)
             return None
         if digest is not None:
             self.contents[digest] = export.identity
@@ -600,10 +601,11 @@ class _Run:
     def skip_all(
         self, export: Export, prefix: str, reason: str, data: dict[str, bytes] | None = None
     ) -> None:
-        read = set(data or ())
         for key, member in export.files.items():
-            if data is None or key in read:
+            if data is None:
                 self.skip_file(member, reason, prefix + member.display)
+            elif key in data:  # (the files that did not read are quarantined already)
+                self.skip_file(member, reason, prefix + member.display, data[key])
         for member, _ in export.others:
             self.skip_file(member, reason, prefix + member.display)
 
