@@ -27,6 +27,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -84,7 +85,7 @@ class Notice:
 
 @dataclass
 class Listing:
-    """The files of one container (the input folder, or one zip), and what was not read."""
+    """Files of one container (one folder of the input, or one zip), and what was not read."""
 
     members: list[Member] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
@@ -102,7 +103,7 @@ def _ignored(name: str) -> bool:
 
 
 def walk_input(root: Path, limits: IngestConfig) -> Iterator[Listing]:
-    """One :class:`Listing` per container: the input folder (or zip), then each zip inside.
+    """Listings: one per folder of the input (breadth first), then one per zip inside.
 
     Raises :class:`SourceError` only when the input as a whole cannot be read (missing,
     not a folder or zip, a zip that does not open). A zip is open only while its listing
@@ -133,32 +134,52 @@ def walk_input(root: Path, limits: IngestConfig) -> Iterator[Listing]:
 # ---- folders ------------------------------------------------------------------------------
 
 
-def _disk(root: Path, limits: IngestConfig, budget: _Budget) -> Iterator[Listing]:
-    listing = Listing()
-    zips: list[tuple[tuple[str, ...], str]] = []
-    root_real = os.path.realpath(root)
-    seen_dirs: dict[str, str] = {root_real: "the input root"}
-    seen_files: dict[tuple[int, int], str] = {}
-    links: list[tuple[tuple[str, ...], str]] = []
+class _DiskWalk:
+    """A breadth-first walk of the input folder, one listing per folder.
 
-    def add_file(parts: tuple[str, ...], path: str, st: os.stat_result) -> None:
+    Breadth first, so of two copies of an export the one nearer the root is met first,
+    and one folder at a time, so a cohort of a million folders is never listed whole.
+    """
+
+    def __init__(self, root: Path, limits: IngestConfig) -> None:
+        self.limits = limits
+        self.root_real = os.path.realpath(root)
+        self.seen_dirs: dict[str, str] = {self.root_real: "the input root"}
+        self.seen_files: dict[tuple[int, int], str] = {}
+        self.queue: deque[tuple[str, tuple[str, ...]]] = deque([(str(root), ())])
+        self.links: deque[tuple[tuple[str, ...], str]] = deque()
+        self.zips: list[tuple[tuple[str, ...], str]] = []
+
+    def listings(self) -> Iterator[Listing]:
+        # Links last, so a folder or file is known by its real path before any route to it.
+        while self.queue or self.links:
+            listing = Listing()
+            if self.queue:
+                self.scan(listing, *self.queue.popleft())
+            else:
+                self.follow(listing, *self.links.popleft())
+            if listing.members or listing.notices:
+                yield listing
+
+    def add_file(
+        self, listing: Listing, parts: tuple[str, ...], path: str, st: os.stat_result
+    ) -> None:
         display = "/".join(parts)
-        first = seen_files.setdefault((st.st_dev, st.st_ino), display)
+        first = self.seen_files.setdefault((st.st_dev, st.st_ino), display)
         if first != display:
             listing.notices.append(Notice(display, f"same file as {first}: read once", False))
         elif parts[-1].lower().endswith(".zip"):
-            zips.append((parts, path))
+            self.zips.append((parts, path))
         else:
-            listing.members.append(Member(display, parts, _disk_reader(path, limits)))
+            listing.members.append(Member(display, parts, _disk_reader(path, self.limits)))
 
-    def scan(folder: str, rel: tuple[str, ...]) -> None:
+    def scan(self, listing: Listing, folder: str, rel: tuple[str, ...]) -> None:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            listing.notices.append(
-                Notice("/".join(rel) or ".", f"cannot list folder: {exc.strerror}", True)
-            )
+            reason = f"cannot list folder: {exc.strerror}"
+            listing.notices.append(Notice("/".join(rel) or ".", reason, True))
             return
         for entry in entries:
             if _ignored(entry.name):
@@ -166,59 +187,53 @@ def _disk(root: Path, limits: IngestConfig, budget: _Budget) -> Iterator[Listing
             parts = rel + (entry.name,)
             try:
                 if entry.is_symlink():
-                    links.append((parts, entry.path))
+                    self.links.append((parts, entry.path))
                 elif entry.is_dir(follow_symlinks=False):
-                    enter(parts, entry.path, os.path.realpath(entry.path))
+                    self.enter(listing, parts, entry.path, os.path.realpath(entry.path))
                 elif entry.is_file(follow_symlinks=False):
-                    add_file(parts, entry.path, entry.stat(follow_symlinks=False))
+                    self.add_file(listing, parts, entry.path, entry.stat(follow_symlinks=False))
                 else:
-                    listing.notices.append(
-                        Notice("/".join(parts), "not a regular file or folder: not read", False)
-                    )
+                    reason = "not a regular file or folder: not read"
+                    listing.notices.append(Notice("/".join(parts), reason, False))
             except OSError as exc:
                 listing.notices.append(Notice("/".join(parts), f"cannot read: {exc}", True))
 
-    def enter(parts: tuple[str, ...], path: str, real: str) -> None:
-        if real in seen_dirs:
-            listing.notices.append(
-                Notice(
-                    "/".join(parts),
-                    f"folder already read as {seen_dirs[real]} (link loop or second route): "
-                    "not followed",
-                    False,
-                )
+    def enter(self, listing: Listing, parts: tuple[str, ...], path: str, real: str) -> None:
+        if real in self.seen_dirs:
+            reason = (
+                f"folder already read as {self.seen_dirs[real]} (link loop or second route): "
+                "not followed"
             )
+            listing.notices.append(Notice("/".join(parts), reason, False))
             return
-        seen_dirs[real] = "/".join(parts)
-        scan(path, parts)
+        self.seen_dirs[real] = "/".join(parts)
+        self.queue.append((path, parts))
 
-    scan(str(root), ())
-    # Links last, so a folder or file is known by its real path before any route to it.
-    while links:
-        parts, path = links.pop(0)
+    def follow(self, listing: Listing, parts: tuple[str, ...], path: str) -> None:
         display = "/".join(parts)
         target = os.path.realpath(path)
         try:
-            inside = os.path.commonpath([target, root_real]) == root_real
+            inside = os.path.commonpath([target, self.root_real]) == self.root_real
         except ValueError:
             inside = False
         if not inside:
-            listing.notices.append(
-                Notice(display, "symbolic link out of the input root: not followed", False)
-            )
+            reason = "symbolic link out of the input root: not followed"
         elif not os.path.exists(target):
-            listing.notices.append(Notice(display, "broken symbolic link: not followed", False))
+            reason = "broken symbolic link: not followed"
         elif os.path.isdir(target):
-            enter(parts, target, target)
+            return self.enter(listing, parts, target, target)
         elif os.path.isfile(target):
-            add_file(parts, target, os.stat(target))
+            return self.add_file(listing, parts, target, os.stat(target))
         else:
-            listing.notices.append(
-                Notice(display, "link to something not a regular file: not followed", False)
-            )
-    listing.members.sort(key=lambda m: m.display)
-    yield listing
-    for parts, path in sorted(zips):
+            reason = "link to something not a regular file: not followed"
+        listing.notices.append(Notice(display, reason, False))
+        return None
+
+
+def _disk(root: Path, limits: IngestConfig, budget: _Budget) -> Iterator[Listing]:
+    walk = _DiskWalk(root, limits)
+    yield from walk.listings()
+    for parts, path in sorted(walk.zips):
         display = "/".join(parts)
         logical = parts[:-1] + (PurePosixPath(parts[-1]).stem,)
         yield from _open_zip(path, display, logical, 1, limits, budget)

@@ -152,30 +152,42 @@ class Export:
     others: list[tuple[Member, str]] = field(default_factory=list)  # (file, skip reason)
 
 
-def group_exports(listing: Listing, root_label: str) -> tuple[list[Export], list[Member]]:
-    """(exports, shallowest first then in path order; files outside any export)."""
+def group_exports(
+    listing: Listing, root_label: str, known: set[tuple[str, ...]]
+) -> tuple[list[Export], list[tuple[Member, str, bool]]]:
+    """(new exports of one listing, shallowest first; other files: skip reason, in root export).
+
+    ``known`` holds the export folders of earlier listings (updated here): a file in a
+    subfolder of one of them (``Jobs/``) belongs to that export, which is read already.
+    """
     folders = {m.logical[:-1] for m in listing.members if file_key(m.name) is not None}
-    exports = {f: Export(f, "/".join(f) if f else root_label) for f in sorted(folders, key=list)}
-    outside: list[Member] = []
+    exports = {f: Export(f, "/".join(f) if f else root_label) for f in folders}
+    leftovers: list[tuple[Member, str, bool]] = []
     for member in sorted(listing.members, key=lambda m: m.display):
         folder = member.logical[:-1]
-        owner = next(
-            (folder[:n] for n in range(len(folder), -1, -1) if folder[:n] in exports), None
-        )
-        if owner is None:
-            outside.append(member)
-            continue
-        export = exports[owner]
-        key = file_key(member.name) if owner == folder else None
-        if key in ALIASES and key not in export.files:
-            export.files[key] = member
-        elif key in ALIASES:
-            first = export.files[key].display
-            export.others.append((member, f"second copy of {key} in the export (read {first})"))
+        key = file_key(member.name)
+        owner: Export | None = None
+        for n in range(len(folder), -1, -1):
+            if folder[:n] in exports:
+                owner = exports[folder[:n]]
+                break
+            if folder[:n] in known:
+                leftovers.append((member, SKIP_UNUSED if key else SKIP_UNKNOWN, n == 0))
+                break
         else:
-            export.others.append((member, SKIP_UNUSED if key else SKIP_UNKNOWN))
+            leftovers.append((member, SKIP_OUTSIDE, False))
+        if owner is None:
+            continue
+        if key in ALIASES and owner.folder == folder and key not in owner.files:
+            owner.files[key] = member
+        elif key in ALIASES and owner.folder == folder:
+            first = owner.files[key].display
+            owner.others.append((member, f"second copy of {key} in the export (read {first})"))
+        else:
+            owner.others.append((member, SKIP_UNUSED if key else SKIP_UNKNOWN))
+    known.update(folders)
     # Shallowest first: of two copies of one person, the one nearer the root is read.
-    return sorted(exports.values(), key=lambda e: (len(e.folder), e.folder)), outside
+    return sorted(exports.values(), key=lambda e: (len(e.folder), e.folder)), leftovers
 
 
 # ---- reading one export ------------------------------------------------------------------
@@ -529,6 +541,7 @@ class _Run:
     root_label: str
     root_prefix: str  # display prefix for files of an export that is the input folder itself
     identities: set[str] = field(default_factory=set)
+    folders: set[tuple[str, ...]] = field(default_factory=set)  # logical folders of exports
     contents: dict[str, str] = field(default_factory=dict)  # content digest → identity
     persons: int = 0
     unreadable: list[str] = field(default_factory=list)
@@ -558,9 +571,10 @@ class _Run:
                 self.drop_unit(notice.display, notice.reason)
             else:
                 self.ctx.account(notice.display).skip(0, notice.reason)
-        exports, outside = group_exports(listing, self.root_label)
-        for member in outside:
-            self.skip_file(member, SKIP_OUTSIDE)
+        exports, leftovers = group_exports(listing, self.root_label, self.folders)
+        for member, reason, in_root_export in leftovers:
+            prefix = self.root_prefix if in_root_export else ""
+            self.skip_file(member, reason, prefix + member.display)
         for export in exports:
             self.export(export)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 csv.field_size_limit(1 << 24)
+SMALL_TEXT = 1 << 20  # below this, io.StringIO's copy costs less than splitting in Python
 
 
 class UnreadableFile(ValueError):
@@ -126,7 +127,8 @@ DELIMITERS = (",", ";", "\t")
 
 def sniff_delimiter(text: str, known: frozenset[str] = frozenset()) -> str:
     """The delimiter whose header cells match the most ``known`` names, then the most cells."""
-    line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    line = text if end < 0 else text[:end]  # (not split(): that would copy the whole rest)
     best, score = ",", (-1, -1)
     for delim in DELIMITERS:
         if delim not in line:
@@ -141,6 +143,21 @@ def sniff_delimiter(text: str, known: frozenset[str] = frozenset()) -> str:
     return best
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines as ``open(newline="")`` gives them (``\\r\\n``, ``\\r`` or ``\\n`` kept), one at a time.
+
+    Why not ``io.StringIO``: it holds a 4-byte-per-character copy of the whole text.
+    """
+    if len(text) < SMALL_TEXT:
+        yield from io.StringIO(text, newline="")
+        return
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
 def parse_csv(
     text: str,
     *,
@@ -153,7 +170,7 @@ def parse_csv(
     ``line_offset`` is added to line numbers (lines cut before ``text``, e.g. a preamble);
     a row with a cell longer than ``max_cell`` characters is an error naming the column.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
     try:
         header = next(reader)
     except StopIteration:
