@@ -162,10 +162,10 @@ class _DiskWalk:
                 yield listing
 
     def add_file(
-        self, listing: Listing, parts: tuple[str, ...], path: str, st: os.stat_result
+        self, listing: Listing, parts: tuple[str, ...], path: str, file_id: tuple[int, int]
     ) -> None:
         display = "/".join(parts)
-        first = self.seen_files.setdefault((st.st_dev, st.st_ino), display)
+        first = self.seen_files.setdefault(file_id, display)
         if first != display:
             listing.notices.append(Notice(display, f"same file as {first}: read once", False))
         elif parts[-1].lower().endswith(".zip"):
@@ -175,6 +175,7 @@ class _DiskWalk:
 
     def scan(self, listing: Listing, folder: str, rel: tuple[str, ...]) -> None:
         try:
+            device = os.stat(folder).st_dev  # with DirEntry.inode() (free), a file's identity
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
@@ -191,7 +192,7 @@ class _DiskWalk:
                 elif entry.is_dir(follow_symlinks=False):
                     self.enter(listing, parts, entry.path, os.path.realpath(entry.path))
                 elif entry.is_file(follow_symlinks=False):
-                    self.add_file(listing, parts, entry.path, entry.stat(follow_symlinks=False))
+                    self.add_file(listing, parts, entry.path, (device, entry.inode()))
                 else:
                     reason = "not a regular file or folder: not read"
                     listing.notices.append(Notice("/".join(parts), reason, False))
@@ -223,7 +224,8 @@ class _DiskWalk:
         elif os.path.isdir(target):
             return self.enter(listing, parts, target, target)
         elif os.path.isfile(target):
-            return self.add_file(listing, parts, target, os.stat(target))
+            st = os.stat(target)
+            return self.add_file(listing, parts, target, (st.st_dev, st.st_ino))
         else:
             reason = "link to something not a regular file: not followed"
         listing.notices.append(Notice(display, reason, False))
@@ -243,10 +245,12 @@ def _disk_reader(path: str, limits: IngestConfig) -> Callable[[], bytes]:
     def read() -> bytes:
         try:
             with open(path, "rb") as fh:
-                data = fh.read(limits.max_file_bytes + 1)
+                # the size first: read(cap + 1) would allocate a cap-sized buffer every time
+                small = os.fstat(fh.fileno()).st_size <= limits.max_file_bytes
+                data = fh.read() if small else b""
         except OSError as exc:
             raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
-        if len(data) > limits.max_file_bytes:
+        if not small or len(data) > limits.max_file_bytes:
             raise Unreadable(
                 f"file larger than ingest.max_file_bytes={limits.max_file_bytes}: "
                 "split it or raise the cap"

@@ -130,12 +130,12 @@ SKIP_NO_PERSON = (
 SKIP_LEARNING_DUPLICATE = "duplicate of certification"
 
 
+@lru_cache(maxsize=4096)
 def file_key(name: str) -> str | None:
     """The known-file key of a basename ("Endorsement_Received_Info.CSV" → its name), or None."""
-    path = PurePosixPath(name)
-    if path.suffix.lower() != ".csv":
+    if name[-4:].lower() != ".csv":
         return None
-    key = " ".join(path.stem.lower().replace("_", " ").replace("-", " ").split())
+    key = " ".join(name[:-4].lower().replace("_", " ").replace("-", " ").split())
     return key if key in KNOWN_FILES else None
 
 

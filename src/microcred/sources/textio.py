@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 csv.field_size_limit(1 << 24)
 SMALL_TEXT = 1 << 20  # below this, io.StringIO's copy costs less than splitting in Python
@@ -129,6 +130,12 @@ def sniff_delimiter(text: str, known: frozenset[str] = frozenset()) -> str:
     """The delimiter whose header cells match the most ``known`` names, then the most cells."""
     end = text.find("\n")
     line = text if end < 0 else text[:end]  # (not split(): that would copy the whole rest)
+    return _sniff_line(line, known) if len(line) < 4096 else _sniff_line.__wrapped__(line, known)
+
+
+@lru_cache(maxsize=4096)
+def _sniff_line(line: str, known: frozenset[str]) -> str:
+    """Cached: a cohort repeats the same few header lines thousands of times."""
     best, score = ",", (-1, -1)
     for delim in DELIMITERS:
         if delim not in line:
