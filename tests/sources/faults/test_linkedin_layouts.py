@@ -7,6 +7,7 @@ and checks that every person is read once, with the same pseudonymous id and the
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from collections import Counter
@@ -124,3 +125,35 @@ def test_learning_duplicates_of_certifications_counted_once(baseline: SourceBatc
         if a.skipped_reason == "duplicate of certification"
     )
     assert merged >= 1
+
+
+def test_links_inside_the_cohort_do_not_multiply_people(
+    baseline: SourceBatch, exports: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "linked"
+    shutil.copytree(exports, root)
+    first = sorted(root.iterdir())[0]
+    os.symlink(".", root / "self")  # used to turn 300 persons into 12,300
+    os.symlink(first.name, root / "zz_alias")  # a second route to one export
+    (tmp_path / "outside").mkdir()
+    shutil.copytree(first, tmp_path / "outside" / "stranger")
+    os.symlink(tmp_path / "outside", root / "zz_out")  # never followed
+    batch = _read(root)
+    _assert_same(batch, baseline)
+    reasons = {a.file: a.skipped_reason for a in batch.accounting if a.rows_read == 0}
+    assert "already read as the input root" in reasons["self"]
+    assert "already read as" in reasons["zz_alias"]
+    assert "out of the input root" in reasons["zz_out"]
+
+
+def test_same_input_same_tables_and_accounting(exports: Path, tmp_path: Path) -> None:
+    root = tmp_path / "mixed"
+    people = sorted(exports.iterdir())
+    for person in people[:100]:
+        shutil.copytree(person, root / "folders" / person.name)
+    _zip_tree(exports, root / "all.zip")  # the same 100 again (duplicates) and 200 more
+    a, b = _read(root), _read(root)
+    assert a.tables["persons"].num_rows == N
+    for name, table in a.tables.items():
+        assert table.equals(b.tables[name]), name
+    assert a.accounting_table().equals(b.accounting_table())
