@@ -1,7 +1,8 @@
 """Throughput of the LinkedIn export reader on a cohort of N folder exports.
 
 Copies the hand-made fixture exports (tests/sources/fixtures/linkedin_cohort) N/2 times
-each into a temporary cohort and times ``read_source("linkedin-export", ...)``.
+each into a temporary cohort (each copy's Profile.csv made distinct, so each is a
+person) and times ``read_source("linkedin-export", ...)``.
 
     uv run python bench/bench_sources_linkedin.py [N]
 """
@@ -28,7 +29,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "cohort"
         for i in range(n):
-            shutil.copytree(sources[i % len(sources)], root / f"export_{i:07d}")
+            export = root / f"export_{i:07d}"
+            shutil.copytree(sources[i % len(sources)], export)
+            # a distinct person per copy: byte-identical exports are read once (one person)
+            profile = export / "Profile.csv"
+            head, _, rest = profile.read_text(encoding="utf-8").partition("\n")
+            profile.write_text(f"{head}\nP{i}{rest}", encoding="utf-8")
         pa.array([1])  # warm-up: pyarrow's first list conversion imports pandas
         start, cpu = time.perf_counter(), time.process_time()
         batch = read_source("linkedin-export", root, Pseudonymizer(b"bench-key-0123456789abcdef"))

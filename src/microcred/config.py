@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from microcred.datadir import DataDir
 from microcred.errors import ConfigError
+from microcred.limits import IngestConfig
 
 CREDENTIAL_TYPES = (
     "mooc_certificate",
@@ -170,6 +171,7 @@ class StudyConfig(_Strict):
     weighting: WeightingConfig = Field(default_factory=WeightingConfig)
     linkage: LinkageConfig = Field(default_factory=LinkageConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
     seed: int = 20231129
 
     @property

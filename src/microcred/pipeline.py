@@ -311,6 +311,7 @@ def _run_staged(
                 restricted / "canonical",
                 engine,
                 dates=DatePolicy.for_reference(cfg.reference_date),
+                settings=cfg.ingest,
             )
             batch = staged.batch_view()
             survey = None

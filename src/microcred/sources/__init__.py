@@ -47,6 +47,7 @@ def read_source(
     :class:`~microcred.dates.DatePolicy`), given only to readers that take them.
     Raises :class:`SourceError` when the input as a whole cannot be read (names the file),
     and ``ValueError`` for an unknown kind. Individual bad records go to quarantine.
+    ``settings`` (caps, LinkedIn Learning rule) reach the readers that take them.
     """
     reader = _READERS.get(kind)
     if reader is None:

@@ -1,9 +1,13 @@
 """Decoding and CSV parsing that never lose track of a row.
 
-Exports come as UTF-8 with or without a BOM, and older or hand-edited ones as
-Windows-1252 (Latin-1). We decode per line so that one mis-encoded line does
-not turn the whole file into mojibake, and the CSV layer reports wrong column
-counts per 1-based data row instead of raising.
+Exports come as UTF-8 with or without a BOM, UTF-16 when saved from Excel ("Unicode
+text", usually tab-separated), and older or hand-edited ones as Windows-1252
+(Latin-1). We decode per line so that one mis-encoded line does not turn the whole
+file into mojibake. The delimiter (``,`` ``;`` tab) is sniffed from the header line
+(the one whose cells match the most known column names wins). The CSV layer reports
+wrong column counts, syntax errors and oversized cells per 1-based data row with
+the physical line numbers the row spans, instead of raising; ``csv.Sniffer`` is not
+used because it guesses from the body and misreads one-column files.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 csv.field_size_limit(1 << 24)
+SMALL_TEXT = 1 << 20  # below this, io.StringIO's copy costs less than splitting in Python
 
 
 class UnreadableFile(ValueError):
@@ -51,7 +57,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
     else:
         label = "utf-8"
     if b"\x00" in data[:65536]:
-        raise UnreadableFile("binary content (NUL bytes), not a text file")
+        bom_less = _utf16_without_bom(data)
+        if bom_less is None:
+            raise UnreadableFile("binary content (NUL bytes), not a text file")
+        try:
+            return data.decode(bom_less), bom_less
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"invalid UTF-16 ({exc.reason})") from None
     try:
         return data.decode("utf-8"), label
     except UnicodeDecodeError:
@@ -61,6 +73,19 @@ def decode_text(data: bytes) -> tuple[str, str]:
     utf8 = sum(1 for _, how in decoded if how == "utf-8")
     text = "\n".join(s for s, _ in decoded)
     return text, ("cp1252" if utf8 == 0 else f"utf-8+cp1252({fallback} lines)")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when ASCII-range text shows as every other byte NUL."""
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def normalise_header(name: str) -> str:
@@ -87,11 +112,72 @@ class CsvRecord:
     row: int  # 1-based data row (header and preamble not counted)
     values: list[str] | None  # None when the row is broken
     error: str | None = None
+    first_line: int = 0  # physical lines of the text the row spans (1-based)
+    last_line: int = 0
+
+    @property
+    def lines(self) -> str:
+        """'line 7' or 'lines 7-9', for messages."""
+        if self.first_line == self.last_line:
+            return f"line {self.first_line}"
+        return f"lines {self.first_line}-{self.last_line}"
 
 
-def parse_csv(text: str) -> tuple[list[str], Iterator[CsvRecord]]:
-    """(header as written, records). Rows whose width differs from the header are errors."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+DELIMITERS = (",", ";", "\t")
+
+
+def sniff_delimiter(text: str, known: frozenset[str] = frozenset()) -> str:
+    """The delimiter whose header cells match the most ``known`` names, then the most cells."""
+    end = text.find("\n")
+    line = text if end < 0 else text[:end]  # (not split(): that would copy the whole rest)
+    return _sniff_line(line, known) if len(line) < 4096 else _sniff_line.__wrapped__(line, known)
+
+
+@lru_cache(maxsize=4096)
+def _sniff_line(line: str, known: frozenset[str]) -> str:
+    """Cached: a cohort repeats the same few header lines thousands of times."""
+    best, score = ",", (-1, -1)
+    for delim in DELIMITERS:
+        if delim not in line:
+            continue
+        try:
+            cells = next(csv.reader([line], delimiter=delim))
+        except (csv.Error, StopIteration):
+            continue
+        hits = sum(1 for c in cells if normalise_header(c) in known)
+        if (hits, len(cells)) > score:
+            best, score = delim, (hits, len(cells))
+    return best
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines as ``open(newline="")`` gives them (``\\r\\n``, ``\\r`` or ``\\n`` kept), one at a time.
+
+    Why not ``io.StringIO``: it holds a 4-byte-per-character copy of the whole text.
+    """
+    if len(text) < SMALL_TEXT:
+        yield from io.StringIO(text, newline="")
+        return
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+def parse_csv(
+    text: str,
+    *,
+    delimiter: str = ",",
+    max_cell: int | None = None,
+    line_offset: int = 0,
+) -> tuple[list[str], Iterator[CsvRecord]]:
+    """(header as written, records). Rows whose width differs from the header are errors.
+
+    ``line_offset`` is added to line numbers (lines cut before ``text``, e.g. a preamble);
+    a row with a cell longer than ``max_cell`` characters is an error naming the column.
+    """
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
     try:
         header = next(reader)
     except StopIteration:
@@ -103,32 +189,49 @@ def parse_csv(text: str) -> tuple[list[str], Iterator[CsvRecord]]:
         header.pop()  # trailing comma in the header line
     if not any(header):
         raise UnreadableFile("empty header row")
+    if max_cell is not None and any(len(h) > max_cell for h in header):
+        raise UnreadableFile(f"a header cell is longer than {max_cell} characters")
 
     def records() -> Iterator[CsvRecord]:
         width = len(header)
         n = 0
+        last = reader.line_num
         while True:
+            first = last + 1 + line_offset
             try:
                 values = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 n += 1
-                yield CsvRecord(n, None, f"CSV syntax error: {exc}")
+                last = reader.line_num
+                yield CsvRecord(n, None, f"CSV syntax error: {exc}", first, last + line_offset)
                 continue
+            last = reader.line_num
             if not any(v.strip() for v in values):
                 continue  # blank line, or a row of empty cells (",,,,"): not a record
             n += 1
+            span = (first, last + line_offset)
             if len(values) > width and not any(v.strip() for v in values[width:]):
                 values = values[:width]  # trailing empty cells
             if len(values) != width:
-                lines = 1 + sum(v.count("\n") for v in values)
-                extra = f", spans {lines} lines (unterminated quote?)" if lines > 1 else ""
-                yield CsvRecord(
-                    n, None, f"wrong column count: expected {width}, got {len(values)}{extra}"
+                extra = " (unterminated quote?)" if span[1] > span[0] else ""
+                rec = CsvRecord(n, None, "", *span)
+                rec.error = (
+                    f"wrong column count: expected {width}, got {len(values)}, {rec.lines}{extra}"
                 )
+                yield rec
                 continue
-            yield CsvRecord(n, values)
+            if max_cell is not None and max(map(len, values)) > max_cell:
+                col = next(i for i, v in enumerate(values) if len(v) > max_cell)
+                rec = CsvRecord(n, None, "", *span)
+                rec.error = (
+                    f"cell {header[col]!r} longer than ingest.max_cell_chars={max_cell}, "
+                    f"{rec.lines}"
+                )
+                yield rec
+                continue
+            yield CsvRecord(n, values, None, *span)
 
     return header, records()
 
