@@ -13,9 +13,7 @@ Arrow table comes back as an Arrow table.
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -298,25 +296,6 @@ def code_skills(
 # --------------------------------------------------------------------------- the study
 
 
-@contextlib.contextmanager
-def _key_file_env(key_file: str | Path | None) -> Iterator[None]:
-    """Point the pseudonymiser at ``key_file`` for one run, then restore the environment."""
-    from microcred.pseudonym import KEY_FILE_ENV
-
-    if key_file is None:
-        yield
-        return
-    before = os.environ.get(KEY_FILE_ENV)
-    os.environ[KEY_FILE_ENV] = str(key_file)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(KEY_FILE_ENV, None)
-        else:
-            os.environ[KEY_FILE_ENV] = before
-
-
 @dataclass
 class Study:
     """A study configuration plus where its reference data are and which engine runs it.
@@ -380,7 +359,9 @@ class Study:
             cache_dir=Path(self.cache_dir) if self.cache_dir else None,
             quiet=quiet,
         )
-        with _key_file_env(key_file):
+        from microcred.pseudonym import key_file_env
+
+        with key_file_env(key_file):
             return run(opts)
 
     def demo(

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.errors import UserError
+from microcred.manifest import file_sha256
 
 MANIFEST = "manifest.json"
 RESTRICTED_INDEX = "restricted.json"  # the restricted folder's list of what a run wrote there
@@ -74,14 +74,6 @@ def default_restricted_dir(out: Path) -> Path:
     """``OUT.restricted`` beside ``OUT``: outside the release folder, named for what it is."""
     out = Path(out).absolute()
     return out.with_name(out.name + RESTRICTED_SUFFIX)
-
-
-def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _is_internal(name: str) -> bool:

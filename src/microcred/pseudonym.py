@@ -8,10 +8,12 @@ missing key is an error, never a silent default.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from microcred.errors import UserError
@@ -74,3 +76,24 @@ class Pseudonymizer:
     def throwaway(cls) -> Pseudonymizer:
         """A random key for demos: ids are not reproducible across runs of different keys."""
         return cls(secrets.token_hex(32).encode())
+
+
+@contextlib.contextmanager
+def key_file_env(key_file: str | Path | None) -> Iterator[None]:
+    """Point ``$MICROCRED_PSEUDONYM_KEY_FILE`` at ``key_file`` for one run, then restore it.
+
+    Why: the pipeline reads the key from the environment; left set, a ``--key-file`` would
+    leak into the next run of the same process.
+    """
+    if key_file is None:
+        yield
+        return
+    before = os.environ.get(KEY_FILE_ENV)
+    os.environ[KEY_FILE_ENV] = str(key_file)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(KEY_FILE_ENV, None)
+        else:
+            os.environ[KEY_FILE_ENV] = before

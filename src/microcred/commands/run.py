@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -16,7 +14,7 @@ from microcred.config import load_config
 from microcred.datadir import DataDir
 from microcred.engine import DEFAULT_MEMORY_LIMIT, EngineSettings
 from microcred.errors import InputError, unknown_choice
-from microcred.pseudonym import KEY_ENV, KEY_FILE_ENV, Pseudonymizer
+from microcred.pseudonym import KEY_ENV, KEY_FILE_ENV, Pseudonymizer, key_file_env
 
 SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
 
@@ -101,29 +99,11 @@ def run_cmd(
         overwrite=overwrite,
         pdf=pdf,
     )
-    with _key_file_set(key_file):
+    with key_file_env(key_file):
         result = run(opts)
     _print_result(result)
     for note in result.notes:
         Console(soft_wrap=True).print(f"  {note}", markup=False, highlight=False)
-
-
-@contextmanager
-def _key_file_set(key_file: Path | None) -> Iterator[None]:
-    """$MICROCRED_PSEUDONYM_KEY_FILE for this run only (the pipeline reads the environment);
-    left set, it would leak into the next run of the same process."""
-    if key_file is None:
-        yield
-        return
-    before = os.environ.get(KEY_FILE_ENV)
-    os.environ[KEY_FILE_ENV] = str(key_file)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(KEY_FILE_ENV, None)
-        else:
-            os.environ[KEY_FILE_ENV] = before
 
 
 def _must_exist(option: str, path: Path | None) -> None:
