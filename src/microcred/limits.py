@@ -53,7 +53,38 @@ class IngestConfig(BaseModel):
     max_depth: int = Field(4, gt=0)  # zips inside zips (the input zip is depth 1)
     max_cell_chars: int = Field(1 * MIB, gt=0)  # one CSV cell (characters, after decoding)
     max_records: int = Field(1_000_000, gt=0)  # data rows used from one CSV file
+    # the record-at-a-time readers (JSONL, JSON Resume) and canonical Parquet
+    max_persons: int = Field(50_000_000, gt=0)  # JSONL lines / résumé files read per source
+    max_line_bytes: int = Field(16 * MIB, gt=0)  # one JSONL line (quarantined unparsed past it)
+    max_json_cell_chars: int = Field(1 << 16, gt=0)  # one text value in JSON (nulled past it)
+    max_table_rows: int = Field(200_000_000, gt=0)  # rows of one canonical Parquet table
+    max_parquet_cell_bytes: int = Field(1 << 16, gt=0)  # one Parquet text cell (nulled past it)
     learning: LearningRule = Field(default_factory=LearningRule)
+
+    def options_for(self, kind: str) -> dict[str, object]:
+        """Keyword arguments for the reader of source ``kind`` (each takes only what it knows).
+
+        Why a mapping: the readers name their caps for what they read (``max_records`` is
+        lines for JSONL, files for JSON Resume, rows for Parquet); the configuration names
+        them once, for the user. LinkedIn takes this whole object (caps and Learning rule).
+        """
+        by_kind: dict[str, dict[str, object]] = {
+            "jsonl": {
+                "max_records": self.max_persons,
+                "max_line_bytes": self.max_line_bytes,
+                "max_cell_chars": self.max_json_cell_chars,
+            },
+            "jsonresume": {
+                "max_records": self.max_persons,
+                "max_file_bytes": self.max_file_bytes,
+                "max_cell_chars": self.max_json_cell_chars,
+            },
+            "parquet": {
+                "max_records": self.max_table_rows,
+                "max_cell_bytes": self.max_parquet_cell_bytes,
+            },
+        }
+        return {"settings": self, **by_kind.get(kind, {})}
 
 
 __all__ = ["MIB", "IngestConfig", "LearningRule"]

@@ -311,7 +311,7 @@ def _run_staged(
                 restricted / "canonical",
                 engine,
                 dates=DatePolicy.for_reference(cfg.reference_date),
-                settings=cfg.ingest,
+                **cfg.ingest.options_for(opts.source),  # caps and the Learning rule, per reader
             )
             batch = staged.batch_view()
             survey = None

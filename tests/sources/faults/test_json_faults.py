@@ -444,3 +444,25 @@ def test_resume_shapes_of_the_wrong_type_never_crash(tmp_path, pseudonymize, cas
 def _write(path: Path, resume: dict) -> Path:
     path.write_text(json.dumps(resume))
     return path
+
+
+def test_caps_come_from_the_study_configuration(tmp_path: Path) -> None:
+    """`ingest:` caps reach the JSON readers: a tight line cap quarantines a long line."""
+    from microcred.config import StudyConfig
+    from microcred.limits import IngestConfig
+
+    f = tmp_path / "p.jsonl"
+    long_title = "x" * 5000
+    f.write_text(
+        '{"id": "a", "experience": [{"title": "Data scientist"}]}\n'
+        f'{{"id": "b", "experience": [{{"title": "{long_title}"}}]}}\n',
+        encoding="utf-8",
+    )
+    cfg = StudyConfig(ingest=IngestConfig(max_line_bytes=1000, max_persons=5))
+    options = {k: v for k, v in cfg.ingest.options_for("jsonl").items() if k != "settings"}
+    batch = read_source("jsonl", f, Pseudonymizer(b"k" * 32), **options)
+    batch.check_accounting()
+    assert batch.table("persons").num_rows == 1
+    reasons = batch.table("quarantine").column("reason").to_pylist()
+    assert any("1000" in r or "line" in r for r in reasons)
+    assert cfg.ingest.options_for("parquet")["max_records"] == cfg.ingest.max_table_rows
