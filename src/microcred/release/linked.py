@@ -1,0 +1,672 @@
+"""The release as one set of linked tables: every published count as a sum of person cells.
+
+Why: suppression table by table leaves a hidden cell a subtraction away from another
+table (NOC → group → all, category margins, the ``n`` beside a share). Here every count
+of every table is a *key* — a universe (the population) and, per attribute, the set of
+finest values it covers (``occupation`` → NOC codes, ``experience_band`` → a band …) —
+so it is the sum of the person-level cells (atoms) of the cross-classification that
+match. What the published numbers imply about a hidden count is then a linear
+programme: minimise and maximise its sum of atoms subject to every published count
+(exactly, or within ± (base − 1) when rounded) and atoms ≥ 0 (``scipy.optimize.linprog``,
+HiGHS). The width of that feasible interval is what the audit checks.
+
+Which constraints enter. For a count over attributes A the programme is built over the
+atoms of A, with every published count whose attributes lie in A — that covers
+hierarchies, category margins, copies of the same count in several tables and every
+``n`` and total. Counts over A plus one further attribute b are added when b links
+two or more attributes of A (a cycle of margins, where Fréchet-type bounds can narrow
+the interval); the intervals found are intersected. Counts over attributes that meet
+A in one attribute only are a decomposable extension and cannot narrow the interval
+further as long as their shared margin is modelled. Logical implications between
+attributes (a narrow holder is a broad holder) are not modelled: see docs/privacy.md.
+
+The release side (:func:`repair`) hides, for every hidden count whose interval is too
+narrow, the cheapest published count of its programme that overlaps it (siblings first,
+zeros and coarser margins last) and repeats until every interval is wide enough.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+
+from microcred.analysis.result import AnalysisTable, CellSet
+
+STRUCTURE_FILE = "_structure.json"
+STRUCTURE_VERSION = 1
+OTHER = "~other"  # the unpublished remainder of an open attribute
+MAX_ATOMS = 250_000  # larger programmes are skipped (the base programme never is)
+_TOTAL_LABELS = frozenset({"total", "all"})
+_EPS = 1e-6
+
+Key = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]  # universe, ((attribute, values), ...)
+
+
+class DisclosureAuditError(RuntimeError):
+    """A suppressed cell can be worked out (its feasible interval is too narrow)."""
+
+
+@dataclass
+class Count:
+    """One published (or hidden) count: where it is and which persons it counts."""
+
+    table: str
+    row: int
+    column: str
+    key: Key
+    value: float  # the true value at release; the published value (NaN if hidden) in the audit
+    hidden: bool = False
+    target: bool = False  # must be protected (hidden cells; small counts when rounding)
+
+    @property
+    def universe(self) -> str:
+        return self.key[0]
+
+    @property
+    def attrs(self) -> frozenset[str]:
+        return frozenset(a for a, _ in self.key[1])
+
+
+@dataclass
+class Interval:
+    count: Count
+    lower: float
+    upper: float
+    required: float
+    programmes: int = 0
+
+    @property
+    def width(self) -> float:
+        return self.upper - self.lower
+
+    @property
+    def ok(self) -> bool:
+        return self.width + _EPS >= self.required
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.count
+        return {
+            "table": c.table,
+            "row": c.row,
+            "column": c.column,
+            "universe": c.universe,
+            "lower": round(self.lower, 6),
+            "upper": round(self.upper, 6),
+            "width": round(self.width, 6),
+            "required": round(self.required, 6),
+            "ok": self.ok,
+        }
+
+
+@dataclass
+class Protection:
+    """The protection interval a hidden cell needs: max(absolute, relative × upper bound)."""
+
+    absolute: float = 5.0
+    relative: float = 0.0
+    rounding_base: int | None = None  # published counts are known to ± (base - 1)
+
+    def required(self, upper: float) -> float:
+        return max(self.absolute, self.relative * max(upper, 0.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# keys
+
+
+def _is_total(value: object) -> bool:
+    return isinstance(value, str) and value.strip().lower() in _TOTAL_LABELS
+
+
+def _fill(template: str, row: dict[str, Any]) -> str | None:
+    """A template with ``{column}`` filled from the row; None when a column is missing/NaN."""
+    try:
+        out = template.format_map(_RowValues(row))
+    except _MissingValue:
+        return None
+    return out
+
+
+class _MissingValue(KeyError):
+    pass
+
+
+class _RowValues(dict):
+    def __init__(self, row: dict[str, Any]):
+        super().__init__()
+        self._row = row
+
+    def __missing__(self, k: str) -> str:
+        v = self._row.get(k)
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            raise _MissingValue(k)
+        return str(v)
+
+
+def make_key(
+    universe: str, attrs: dict[str, str], hierarchies: dict[str, dict[str, list[str]]]
+) -> Key:
+    """The canonical key: totals dropped, labels expanded to their finest values, sorted."""
+    items = []
+    for a, v in attrs.items():
+        if _is_total(v):
+            continue
+        values = hierarchies.get(a, {}).get(v, [v])
+        items.append((a, tuple(sorted({str(x) for x in values}))))
+    return universe, tuple(sorted(items))
+
+
+def generic_cellset(table: AnalysisTable, column: str) -> CellSet:
+    """The fallback for an undeclared count: its own universe, indexed by the table's dims."""
+    return CellSet(
+        attrs={d: "{" + d + "}" for d in table.dims}, universe=f"table:{table.name}:{column}"
+    )
+
+
+def table_keys(
+    table: AnalysisTable, hierarchies: dict[str, dict[str, list[str]]]
+) -> tuple[dict[str, list[Key | None]], dict[str, set[str]]]:
+    """Per count column, the key of each row (None: not a person count); open attributes."""
+    data = table.data.reset_index(drop=True)
+    records = data.to_dict("records")
+    keys: dict[str, list[Key | None]] = {}
+    opened: dict[str, set[str]] = defaultdict(set)
+    for col in table.count_columns:
+        if col not in data.columns:
+            continue
+        cs = table.cells.get(col) or generic_cellset(table, col)
+        hier = {a: dict(m) for a, m in hierarchies.items()}
+        for a, m in cs.groups.items():
+            hier.setdefault(a, {}).update(m)
+        out: list[Key | None] = []
+        for i, rec in enumerate(records):
+            attrs = cs.rows[i] if cs.rows is not None else cs.attrs
+            if attrs is None:
+                out.append(None)
+                continue
+            filled: dict[str, str] = {}
+            bad = False
+            for a_t, v_t in attrs.items():
+                a, v = _fill(a_t, rec), _fill(v_t, rec)
+                if a is None or v is None:
+                    bad = True
+                    break
+                filled[a] = v
+            universe = _fill(cs.universe, rec)
+            if bad or universe is None:
+                out.append(None)
+                continue
+            out.append(make_key(universe, filled, hier))
+            for o in cs.open:
+                name = _fill(o, rec)
+                if name is not None:
+                    opened[universe].add(name)
+        keys[col] = out
+    return keys, opened
+
+
+# ---------------------------------------------------------------------------------------------
+# the linear programmes
+
+
+@dataclass
+class _Programme:
+    """Atoms of one universe over attributes S, and the published counts over them."""
+
+    attrs: tuple[str, ...]
+    domains: dict[str, list[str]]
+    atom_index: dict[str, np.ndarray]  # attribute -> domain index per atom
+    n_atoms: int
+    rows: list[np.ndarray] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def mask(self, key: Key) -> np.ndarray:
+        m = np.ones(self.n_atoms, dtype=bool)
+        for a, vals in key[1]:
+            dom = self.domains[a]
+            idx = [dom.index(v) for v in vals if v in dom]
+            m &= np.isin(self.atom_index[a], idx)
+        return m
+
+
+def _domains(counts: list[Count], opened: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
+    dom: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for c in counts:
+        for a, vals in c.key[1]:
+            dom[c.universe][a].update(vals)
+    out: dict[str, dict[str, list[str]]] = {}
+    for u, attrs in dom.items():
+        out[u] = {}
+        for a, vals in attrs.items():
+            extra = [OTHER] if a in opened.get(u, set()) else []
+            out[u][a] = sorted(vals) + extra
+    return out
+
+
+def _build(
+    universe: str,
+    attrs: tuple[str, ...],
+    domains: dict[str, list[str]],
+    published: list[Count],
+) -> _Programme | None:
+    sizes = [len(domains[a]) for a in attrs]
+    n_atoms = int(np.prod(sizes)) if sizes else 1
+    if n_atoms > MAX_ATOMS:
+        return None
+    grids = np.indices(sizes).reshape(len(sizes), -1) if sizes else np.zeros((0, 1), dtype=int)
+    prog = _Programme(
+        attrs=attrs,
+        domains={a: domains[a] for a in attrs},
+        atom_index={a: grids[i] for i, a in enumerate(attrs)},
+        n_atoms=n_atoms,
+    )
+    aset = set(attrs)
+    seen: set[tuple[Key, float]] = set()
+    for c in published:
+        if c.universe != universe or not c.attrs <= aset:
+            continue
+        if (c.key, c.value) in seen:
+            continue
+        seen.add((c.key, c.value))
+        prog.rows.append(prog.mask(c.key))
+        prog.values.append(c.value)
+    return prog
+
+
+def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float]:
+    """Min and max of the target's atoms subject to the programme's counts."""
+    if not prog.rows:
+        return 0.0, math.inf
+    a = csr_matrix(np.vstack(prog.rows).astype(float))
+    b = np.asarray(prog.values, dtype=float)
+    if base and base > 1:
+        from scipy.sparse import vstack
+
+        kw = {"A_ub": vstack([a, -a]), "b_ub": np.concatenate([b + base - 1, -(b - base + 1)])}
+    else:
+        kw = {"A_eq": a, "b_eq": b}
+    c = target.astype(float)
+    out = []
+    for sign in (1.0, -1.0):
+        res = linprog(sign * c, bounds=(0, None), method="highs", **kw)
+        if res.status == 3:  # unbounded above
+            out.append(math.inf if sign < 0 else 0.0)
+            continue
+        if res.status != 0:
+            raise DisclosureAuditError(
+                f"the published counts over {list(prog.attrs)} are inconsistent with each other "
+                f"({res.message.strip()}); check the tables' cell declarations"
+            )
+        out.append(sign * res.fun)
+    return max(out[0], 0.0), out[1]
+
+
+def _extensions(target: Count, counts: list[Count]) -> list[str]:
+    """Attributes b that link two or more attributes of the target's key (cycles of margins)."""
+    a = target.attrs
+    touch: dict[str, set[str]] = defaultdict(set)
+    for c in counts:
+        if c.universe != target.universe or c.hidden:
+            continue
+        extra = c.attrs - a
+        if len(extra) != 1:
+            continue
+        (b,) = extra
+        touch[b] |= c.attrs & a
+    return sorted(b for b, linked in touch.items() if len(linked) >= 2)
+
+
+class LinkedModel:
+    """Every count of the release, with the open attributes of each universe."""
+
+    def __init__(self, counts: list[Count], opened: dict[str, set[str]]):
+        self.counts = counts
+        self.opened = opened
+        self._domains = _domains(counts, opened)
+        self._cache: dict[tuple[str, tuple[str, ...]], _Programme | None] = {}
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+    def _programme(self, universe: str, attrs: tuple[str, ...]) -> _Programme | None:
+        k = (universe, attrs)
+        if k not in self._cache:
+            published = [c for c in self.counts if not c.hidden and not math.isnan(c.value)]
+            self._cache[k] = _build(universe, attrs, self._domains[universe], published)
+        return self._cache[k]
+
+    def interval(self, target: Count, protection: Protection) -> Interval:
+        base_attrs = tuple(sorted(target.attrs))
+        sets = [base_attrs] + [
+            tuple(sorted({*base_attrs, b})) for b in _extensions(target, self.counts)
+        ]
+        lo, hi, used = 0.0, math.inf, 0
+        for attrs in sets:
+            prog = self._programme(target.universe, attrs)
+            if prog is None:
+                if attrs == base_attrs:
+                    raise DisclosureAuditError(
+                        f"{target.table}.{target.column} row {target.row}: too many cells to audit "
+                        f"over {list(attrs)}; declare coarser cells"
+                    )
+                continue
+            low, high = _solve(prog, prog.mask(target.key), protection.rounding_base)
+            lo, hi, used = max(lo, low), min(hi, high), used + 1
+        return Interval(target, lo, hi, protection.required(hi), used)
+
+    def audit(self, protection: Protection) -> list[Interval]:
+        return [self.interval(c, protection) for c in self.counts if c.target]
+
+
+# ---------------------------------------------------------------------------------------------
+# release side: choose complements across tables
+
+
+def _overlaps(a: Key, b: Key) -> bool:
+    if a[0] != b[0]:
+        return False
+    av, bv = dict(a[1]), dict(b[1])
+    return all(set(av[k]) & set(bv[k]) for k in av.keys() & bv.keys())
+
+
+def _candidate_cost(target: Count, c: Count) -> float:
+    same_shape = c.attrs == target.attrs
+    cost = c.value + 1.0 if c.value > 0 else 1e9
+    return cost + (0.0 if same_shape else 1e6)
+
+
+def _hide_key(counts: list[Count], key: Key) -> None:
+    for c in counts:
+        if c.key == key:
+            c.hidden = c.target = True
+
+
+def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) -> list[Interval]:
+    """Hide complements until every target's interval is wide enough; the final audit.
+
+    Copies of a hidden count (same key anywhere in the release) are hidden first.
+    Raises :class:`DisclosureAuditError` when a cell cannot be protected.
+    """
+    counts = model.counts
+    for key in {c.key for c in counts if c.hidden}:
+        _hide_key(counts, key)
+    model.invalidate()
+    for _ in range(max_rounds):
+        results = model.audit(protection)
+        unsafe = [r for r in results if not r.ok]
+        if not unsafe:
+            return results
+        changed = False
+        hidden_now: set[Key] = set()
+        for r in unsafe:
+            t = r.count
+            if t.key in hidden_now:
+                continue
+            attrs = t.attrs
+            options = [
+                c
+                for c in counts
+                if not c.hidden
+                and c.key not in hidden_now
+                and c.universe == t.universe
+                and c.attrs <= attrs | _ext_set(t, counts)
+                and _overlaps(c.key, t.key)
+            ]
+            if not options:
+                continue
+            best = min(options, key=lambda c: (_candidate_cost(t, c), c.table, c.column, c.row))
+            hidden_now.add(best.key)
+            changed = True
+        if not changed:
+            bad = unsafe[0]
+            raise DisclosureAuditError(
+                f"{bad.count.table}.{bad.count.column} row {bad.count.row}: no complementary "
+                "cell can protect it; coarsen the table or raise disclosure.min_cell"
+            )
+        for key in hidden_now:
+            _hide_key(counts, key)
+        model.invalidate()
+    raise DisclosureAuditError("complementary suppression did not converge")
+
+
+def _ext_set(target: Count, counts: list[Count]) -> frozenset[str]:
+    return frozenset(_extensions(target, counts))
+
+
+# ---------------------------------------------------------------------------------------------
+# the structure file the release writes next to its tables
+
+
+def occupation_hierarchy(config: Any) -> dict[str, dict[str, list[str]]]:
+    from microcred.analysis.frame import ALL_GROUPS
+
+    groups = {g.name: list(g.noc2021) for g in config.occupations}
+    groups[ALL_GROUPS] = sorted({c for g in config.occupations for c in g.noc2021})
+    return {"occupation": groups}
+
+
+def structure(
+    tables: list[AnalysisTable],
+    keys: dict[str, dict[str, list[Key | None]]],
+    opened: dict[str, set[str]],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """The machine-readable linkage: per table, file and per count column each row's key.
+
+    Holds coded values only (codes, category labels, table and column names).
+    """
+    out_tables = []
+    for t in sorted(tables, key=lambda t: t.name):
+        cols = {}
+        for col, row_keys in sorted(keys.get(t.name, {}).items()):
+            cols[col] = [
+                None if k is None else {"universe": k[0], "attrs": {a: list(v) for a, v in k[1]}}
+                for k in row_keys
+            ]
+        out_tables.append({"name": t.name, "file": f"{t.name}.parquet", "counts": cols})
+    return {
+        "version": STRUCTURE_VERSION,
+        "settings": settings,
+        "open_attributes": {u: sorted(v) for u, v in sorted(opened.items())},
+        "tables": out_tables,
+    }
+
+
+def write_structure(path: Path, doc: dict[str, Any]) -> None:
+    path.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def counts_from_tables(
+    frames: dict[str, pd.DataFrame],
+    keys: dict[str, dict[str, list[Key | None]]],
+    hidden: dict[str, dict[str, set[int]]] | None = None,
+) -> list[Count]:
+    """Every declared count cell of the given frames as a :class:`Count` (deterministic order)."""
+    out = []
+    for name in sorted(keys):
+        df = frames[name].reset_index(drop=True)
+        for col in sorted(keys[name]):
+            vals = df[col].to_numpy(dtype=float) if col in df else np.full(len(df), np.nan)
+            hid = (hidden or {}).get(name, {}).get(col, set())
+            for i, k in enumerate(keys[name][col]):
+                if k is None or i >= len(vals):
+                    continue
+                out.append(Count(name, i, col, k, float(vals[i]), hidden=i in hid))
+    return out
+
+
+def _key_from_json(entry: dict[str, Any]) -> Key:
+    return entry["universe"], tuple(
+        sorted((a, tuple(sorted(v))) for a, v in entry["attrs"].items())
+    )
+
+
+def keys_from_structure(doc: dict[str, Any]) -> dict[str, dict[str, list[Key | None]]]:
+    return {
+        t["name"]: {
+            col: [None if e is None else _key_from_json(e) for e in rows]
+            for col, rows in t["counts"].items()
+        }
+        for t in doc["tables"]
+    }
+
+
+__all__ = [
+    "Count",
+    "DisclosureAuditError",
+    "Interval",
+    "LinkedModel",
+    "Protection",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# the release: plan per table, link, repair, apply
+
+
+def protection_from(dc: Any) -> Protection:
+    """The protection interval and rounding a ``DisclosureConfig`` asks for."""
+    return Protection(
+        absolute=float(dc.protection_absolute),
+        relative=float(dc.protection_relative),
+        rounding_base=rounding_base_of(dc),
+    )
+
+
+def rounding_base_of(dc: Any) -> int | None:
+    """The rounding base in force: ``rounding_base``, or 5 when the method is rounding."""
+    if dc.method == "rounding":
+        return int(dc.rounding_base or 5)
+    return int(dc.rounding_base) if dc.rounding_base and dc.rounding_base > 1 else None
+
+
+def settings_of(dc: Any) -> dict[str, Any]:
+    return {
+        "method": dc.method,
+        "min_cell": int(dc.min_cell),
+        "rounding_base": rounding_base_of(dc),
+        "protection_absolute": float(dc.protection_absolute),
+        "protection_relative": float(dc.protection_relative),
+    }
+
+
+def _key_seed(seed: int, key: Key) -> int:
+    import hashlib
+
+    digest = hashlib.sha256(f"{seed}:{json.dumps(key)}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def round_by_key(value: float, key: Key, base: int, seed: int) -> float:
+    """Unbiased random rounding seeded by the count's key: a count published in several
+    tables is rounded the same way everywhere (independent roundings would average out)."""
+    if math.isnan(value):
+        return value
+    rem = value % base
+    if rem == 0:
+        return value
+    up = np.random.default_rng(_key_seed(seed, key)).random() < rem / base
+    return value - rem + (base if up else 0)
+
+
+@dataclass
+class LinkedRelease:
+    tables: list[AnalysisTable]
+    reports: list[Any]
+    structure: dict[str, Any]
+    intervals: list[Interval]
+
+
+def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int) -> LinkedRelease:
+    """Disclosure control over the whole release (tables in name order, DP already applied).
+
+    Suppression: primary and within-table complements per table, then complements across
+    tables until the linked model gives every hidden cell a wide enough interval.
+    Rounding: every count randomly rounded (seeded per key), nothing hidden; small counts
+    must still have a wide enough interval. Raises :class:`DisclosureAuditError` when a
+    cell cannot be protected.
+    """
+    from microcred.release.disclosure import apply_suppression, suppression_plan
+
+    hierarchies = occupation_hierarchy(config)
+    protection = protection_from(dc)
+    base = protection.rounding_base
+    suppress = dc.method == "suppression"
+    keys: dict[str, dict[str, list[Key | None]]] = {}
+    opened: dict[str, set[str]] = defaultdict(set)
+    plans: dict[str, dict[str, set]] = {}
+    reports = {}
+    for t in tables:
+        k, o = table_keys(t, hierarchies)
+        keys[t.name] = k
+        for u, attrs in o.items():
+            opened[u] |= attrs
+        if suppress:
+            plans[t.name], reports[t.name] = suppression_plan(t, dc.min_cell, dc.complementary)
+        else:
+            from microcred.release.disclosure import DisclosureReport
+
+            plans[t.name], reports[t.name] = {}, DisclosureReport(table=t.name)
+    frames = {t.name: t.data for t in tables}
+    counts = counts_from_tables(frames, keys, plans)
+    for c in counts:
+        c.target = c.hidden
+    model = LinkedModel(counts, opened)
+    if suppress:
+        # the programmes use exact values here: stricter than the audit's rounded ones
+        intervals = repair(model, Protection(protection.absolute, protection.relative, None))
+    else:
+        for c in counts:
+            c.value = round_by_key(c.value, c.key, base, seed)
+            c.target = not math.isnan(c.value) and c.value < dc.min_cell
+        model = LinkedModel(counts, opened)
+        intervals = model.audit(protection)
+        bad = [r for r in intervals if not r.ok]
+        if bad:
+            c = bad[0].count
+            raise DisclosureAuditError(
+                f"{c.table}.{c.column} row {c.row}: rounding leaves it within "
+                f"[{bad[0].lower:g}, {bad[0].upper:g}]; use method: suppression"
+            )
+    by_cell = {(c.table, c.column, c.row): c for c in counts}
+    out, out_reports = [], []
+    for t in tables:
+        hidden = {
+            col: {i for i in range(len(rows)) if by_cell.get((t.name, col, i)) and by_cell[(t.name, col, i)].hidden}
+            for col, rows in keys[t.name].items()
+        }
+        report = reports[t.name]
+        before = sum(len(v) for v in plans[t.name].values())
+        after = sum(len(v) for v in hidden.values())
+        report.complementary += after - before
+        protected = apply_suppression(t, hidden, report, dc.min_cell, None, seed)
+        if base:
+            data = protected.data.copy()
+            for col, rows in keys[t.name].items():
+                vals = data[col].to_numpy(dtype=float).copy()
+                for i, k in enumerate(rows):
+                    if k is not None:
+                        vals[i] = round_by_key(vals[i], k, base, seed)
+                data[col] = vals
+            report.rounded, report.rounding_base = True, base
+            note = f"Counts are randomly rounded to a multiple of {base}."
+            protected = replace_data(protected, data, note)
+        out.append(protected)
+        out_reports.append(report)
+    doc = structure(tables, keys, opened, settings_of(dc))
+    return LinkedRelease(out, out_reports, doc, intervals)
+
+
+def replace_data(table: AnalysisTable, data: pd.DataFrame, note: str) -> AnalysisTable:
+    from dataclasses import replace
+
+    return replace(table, data=data, notes=[*table.notes, note])
