@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
 from microcred.features.ladder import RANK_LABELS
 
@@ -50,6 +50,20 @@ def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
         "current_employer": employer,
     }
     return {k: v.fillna("unknown").astype(str) for k, v in cols.items()}
+
+
+def _holding(yes_no: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"occupation": ALL_GROUPS, "holds:{definition}": yes_no, **(extra or {})}
+
+
+def holder_cells(category: dict[str, str]) -> dict[str, CellSet]:
+    """Linked-table keys of the holder / non-holder counts (in a category, and in total)."""
+    return {
+        "holders_in_category": CellSet(_holding("yes", category)),
+        "holders": CellSet(_holding("yes")),
+        "non_holders_in_category": CellSet(_holding("no", category)),
+        "non_holders": CellSet(_holding("no")),
+    }
 
 
 def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
@@ -114,6 +128,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "smd": both,
         },
         dims=["definition", "variable", "category"],
+        cells=holder_cells({"{variable}": "{category}"}),
         chart=ChartSpec(
             kind="interval",
             x="category",
@@ -201,6 +216,14 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             "smd": both,
         },
         dims=["definition", "variable"],
+        cells={
+            "holders": CellSet(
+                _holding("yes", {"known:{variable}": "yes"}), open=("known:{variable}",)
+            ),
+            "non_holders": CellSet(
+                _holding("no", {"known:{variable}": "yes"}), open=("known:{variable}",)
+            ),
+        },
         chart=ChartSpec(
             kind="bar",
             x="label",

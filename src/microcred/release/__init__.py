@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport
+from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.linked import (
     STRUCTURE_FILE,
     DisclosureAuditError,
@@ -29,7 +30,6 @@ from microcred.release.linked import (
     settings_of,
     write_structure,
 )
-from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
 
 __all__ = [

@@ -7,8 +7,8 @@ finest values it covers (``occupation`` → NOC codes, ``experience_band`` → a
 so it is the sum of the person-level cells (atoms) of the cross-classification that
 match. What the published numbers imply about a hidden count is then a linear
 programme: minimise and maximise its sum of atoms subject to every published count
-(exactly, or within ± (base − 1) when rounded) and atoms ≥ 0 (``scipy.optimize.linprog``,
-HiGHS). The width of that feasible interval is what the audit checks.
+(exactly, or within ± (base − 1) when rounded) and atoms ≥ 0 (HiGHS through highspy,
+one model per programme re-solved per target). The width of that feasible interval is what the audit checks.
 
 Which constraints enter. For a count over attributes A the programme is built over the
 atoms of A, with every published count whose attributes lie in A — that covers
@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from microcred.analysis.result import AnalysisTable, CellSet
@@ -160,9 +160,19 @@ def make_key(
     for a, v in attrs.items():
         if _is_total(v):
             continue
-        values = hierarchies.get(a, {}).get(v, [v])
-        items.append((a, tuple(sorted({str(x) for x in values}))))
+        items.append((a, tuple(sorted(_expand(v, hierarchies.get(a, {}), set())))))
     return universe, tuple(sorted(items))
+
+
+def _expand(value: str, groups: dict[str, list[str]], seen: set[str]) -> set[str]:
+    """The finest values a label pools (labels may pool labels: "other" → groups → codes)."""
+    children = groups.get(value)
+    if children is None or value in seen or list(children) == [value]:
+        return {str(value)}
+    out: set[str] = set()
+    for ch in children:
+        out |= _expand(ch, groups, seen | {value})
+    return out
 
 
 def generic_cellset(table: AnalysisTable, column: str) -> CellSet:
@@ -201,7 +211,7 @@ def table_keys(
                     bad = True
                     break
                 filled[a] = v
-            universe = _fill(cs.universe, rec)
+            universe = filled.pop("universe", None) or _fill(cs.universe, rec)
             if bad or universe is None:
                 out.append(None)
                 continue
@@ -223,17 +233,25 @@ class _Programme:
     """Atoms of one universe over attributes S, and the published counts over them."""
 
     attrs: tuple[str, ...]
-    domains: dict[str, list[str]]
+    domains: dict[str, list[frozenset[str]]]  # attribute -> classes of values
     atom_index: dict[str, np.ndarray]  # attribute -> domain index per atom
     n_atoms: int
     rows: list[np.ndarray] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
+    _matrix: Any = None
+    solver: Any = None
+    solver_base: int | None = None
+
+    def matrix(self) -> Any:
+        if self._matrix is None:
+            self._matrix = csr_matrix(np.vstack(self.rows).astype(float))
+        return self._matrix
 
     def mask(self, key: Key) -> np.ndarray:
         m = np.ones(self.n_atoms, dtype=bool)
         for a, vals in key[1]:
-            dom = self.domains[a]
-            idx = [dom.index(v) for v in vals if v in dom]
+            wanted = set(vals)
+            idx = [i for i, cls in enumerate(self.domains[a]) if cls & wanted]
             m &= np.isin(self.atom_index[a], idx)
         return m
 
@@ -247,9 +265,19 @@ def _domains(counts: list[Count], opened: dict[str, set[str]]) -> dict[str, dict
     for u, attrs in dom.items():
         out[u] = {}
         for a, vals in attrs.items():
-            extra = [OTHER] if a in opened.get(u, set()) else []
+            # a one-valued attribute ("lists skill X: yes") is a subset marker, never constant
+            extra = [OTHER] if a in opened.get(u, set()) or len(vals) == 1 else []
             out[u][a] = sorted(vals) + extra
     return out
+
+
+def _classes(values: list[str], value_sets: set[tuple[str, ...]]) -> list[frozenset[str]]:
+    """Values no count tells apart, merged: the same feasible sums with far fewer atoms."""
+    sets = sorted(value_sets)
+    by_sig: dict[tuple[bool, ...], list[str]] = defaultdict(list)
+    for v in values:
+        by_sig[tuple(v in vs for vs in sets)].append(v)
+    return [frozenset(m) for _, m in sorted(by_sig.items(), key=lambda kv: sorted(kv[1]))]
 
 
 def _build(
@@ -257,19 +285,26 @@ def _build(
     attrs: tuple[str, ...],
     domains: dict[str, list[str]],
     published: list[Count],
+    everything: list[Count],
 ) -> _Programme | None:
-    sizes = [len(domains[a]) for a in attrs]
+    aset = set(attrs)
+    mine = [c for c in everything if c.universe == universe and c.attrs <= aset]
+    value_sets: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for c in mine:
+        for a, vals in c.key[1]:
+            value_sets[a].add(vals)
+    classes = {a: _classes(domains[a], value_sets[a]) for a in attrs}
+    sizes = [len(classes[a]) for a in attrs]
     n_atoms = int(np.prod(sizes)) if sizes else 1
     if n_atoms > MAX_ATOMS:
         return None
     grids = np.indices(sizes).reshape(len(sizes), -1) if sizes else np.zeros((0, 1), dtype=int)
     prog = _Programme(
         attrs=attrs,
-        domains={a: domains[a] for a in attrs},
+        domains=classes,
         atom_index={a: grids[i] for i, a in enumerate(attrs)},
         n_atoms=n_atoms,
     )
-    aset = set(attrs)
     seen: set[tuple[Key, float]] = set()
     for c in published:
         if c.universe != universe or not c.attrs <= aset:
@@ -282,38 +317,101 @@ def _build(
     return prog
 
 
+def _quiet_highs() -> Any:
+    """A silent HiGHS instance (its C++ constructor prints a banner to fd 1; we mute it)."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class _Solver:
+    """One HiGHS model per programme; each target only changes the objective.
+
+    Why highspy rather than ``scipy.optimize.linprog`` (the same HiGHS solver): linprog
+    rebuilds the model on every call, which costs ten times the solve itself when an audit
+    asks thousands of small programmes for a minimum and a maximum; a kept model is also
+    warm-started from the previous basis.
+    """
+
+    def __init__(self, prog: _Programme, base: int | None):
+        self.prog = prog
+        self.highs = _quiet_highs()
+        a = prog.matrix()
+        b = np.asarray(prog.values, dtype=float)
+        slack = float(base - 1) if base and base > 1 else 0.0
+        lp = highspy.HighsLp()
+        lp.num_col_ = prog.n_atoms
+        lp.num_row_ = len(b)
+        lp.col_cost_ = np.zeros(prog.n_atoms)
+        lp.col_lower_ = np.zeros(prog.n_atoms)
+        lp.col_upper_ = np.full(prog.n_atoms, highspy.kHighsInf)
+        lp.row_lower_ = b - slack
+        lp.row_upper_ = b + slack
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = prog.n_atoms
+        lp.a_matrix_.num_row_ = len(b)
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(float)
+        self.highs.passModel(lp)
+        self._cols = np.arange(prog.n_atoms, dtype=np.int32)
+
+    def bounds(self, target: np.ndarray) -> tuple[float, float]:
+        """Min and max of the target's atoms subject to the programme's counts."""
+        h = self.highs
+        h.changeColsCost(len(self._cols), self._cols, target.astype(float))
+        out = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            h.changeObjectiveSense(sense)
+            h.run()
+            status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                out.append(h.getInfo().objective_function_value)
+            elif (
+                status
+                in (
+                    highspy.HighsModelStatus.kUnbounded,
+                    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+                )
+                and sense == highspy.ObjSense.kMaximize
+            ):
+                out.append(math.inf)
+            else:
+                raise DisclosureAuditError(
+                    f"the published counts over {list(self.prog.attrs)} are inconsistent with "
+                    f"each other ({h.modelStatusToString(status)}); check the tables' cell "
+                    "declarations"
+                )
+        return max(out[0], 0.0), out[1]
+
+
 def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float]:
-    """Min and max of the target's atoms subject to the programme's counts."""
     if not prog.rows:
         return 0.0, math.inf
-    a = csr_matrix(np.vstack(prog.rows).astype(float))
-    b = np.asarray(prog.values, dtype=float)
-    if base and base > 1:
-        from scipy.sparse import vstack
-
-        kw = {"A_ub": vstack([a, -a]), "b_ub": np.concatenate([b + base - 1, -(b - base + 1)])}
-    else:
-        kw = {"A_eq": a, "b_eq": b}
-    c = target.astype(float)
-    out = []
-    for sign in (1.0, -1.0):
-        res = linprog(sign * c, bounds=(0, None), method="highs", **kw)
-        if res.status == 3:  # unbounded above
-            out.append(math.inf if sign < 0 else 0.0)
-            continue
-        if res.status != 0:
-            raise DisclosureAuditError(
-                f"the published counts over {list(prog.attrs)} are inconsistent with each other "
-                f"({res.message.strip()}); check the tables' cell declarations"
-            )
-        out.append(sign * res.fun)
-    return max(out[0], 0.0), out[1]
+    if prog.solver is None or prog.solver_base != base:
+        prog.solver, prog.solver_base = _Solver(prog, base), base
+    return prog.solver.bounds(target)
 
 
 def _extensions(target: Count, counts: list[Count]) -> list[str]:
-    """Attributes b that link two or more attributes of the target's key (cycles of margins)."""
+    """Attributes b whose counts split two or more attributes of the target's key.
+
+    Only then do the margins form a cycle (a1–b–a2) that can narrow the interval; an
+    attribute a b-count holds at one value only (occupation = all groups) is a filter.
+    """
     a = target.attrs
-    touch: dict[str, set[str]] = defaultdict(set)
+    split: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for c in counts:
         if c.universe != target.universe or c.hidden:
             continue
@@ -321,8 +419,10 @@ def _extensions(target: Count, counts: list[Count]) -> list[str]:
         if len(extra) != 1:
             continue
         (b,) = extra
-        touch[b] |= c.attrs & a
-    return sorted(b for b, linked in touch.items() if len(linked) >= 2)
+        for attr, vals in c.key[1]:
+            if attr in a:
+                split[b][attr].add(vals)
+    return sorted(b for b, by in split.items() if sum(len(v) >= 2 for v in by.values()) >= 2)
 
 
 class LinkedModel:
@@ -333,22 +433,30 @@ class LinkedModel:
         self.opened = opened
         self._domains = _domains(counts, opened)
         self._cache: dict[tuple[str, tuple[str, ...]], _Programme | None] = {}
+        self._ext: dict[tuple[str, frozenset[str]], list[str]] = {}
 
     def invalidate(self) -> None:
         self._cache.clear()
+        self._ext.clear()
+
+    def extensions(self, target: Count) -> list[str]:
+        k = (target.universe, target.attrs)
+        if k not in self._ext:
+            self._ext[k] = _extensions(target, self.counts)
+        return self._ext[k]
 
     def _programme(self, universe: str, attrs: tuple[str, ...]) -> _Programme | None:
         k = (universe, attrs)
         if k not in self._cache:
             published = [c for c in self.counts if not c.hidden and not math.isnan(c.value)]
-            self._cache[k] = _build(universe, attrs, self._domains[universe], published)
+            self._cache[k] = _build(
+                universe, attrs, self._domains[universe], published, self.counts
+            )
         return self._cache[k]
 
     def interval(self, target: Count, protection: Protection) -> Interval:
         base_attrs = tuple(sorted(target.attrs))
-        sets = [base_attrs] + [
-            tuple(sorted({*base_attrs, b})) for b in _extensions(target, self.counts)
-        ]
+        sets = [base_attrs] + [tuple(sorted({*base_attrs, b})) for b in self.extensions(target)]
         lo, hi, used = 0.0, math.inf, 0
         for attrs in sets:
             prog = self._programme(target.universe, attrs)
@@ -363,8 +471,13 @@ class LinkedModel:
             lo, hi, used = max(lo, low), min(hi, high), used + 1
         return Interval(target, lo, hi, protection.required(hi), used)
 
-    def audit(self, protection: Protection) -> list[Interval]:
-        return [self.interval(c, protection) for c in self.counts if c.target]
+    def audit(self, protection: Protection, skip: set[int] | None = None) -> list[Interval]:
+        """Intervals of every target (``skip``: ids of counts known to be safe already)."""
+        return [
+            self.interval(c, protection)
+            for c in self.counts
+            if c.target and (skip is None or id(c) not in skip)
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,11 +513,15 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
     for key in {c.key for c in counts if c.hidden}:
         _hide_key(counts, key)
     model.invalidate()
+    # hiding more only removes constraints, so an interval wide enough stays wide enough:
+    # each round audits the cells not yet known to be safe
+    safe: dict[int, Interval] = {}
     for _ in range(max_rounds):
-        results = model.audit(protection)
+        results = model.audit(protection, skip=set(safe))
+        safe.update((id(r.count), r) for r in results if r.ok)
         unsafe = [r for r in results if not r.ok]
         if not unsafe:
-            return results
+            return [safe[id(c)] for c in counts if c.target]
         changed = False
         hidden_now: set[Key] = set()
         for r in unsafe:
@@ -418,7 +535,7 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
                 if not c.hidden
                 and c.key not in hidden_now
                 and c.universe == t.universe
-                and c.attrs <= attrs | _ext_set(t, counts)
+                and c.attrs <= attrs | frozenset(model.extensions(t))
                 and _overlaps(c.key, t.key)
             ]
             if not options:
@@ -436,10 +553,6 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
             _hide_key(counts, key)
         model.invalidate()
     raise DisclosureAuditError("complementary suppression did not converge")
-
-
-def _ext_set(target: Count, counts: list[Count]) -> frozenset[str]:
-    return frozenset(_extensions(target, counts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,7 +754,11 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
     out, out_reports = [], []
     for t in tables:
         hidden = {
-            col: {i for i in range(len(rows)) if by_cell.get((t.name, col, i)) and by_cell[(t.name, col, i)].hidden}
+            col: {
+                i
+                for i in range(len(rows))
+                if by_cell.get((t.name, col, i)) and by_cell[(t.name, col, i)].hidden
+            }
             for col, rows in keys[t.name].items()
         }
         report = reports[t.name]
