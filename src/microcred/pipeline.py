@@ -222,6 +222,7 @@ def run(opts: RunOptions) -> RunResult:
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
+    from microcred.release.audit import audit_release
     from microcred.release.pii_gate import gate
     from microcred.report.build import build_report
     from microcred.sources import read_source
@@ -282,6 +283,7 @@ def run(opts: RunOptions) -> RunResult:
 
         with timings.stage("release"), progress.step("disclosure control and release"):
             released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
+            audit_release(out / "tables", cfg)  # raises DisclosureAuditError: nothing is published
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)

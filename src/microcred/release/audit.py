@@ -140,6 +140,8 @@ def audit_tables(tables_dir: Path, config: Any | None = None) -> AuditResult:
         absolute=float(settings.get("protection_absolute", 5.0)),
         relative=float(settings.get("protection_relative", 0.0)),
         rounding_base=base if base and base > 1 else None,
+        min_cell=min_cell,
+        cap=float(base - 1) if rounding and base else None,
     )
     intervals = LinkedModel(counts, opened).audit(protection)
     return AuditResult(checked, intervals, settings)

@@ -31,6 +31,7 @@ import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ OTHER = "~other"  # the unpublished remainder of an open attribute
 MAX_ATOMS = 250_000  # larger programmes are skipped (the base programme never is)
 _TOTAL_LABELS = frozenset({"total", "all"})
 _EPS = 1e-6
+_DEBUG = bool(__import__("os").environ.get("H1_DEBUG"))
 
 Key = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]  # universe, ((attribute, values), ...)
 
@@ -67,11 +69,11 @@ class Count:
     hidden: bool = False
     target: bool = False  # must be protected (hidden cells; small counts when rounding)
 
-    @property
+    @cached_property
     def universe(self) -> str:
         return self.key[0]
 
-    @property
+    @cached_property
     def attrs(self) -> frozenset[str]:
         return frozenset(a for a, _ in self.key[1])
 
@@ -83,14 +85,18 @@ class Interval:
     upper: float
     required: float
     programmes: int = 0
+    binding: set = field(default_factory=set)  # keys of the published counts that pin it
 
     @property
     def width(self) -> float:
         return self.upper - self.lower
 
+    min_cell: float = 0.0
+
     @property
     def ok(self) -> bool:
-        return self.width + _EPS >= self.required
+        """Wide enough — or provably at least the minimum cell size, so not a small cell."""
+        return self.width + _EPS >= self.required or self.lower + _EPS >= self.min_cell
 
     def as_dict(self) -> dict[str, Any]:
         c = self.count
@@ -103,6 +109,7 @@ class Interval:
             "upper": round(self.upper, 6),
             "width": round(self.width, 6),
             "required": round(self.required, 6),
+            "at_least_min_cell": self.lower + _EPS >= self.min_cell,
             "ok": self.ok,
         }
 
@@ -114,9 +121,12 @@ class Protection:
     absolute: float = 5.0
     relative: float = 0.0
     rounding_base: int | None = None  # published counts are known to ± (base - 1)
+    min_cell: float = 10.0  # a cell provably at least this large is not a small cell
+    cap: float | None = None  # rounding alone can promise no more than base - 1
 
     def required(self, upper: float) -> float:
-        return max(self.absolute, self.relative * max(upper, 0.0))
+        need = max(self.absolute, self.relative * max(upper, 0.0))
+        return need if self.cap is None else min(need, self.cap)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,6 +247,7 @@ class _Programme:
     atom_index: dict[str, np.ndarray]  # attribute -> domain index per atom
     n_atoms: int
     rows: list[np.ndarray] = field(default_factory=list)
+    row_keys: list[Key] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     _matrix: Any = None
     solver: Any = None
@@ -313,6 +324,7 @@ def _build(
             continue
         seen.add((c.key, c.value))
         prog.rows.append(prog.mask(c.key))
+        prog.row_keys.append(c.key)
         prog.values.append(c.value)
     return prog
 
@@ -367,17 +379,20 @@ class _Solver:
         self.highs.passModel(lp)
         self._cols = np.arange(prog.n_atoms, dtype=np.int32)
 
-    def bounds(self, target: np.ndarray) -> tuple[float, float]:
+    def bounds(self, target: np.ndarray) -> tuple[float, float, set]:
         """Min and max of the target's atoms subject to the programme's counts."""
         h = self.highs
         h.changeColsCost(len(self._cols), self._cols, target.astype(float))
-        out = []
+        out: list[float] = []
+        binding: set = set()
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
             h.changeObjectiveSense(sense)
             h.run()
             status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 out.append(h.getInfo().objective_function_value)
+                duals = np.asarray(h.getSolution().row_dual)
+                binding |= {self.prog.row_keys[i] for i in np.nonzero(np.abs(duals) > _EPS)[0]}
             elif (
                 status
                 in (
@@ -393,12 +408,12 @@ class _Solver:
                     f"each other ({h.modelStatusToString(status)}); check the tables' cell "
                     "declarations"
                 )
-        return max(out[0], 0.0), out[1]
+        return max(out[0], 0.0), out[1], binding
 
 
-def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float]:
+def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float, set]:
     if not prog.rows:
-        return 0.0, math.inf
+        return 0.0, math.inf, set()
     if prog.solver is None or prog.solver_base != base:
         prog.solver, prog.solver_base = _Solver(prog, base), base
     return prog.solver.bounds(target)
@@ -458,6 +473,7 @@ class LinkedModel:
         base_attrs = tuple(sorted(target.attrs))
         sets = [base_attrs] + [tuple(sorted({*base_attrs, b})) for b in self.extensions(target)]
         lo, hi, used = 0.0, math.inf, 0
+        binding: set = set()
         for attrs in sets:
             prog = self._programme(target.universe, attrs)
             if prog is None:
@@ -467,9 +483,12 @@ class LinkedModel:
                         f"over {list(attrs)}; declare coarser cells"
                     )
                 continue
-            low, high = _solve(prog, prog.mask(target.key), protection.rounding_base)
+            low, high, keys = _solve(prog, prog.mask(target.key), protection.rounding_base)
             lo, hi, used = max(lo, low), min(hi, high), used + 1
-        return Interval(target, lo, hi, protection.required(hi), used)
+            binding |= keys
+        return Interval(
+            target, lo, hi, protection.required(hi), used, binding, protection.min_cell
+        )
 
     def audit(self, protection: Protection, skip: set[int] | None = None) -> list[Interval]:
         """Intervals of every target (``skip``: ids of counts known to be safe already)."""
@@ -491,6 +510,14 @@ def _overlaps(a: Key, b: Key) -> bool:
     return all(set(av[k]) & set(bv[k]) for k in av.keys() & bv.keys())
 
 
+def _sibling(a: Key, b: Key) -> bool:
+    """Same attributes, different value in exactly one: the cells of one line of a table."""
+    if a[0] != b[0]:
+        return False
+    av, bv = dict(a[1]), dict(b[1])
+    return av.keys() == bv.keys() and sum(av[k] != bv[k] for k in av) == 1
+
+
 def _candidate_cost(target: Count, c: Count) -> float:
     same_shape = c.attrs == target.attrs
     cost = c.value + 1.0 if c.value > 0 else 1e9
@@ -506,12 +533,19 @@ def _hide_key(counts: list[Count], key: Key) -> None:
 def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) -> list[Interval]:
     """Hide complements until every target's interval is wide enough; the final audit.
 
-    Copies of a hidden count (same key anywhere in the release) are hidden first.
-    Raises :class:`DisclosureAuditError` when a cell cannot be protected.
+    A small cell (1 .. min_cell - 1) is hidden wherever the same count is published; a
+    complement a table chose that another table publishes anyway protects nothing, so it
+    is published again. Raises :class:`DisclosureAuditError` when a cell cannot be protected.
     """
     counts = model.counts
+    small = {c.key for c in counts if 1 <= c.value < protection.min_cell}
     for key in {c.key for c in counts if c.hidden}:
-        _hide_key(counts, key)
+        if key in small:
+            _hide_key(counts, key)
+    published = {c.key for c in counts if not c.hidden}
+    for c in counts:
+        if c.hidden and c.key not in small and c.key in published:
+            c.hidden = c.target = False
     model.invalidate()
     # hiding more only removes constraints, so an interval wide enough stays wide enough:
     # each round audits the cells not yet known to be safe
@@ -529,19 +563,31 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
             if t.key in hidden_now:
                 continue
             attrs = t.attrs
-            options = [
+            pool = [
                 c
                 for c in counts
                 if not c.hidden
                 and c.key not in hidden_now
                 and c.universe == t.universe
                 and c.attrs <= attrs | frozenset(model.extensions(t))
-                and _overlaps(c.key, t.key)
             ]
+            # the counts that pin the bound (non-zero duals): siblings of the same shape first,
+            # then margins of the cell, then any; failing that any overlapping count
+            pinning = [c for c in pool if c.key in r.binding and c.key != t.key]
+            siblings = [c for c in pool if _sibling(c.key, t.key)]
+            options = (
+                [c for c in pinning if c in siblings]
+                or siblings
+                or [c for c in pinning if c.attrs < attrs]
+                or pinning
+                or [c for c in pool if _overlaps(c.key, t.key)]
+            )
             if not options:
                 continue
             best = min(options, key=lambda c: (_candidate_cost(t, c), c.table, c.column, c.row))
             hidden_now.add(best.key)
+            if _DEBUG:
+                print(f"{t.table}.{t.column}[{t.row}]={t.value:g} {dict(t.key[1])} [{r.lower:g},{r.upper:g}] -> {best.table}.{best.column}[{best.row}]={best.value:g} {dict(best.key[1])} binding={len(r.binding)}")
             changed = True
         if not changed:
             bad = unsafe[0]
@@ -652,6 +698,7 @@ def protection_from(dc: Any) -> Protection:
         absolute=float(dc.protection_absolute),
         relative=float(dc.protection_relative),
         rounding_base=rounding_base_of(dc),
+        min_cell=float(dc.min_cell),
     )
 
 
@@ -736,12 +783,14 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
     model = LinkedModel(counts, opened)
     if suppress:
         # the programmes use exact values here: stricter than the audit's rounded ones
-        intervals = repair(model, Protection(protection.absolute, protection.relative, None))
+        exact = Protection(protection.absolute, protection.relative, None, protection.min_cell)
+        intervals = repair(model, exact)
     else:
         for c in counts:
             c.value = round_by_key(c.value, c.key, base, seed)
             c.target = not math.isnan(c.value) and c.value < dc.min_cell
         model = LinkedModel(counts, opened)
+        protection.cap = float(base - 1)
         intervals = model.audit(protection)
         bad = [r for r in intervals if not r.ok]
         if bad:
