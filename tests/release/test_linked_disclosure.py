@@ -118,7 +118,9 @@ def test_the_audit_names_the_cell_of_a_leaky_table(tmp_path):
     for i in complements:  # publishing every partner makes 21230 a subtraction
         code = noc.noc2021[i]
         _leak(tables, "uptake_by_noc", "holders", i, NOC_HOLDERS[code])
-    with pytest.raises(DisclosureAuditError, match=r"uptake_by_noc\.holders row 2 lies in \[3, 3\]"):
+    with pytest.raises(
+        DisclosureAuditError, match=r"uptake_by_noc\.holders row 2 lies in \[3, 3\]"
+    ):
         audit_release(tables, CFG)
     bad = audit_tables(tables).failures
     assert [(r.count.table, r.count.row, r.lower, r.upper) for r in bad] == [

@@ -486,9 +486,7 @@ class LinkedModel:
             low, high, keys = _solve(prog, prog.mask(target.key), protection.rounding_base)
             lo, hi, used = max(lo, low), min(hi, high), used + 1
             binding |= keys
-        return Interval(
-            target, lo, hi, protection.required(hi), used, binding, protection.min_cell
-        )
+        return Interval(target, lo, hi, protection.required(hi), used, binding, protection.min_cell)
 
     def audit(self, protection: Protection, skip: set[int] | None = None) -> list[Interval]:
         """Intervals of every target (``skip``: ids of counts known to be safe already)."""
@@ -587,7 +585,9 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
             best = min(options, key=lambda c: (_candidate_cost(t, c), c.table, c.column, c.row))
             hidden_now.add(best.key)
             if _DEBUG:
-                print(f"{t.table}.{t.column}[{t.row}]={t.value:g} {dict(t.key[1])} [{r.lower:g},{r.upper:g}] -> {best.table}.{best.column}[{best.row}]={best.value:g} {dict(best.key[1])} binding={len(r.binding)}")
+                print(
+                    f"{t.table}.{t.column}[{t.row}]={t.value:g} {dict(t.key[1])} [{r.lower:g},{r.upper:g}] -> {best.table}.{best.column}[{best.row}]={best.value:g} {dict(best.key[1])} binding={len(r.binding)}"
+                )
             changed = True
         if not changed:
             bad = unsafe[0]
