@@ -48,7 +48,6 @@ OTHER = "~other"  # the unpublished remainder of an open attribute
 MAX_ATOMS = 250_000  # larger programmes are skipped (the base programme never is)
 _TOTAL_LABELS = frozenset({"total", "all"})
 _EPS = 1e-6
-_DEBUG = bool(__import__("os").environ.get("H1_DEBUG"))
 
 Key = tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]  # universe, ((attribute, values), ...)
 
@@ -584,10 +583,6 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
                 continue
             best = min(options, key=lambda c: (_candidate_cost(t, c), c.table, c.column, c.row))
             hidden_now.add(best.key)
-            if _DEBUG:
-                print(
-                    f"{t.table}.{t.column}[{t.row}]={t.value:g} {dict(t.key[1])} [{r.lower:g},{r.upper:g}] -> {best.table}.{best.column}[{best.row}]={best.value:g} {dict(best.key[1])} binding={len(r.binding)}"
-                )
             changed = True
         if not changed:
             bad = unsafe[0]
@@ -811,9 +806,8 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
             for col, rows in keys[t.name].items()
         }
         report = reports[t.name]
-        before = sum(len(v) for v in plans[t.name].values())
         after = sum(len(v) for v in hidden.values())
-        report.complementary += after - before
+        report.complementary = max(after - report.primary, 0)  # within and across tables
         protected = apply_suppression(t, hidden, report, dc.min_cell, None, seed)
         if base:
             data = protected.data.copy()
