@@ -507,6 +507,65 @@ def _overlaps(a: Key, b: Key) -> bool:
     return all(set(av[k]) & set(bv[k]) for k in av.keys() & bv.keys())
 
 
+_PER_GROUP = 3  # complements tried per kind of candidate, per failing cell and round
+
+
+def _ranked(groups: list[list[Count]], copies: dict[Key, int]) -> list[list[Count]]:
+    """The cheapest few candidates of each group (siblings, margins, pinning counts …).
+
+    Cost is the value (zeros last) times the number of places the count is published:
+    hiding a count that several tables carry costs every one of them.
+    """
+    out: list[list[Count]] = []
+    seen: set[Key] = set()
+    for group in groups:
+        ranked = sorted(
+            group, key=lambda c: (_value_cost(c) * copies[c.key], c.table, c.column, c.row)
+        )
+        picked = [c for c in ranked if c.key not in seen][:_PER_GROUP]
+        seen.update(c.key for c in picked)
+        if picked:
+            out.append(picked)
+    return out
+
+
+def _value_cost(c: Count) -> float:
+    return c.value + 1.0 if c.value > 0 else 1e9
+
+
+def _best_complement(
+    model: LinkedModel,
+    target: Count,
+    groups: list[list[Count]],
+    protection: Protection,
+    copies: dict[Key, int],
+    width: float,
+) -> Count:
+    """From the first kind of candidate that widens the target's interval at all: the
+    cheapest that makes it safe on its own, else the one that widens it most."""
+    for options in groups:
+        tried: list[tuple[bool, float, float, Count]] = []
+        for c in options:
+            same = [x for x in model.counts if x.key == c.key]
+            for x in same:
+                x.hidden = True
+            model.invalidate()
+            try:
+                r = model.interval(target, protection)
+            finally:
+                for x in same:
+                    x.hidden = False
+                model.invalidate()
+            tried.append((r.ok, r.width, _value_cost(c) * copies[c.key], c))
+        safe = [t for t in tried if t[0]]
+        if safe:
+            return min(safe, key=lambda t: t[2])[3]
+        wider = [t for t in tried if t[1] > width + _EPS]
+        if wider:
+            return min(wider, key=lambda t: (-t[1], t[2]))[3]
+    return groups[0][0]
+
+
 def _sibling(a: Key, b: Key) -> bool:
     """Same attributes, different value in exactly one: the cells of one line of a table."""
     if a[0] != b[0]:
@@ -535,6 +594,9 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
     is published again. Raises :class:`DisclosureAuditError` when a cell cannot be protected.
     """
     counts = model.counts
+    copies: dict[Key, int] = defaultdict(int)
+    for c in counts:
+        copies[c.key] += 1
     small = {c.key for c in counts if 1 <= c.value < protection.min_cell}
     for key in {c.key for c in counts if c.hidden}:
         if key in small:
@@ -545,14 +607,16 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
             c.hidden = c.target = False
     model.invalidate()
     # hiding more only removes constraints, so an interval wide enough stays wide enough:
-    # each round audits the cells not yet known to be safe
-    safe: dict[int, Interval] = {}
+    # each round audits the cells not yet known to be wide. (A cell passing because it is
+    # provably >= min_cell is audited again: a wider interval can lose that proof.)
+    wide: dict[int, Interval] = {}
     for _ in range(max_rounds):
-        results = model.audit(protection, skip=set(safe))
-        safe.update((id(r.count), r) for r in results if r.ok)
+        results = model.audit(protection, skip=set(wide))
+        wide.update((id(r.count), r) for r in results if r.width + _EPS >= r.required)
         unsafe = [r for r in results if not r.ok]
         if not unsafe:
-            return [safe[id(c)] for c in counts if c.target]
+            latest = {id(r.count): r for r in results}
+            return [latest.get(id(c)) or wide[id(c)] for c in counts if c.target]
         changed = False
         hidden_now: set[Key] = set()
         for r in unsafe:
@@ -572,16 +636,19 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
             # then margins of the cell, then any; failing that any overlapping count
             pinning = [c for c in pool if c.key in r.binding and c.key != t.key]
             siblings = [c for c in pool if _sibling(c.key, t.key)]
-            options = (
-                [c for c in pinning if c in siblings]
-                or siblings
-                or [c for c in pinning if c.attrs < attrs]
-                or pinning
-                or [c for c in pool if _overlaps(c.key, t.key)]
-            )
+            margins = [c for c in pool if c.attrs < attrs and _overlaps(c.key, t.key)]
+            groups = [
+                [c for c in pinning if c in siblings],
+                siblings,
+                [c for c in pinning if c in margins],
+                margins,
+                pinning,
+                [c for c in pool if _overlaps(c.key, t.key)],
+            ]
+            options = _ranked(groups, copies)
             if not options:
                 continue
-            best = min(options, key=lambda c: (_candidate_cost(t, c), c.table, c.column, c.row))
+            best = _best_complement(model, t, options, protection, copies, r.width)
             hidden_now.add(best.key)
             changed = True
         if not changed:
