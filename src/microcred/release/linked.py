@@ -520,7 +520,7 @@ def _ranked(groups: list[list[Count]], copies: dict[Key, int]) -> list[list[Coun
     seen: set[Key] = set()
     for group in groups:
         ranked = sorted(
-            group, key=lambda c: (_value_cost(c) * copies[c.key], c.table, c.column, c.row)
+            group, key=lambda c: (_value_cost(c) * copies[c.key] ** 3, c.table, c.column, c.row)
         )
         picked = [c for c in ranked if c.key not in seen][:_PER_GROUP]
         seen.update(c.key for c in picked)
@@ -556,7 +556,7 @@ def _best_complement(
                 for x in same:
                     x.hidden = False
                 model.invalidate()
-            tried.append((r.ok, r.width, _value_cost(c) * copies[c.key], c))
+            tried.append((r.ok, r.width, _value_cost(c) * copies[c.key] ** 3, c))
         safe = [t for t in tried if t[0]]
         if safe:
             return min(safe, key=lambda t: t[2])[3]
@@ -616,7 +616,15 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
         unsafe = [r for r in results if not r.ok]
         if not unsafe:
             latest = {id(r.count): r for r in results}
-            return [latest.get(id(c)) or wide[id(c)] for c in counts if c.target]
+            final = [latest.get(id(c)) or wide[id(c)] for c in counts if c.target]
+            # a complement the other numbers determine exactly hides nothing: publish it
+            # (an implied value adds no constraint, so no other interval changes)
+            implied = {r.count.key for r in final if r.width <= _EPS and r.count.key not in small}
+            for c in counts:
+                if c.key in implied:
+                    c.hidden = c.target = False
+            model.invalidate()
+            return [r for r in final if r.count.key not in implied]
         changed = False
         hidden_now: set[Key] = set()
         for r in unsafe:
