@@ -21,8 +21,10 @@ further as long as their shared margin is modelled. Logical implications between
 attributes (a narrow holder is a broad holder) are not modelled: see docs/privacy.md.
 
 The release side (:func:`repair`) hides, for every hidden count whose interval is too
-narrow, the cheapest published count of its programme that overlaps it (siblings first,
-zeros and coarser margins last) and repeats until every interval is wide enough.
+narrow, one more published count chosen by trial (line siblings before margins, cheap
+and singly-published counts before headline figures) and repeats until every interval
+is wide enough; complements left exactly determined are published again. See
+docs/privacy.md for the rule and for what the model does not cover.
 """
 
 from __future__ import annotations
