@@ -61,11 +61,15 @@ data_app = typer.Typer(
 link_app = typer.Typer(
     help="Privacy-preserving record linkage (Bloom-filter encodings).", no_args_is_help=True
 )
+release_app = typer.Typer(
+    help="Released tables: audit that no suppressed cell can be worked out.", no_args_is_help=True
+)
 
 app.add_typer(code_app, name="code")
 app.add_typer(eval_app, name="eval")
 app.add_typer(data_app, name="data")
 app.add_typer(link_app, name="link")
+app.add_typer(release_app, name="release")
 
 
 @app.callback()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -78,6 +79,13 @@ class DisclosureConfig(_Strict):
     min_cell: int = Field(10, ge=1)
     rounding_base: int | None = None  # e.g. 5 for random rounding to base 5
     complementary: bool = True
+    # suppression: small cells hidden, complements chosen across linked tables;
+    # rounding: every count randomly rounded to ``rounding_base`` (StatCan style), nothing hidden
+    method: Literal["suppression", "rounding"] = "suppression"
+    # the disclosure audit fails when a protected cell's feasible interval (from every other
+    # published number) is narrower than max(absolute, relative x its upper bound) persons
+    protection_absolute: float = Field(5.0, ge=0)
+    protection_relative: float = Field(0.0, ge=0, le=1)
 
 
 class DPConfig(_Strict):

@@ -56,7 +56,9 @@ RELEASE_ENTRIES = frozenset(
     {"tables", "figures", "report.html", "report.pdf", "release.xlsx", MANIFEST}
     | {"canonical", "coded"}
 )
-RESTRICTED_ENTRIES = frozenset({"canonical", "coded", "accounting.parquet", RESTRICTED_INDEX})
+RESTRICTED_ENTRIES = frozenset(
+    {"canonical", "coded", "audit", "accounting.parquet", RESTRICTED_INDEX}
+)
 
 
 class OutputRefused(UserError):

@@ -283,6 +283,7 @@ def _run_staged(
     from microcred.analysis.summary import findings as summarize
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
+    from microcred.release.audit import audit_release
     from microcred.release.identifiers import IdentifierCollector
     from microcred.release.pii_gate import gate
     from microcred.release.workbook import write_release_files
@@ -356,9 +357,10 @@ def _run_staged(
 
         with timings.stage("release"), progress.step("disclosure control and release"):
             released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
+            # the audit reads the staged files; it raises DisclosureAuditError, and so publishes
+            # nothing, when a suppressed cell can be worked out; its details are restricted
+            audit_release(out / "tables", cfg, restricted / "audit" / "disclosure_audit.json")
             write_release_files(released.tables, cfg, out)  # codebook.csv and release.xlsx
-            # the disclosure audit of the staged tables runs here (details to ``restricted``);
-            # it raises, and so publishes nothing, when a suppressed cell can be recovered
 
         with timings.stage("report"), progress.step("writing report"):
             ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)

@@ -43,6 +43,7 @@ def test_release_is_deterministic_and_protective(tmp_path):
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
     assert [str(f) for f in files] == [
+        "tables/_structure.json",  # the linkage the disclosure audit reads
         "tables/uptake_by_province.csv",
         "tables/uptake_by_province.parquet",
         "tables/weighting_diagnostics.csv",
@@ -52,7 +53,7 @@ def test_release_is_deterministic_and_protective(tmp_path):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
     assert a.manifest_entries == b.manifest_entries
     entry = next(e for e in a.manifest_entries if e["table"] == "uptake_by_province")
-    digest = hashlib.sha256((tmp_path / "a" / files[0]).read_bytes()).hexdigest()
+    digest = hashlib.sha256((tmp_path / "a" / files[1]).read_bytes()).hexdigest()
     assert entry["files"]["tables/uptake_by_province.csv"] == digest
     assert entry["primary_suppressed"] == 1 and entry["complementary_suppressed"] >= 3
     assert all(t.released for t in a.tables)

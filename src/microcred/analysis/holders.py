@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
 from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
 from microcred.features.ladder import RANK_LABELS
 from microcred.release.vocabulary import OTHER, employer_terms
@@ -59,6 +59,20 @@ def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
 def finite_or_nan(x: float) -> float:
     """An SMD between two groups without variance is ±inf: not a figure to publish."""
     return x if math.isfinite(x) else math.nan
+
+
+def _holding(yes_no: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"occupation": ALL_GROUPS, "holds:{definition}": yes_no, **(extra or {})}
+
+
+def holder_cells(category: dict[str, str]) -> dict[str, CellSet]:
+    """Linked-table keys of the holder / non-holder counts (in a category, and in total)."""
+    return {
+        "holders_in_category": CellSet(_holding("yes", category)),
+        "holders": CellSet(_holding("yes")),
+        "non_holders_in_category": CellSet(_holding("no", category)),
+        "non_holders": CellSet(_holding("no")),
+    }
 
 
 def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
@@ -127,6 +141,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
         },
         dims=["definition", "variable", "category"],
         controlled=[Controlled("category", "catalogue", when=("variable", "current_employer"))],
+        cells=holder_cells({"{variable}": "{category}"}),
         chart=ChartSpec(
             kind="interval",
             x="category",
@@ -217,6 +232,14 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             "smd": both,
         },
         dims=["definition", "variable"],
+        cells={
+            "holders": CellSet(
+                _holding("yes", {"known:{variable}": "yes"}), open=("known:{variable}",)
+            ),
+            "non_holders": CellSet(
+                _holding("no", {"known:{variable}": "yes"}), open=("known:{variable}",)
+            ),
+        },
         chart=ChartSpec(
             kind="bar",
             x="label",

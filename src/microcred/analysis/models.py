@@ -34,8 +34,8 @@ from microcred.analysis.estimability import (
     separating_direction,
     with_status,
 )
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.stats import Z95, smd
 from microcred.features.ladder import SENIOR_RANK
 
@@ -86,6 +86,53 @@ def design(df: pd.DataFrame, covariates: tuple[str, ...] = COVARIATES) -> Design
     X = pd.concat(cols, axis=1) if cols else pd.DataFrame(index=range(len(df)))
     X.index = df.index
     return Design(X, levels, pd.DataFrame(values, index=df.index))
+
+
+def _level_attr(var: str) -> str:
+    """The linked-table attribute of a covariate (occupation groups are occupation codes)."""
+    return "occupation" if var == "occupation_group" else var
+
+
+def _pooled(dz: Design, df: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """attribute -> {"other": the raw levels pooled into it}, for the linked-table model."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for var, (ref, rest) in dz.levels.items():
+        if "other" not in (ref, *rest):
+            continue
+        raw = set(df[var].fillna("unknown").astype(str).unique())
+        out[_level_attr(var)] = {"other": sorted(raw - {ref, *rest})}
+    return out
+
+
+def _level_cells(
+    dz: Design, df: pd.DataFrame, table: pd.DataFrame, among: dict[str, str], count: str
+) -> dict[str, CellSet]:
+    """Linked-table keys of ``n``/``count`` beside a covariate level (``variable``, ``level``)."""
+    base = {"occupation": ALL_GROUPS, **among}
+    n_rows, h_rows = [], []
+    for var in table["variable"]:
+        at = {**base, _level_attr(var): "{level}"}
+        n_rows.append(at)
+        h_rows.append({**at, "holds:{definition}": "yes"})
+    opened = tuple(among)
+    groups = _pooled(dz, df)
+    return {
+        "n": CellSet(rows=n_rows, groups=groups, open=opened),
+        count: CellSet(rows=h_rows, groups=groups, open=opened),
+    }
+
+
+def _balance_cells(dz: Design, df: pd.DataFrame, bal: pd.DataFrame) -> dict[str, CellSet]:
+    """Keys of the treated/control counts at each covariate level (None: a continuous sum)."""
+    base = {"occupation": ALL_GROUPS, "seniority_known": "yes"}
+    out: dict[str, list] = {"treated_at_level": [], "control_at_level": []}
+    for cov in bal["covariate"]:
+        var, eq, level = str(cov).partition("=")
+        for col, held in (("treated_at_level", "yes"), ("control_at_level", "no")):
+            at = {**base, "holds:{definition}": held, _level_attr(var): level}
+            out[col].append(at if eq else None)
+    groups = _pooled(dz, df)
+    return {c: CellSet(rows=r, groups=groups, open=("seniority_known",)) for c, r in out.items()}
 
 
 def _normalised(w: np.ndarray | None, n: int) -> np.ndarray:
@@ -368,6 +415,7 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             "p_value": deps,
         },
         dims=["definition", "variable", "level"],
+        cells=_level_cells(dz, study, df, {}, "holders_at_level") if len(df) else {},
         chart=ChartSpec(
             kind="interval",
             x="level",
@@ -748,6 +796,24 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
                     )
                 },
                 dims=["definition", "estimand"],
+                cells={
+                    "holders": CellSet(
+                        {
+                            "occupation": ALL_GROUPS,
+                            "seniority_known": "yes",
+                            "holds:{definition}": "yes",
+                        },
+                        open=("seniority_known",),
+                    ),
+                    "non_holders": CellSet(
+                        {
+                            "occupation": ALL_GROUPS,
+                            "seniority_known": "yes",
+                            "holds:{definition}": "no",
+                        },
+                        open=("seniority_known",),
+                    ),
+                },
                 chart=ChartSpec(
                     kind="interval",
                     x="estimand",
@@ -780,6 +846,7 @@ def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
             count_columns=bal_deps,
             dependent={"smd_before": bal_deps, "smd_after": bal_deps},
             dims=["definition", "covariate"],
+            cells=_balance_cells(dz, study, bal.reset_index(drop=True)) if len(bal) else {},
             chart=ChartSpec(
                 kind="bar",
                 x="covariate",

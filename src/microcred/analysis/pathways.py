@@ -7,12 +7,19 @@ import numpy as np
 import pandas as pd
 
 from microcred.analysis.estimability import share_status, with_status
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.stats import proportion
 
 DAYS_PER_MONTH = 365.25 / 12
 TRAINING = ("yes", "no", "unknown")
+# linked-table key of the dated holders a row counts ("all" training drops the attribute)
+_DATED = {
+    "occupation": ALL_GROUPS,
+    "holds:{definition}": "yes",
+    "dated_pathway:{definition}": "yes",
+    "formal_digital_training": "{formal_digital_training}",
+}
 
 
 def months_between(later: pd.Series, earlier: pd.Series) -> np.ndarray:
@@ -76,6 +83,12 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             "q3_months": ["n"],
         },
         dims=["definition", "formal_digital_training"],
+        cells={
+            "n": CellSet(_DATED, open=("dated_pathway:{definition}",)),
+            "before_entry": CellSet(
+                {**_DATED, "before_entry:{definition}": "yes"}, open=("dated_pathway:{definition}",)
+            ),
+        },
         chart=ChartSpec(
             kind="interval",
             x="formal_digital_training",

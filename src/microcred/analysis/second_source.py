@@ -14,8 +14,8 @@ import re
 import pandas as pd
 import pyarrow as pa
 
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.stats import proportion
 from microcred.features.bands import band_labels, band_of
 
@@ -61,6 +61,30 @@ def canadian(survey: pd.DataFrame, country: str) -> pd.DataFrame:
     c = survey["country"].fillna("").str.strip().str.lower()
     keep = (c == country.lower()) | (c == names.get(country.upper(), country.lower()))
     return survey[keep]
+
+
+def _cells(df: pd.DataFrame, study: pd.DataFrame, primary: str) -> dict[str, CellSet]:
+    """Linked-table keys: profile rows count people in study (education harmonised from
+    their coded level, so each label pools those levels); survey rows count respondents."""
+    levels = study["education_level"].fillna("unknown").astype(str).unique()
+    pooled: dict[str, list[str]] = {}
+    for lv in sorted(levels):
+        pooled.setdefault(harmonise_education(None if lv == "unknown" else lv), []).append(lv)
+    n_rows, y_rows = [], []
+    for dim, source in zip(df["dimension"], df["source"], strict=True):
+        if str(source).startswith("survey"):
+            cat = {f"survey_{dim}": "{category}"}
+            n_rows.append({"universe": "survey", **cat})
+            y_rows.append({"universe": "survey", **cat, "learned_online_or_cert": "yes"})
+        else:
+            attr = "education_level" if dim == "education" else dim
+            n_rows.append({"occupation": ALL_GROUPS, attr: "{category}"})
+            y_rows.append({"occupation": ALL_GROUPS, attr: "{category}", f"holds:{primary}": "yes"})
+    groups = {"education_level": pooled}
+    return {
+        "n": CellSet(rows=n_rows, groups=groups),
+        "yes": CellSet(rows=y_rows, groups=groups),
+    }
 
 
 def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
@@ -127,6 +151,7 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
         count_columns=deps,
         dependent={"share": deps, "lower": deps, "upper": deps},
         dims=["dimension", "category", "source"],
+        cells=_cells(df, study, sf.primary) if len(df) else {},
         chart=ChartSpec(
             kind="interval",
             x="category",

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import StudyFrame, holder, to_frame
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.uptake import SHARE_DEPS, share_row
 from microcred.config import StudyConfig
 
@@ -45,6 +45,18 @@ def headline_rows(sf: StudyFrame, weightings: tuple[bool, ...]) -> list[dict]:
     return rows
 
 
+def _cells(codes: pd.Series) -> dict[str, CellSet]:
+    """Linked-table keys: high-confidence rows count a subset of people (and of holdings)."""
+    n_rows, h_rows = [], []
+    for code in codes:
+        conf = {"confident_codes": "yes"} if code == CODES[1] else {}
+        held = "holds_hiconf:{definition}" if code == CODES[1] else "holds:{definition}"
+        n_rows.append({"occupation": "{occupation_group}", **conf})
+        h_rows.append({"occupation": "{occupation_group}", **conf, held: "yes"})
+    subset = ("confident_codes",)
+    return {"n": CellSet(rows=n_rows, open=subset), "holders": CellSet(rows=h_rows, open=subset)}
+
+
 def sensitivity(sf: StudyFrame) -> AnalysisTable:
     weightings = (False, True) if sf.weighted else (False,)
     df = pd.DataFrame(headline_rows(sf, weightings))
@@ -65,6 +77,7 @@ def sensitivity(sf: StudyFrame) -> AnalysisTable:
         count_columns=["n", "holders"],
         dependent=dict(SHARE_DEPS),
         dims=["occupation_group", "definition", "codes", "weighting"],
+        cells=_cells(df["codes"]) if len(df) else {},
         chart=ChartSpec(
             kind="interval",
             x="definition",

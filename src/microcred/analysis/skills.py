@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from microcred.analysis.frame import StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
+from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
 from microcred.analysis.stats import Z95
 
 MIN_PEOPLE = 5  # floor; the threshold is max(MIN_PEOPLE, 2 × disclosure.min_cell)
@@ -119,7 +119,26 @@ def _scores(
     return out.sort_values(["z", "skill"], ascending=[False, True], kind="stable")
 
 
-def _table(name: str, title: str, method: str, df: pd.DataFrame, description: str) -> AnalysisTable:
+def _cells(among: dict[str, str]) -> dict[str, CellSet]:
+    """Linked-table keys: people (among ``among``) holding or not, listing the skill or in total."""
+    base = {"occupation": ALL_GROUPS, **among}
+    skill = {"lists_skill:{skill}": "yes"}
+    return {
+        "holders_listing": CellSet({**base, "holds:{definition}": "yes", **skill}),
+        "non_holders_listing": CellSet({**base, "holds:{definition}": "no", **skill}),
+        "holders": CellSet({**base, "holds:{definition}": "yes"}),
+        "non_holders": CellSet({**base, "holds:{definition}": "no"}),
+    }
+
+
+def _table(
+    name: str,
+    title: str,
+    method: str,
+    df: pd.DataFrame,
+    description: str,
+    among: dict[str, str] | None = None,
+) -> AnalysisTable:
     deps = ["holders_listing", "non_holders_listing"]
     return AnalysisTable(
         name=name,
@@ -131,6 +150,7 @@ def _table(name: str, title: str, method: str, df: pd.DataFrame, description: st
         dependent={"log_odds_ratio": deps, "z": deps},
         dims=["definition", "skill"],
         controlled=[Controlled("skill", "skills_taxonomy")],  # coded skill labels only
+        cells=_cells(among or {}),
         chart=ChartSpec(
             kind="bar",
             x="skill",
@@ -194,5 +214,6 @@ def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[A
             "z > 1.96 are shown.",
             sig_df,
             "Skills over-represented among holders without formal digital training.",
+            among={"formal_digital_training": "no"},
         ),
     ]

@@ -8,11 +8,20 @@ import pyarrow as pa
 
 from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
-from microcred.analysis.result import AnalysisTable, ChartSpec, Controlled
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
 from microcred.analysis.stats import proportion
 from microcred.release.vocabulary import OTHER, to_vocabulary
 
 SHARE_DEPS = {"share": ["n", "holders"], "lower": ["n", "holders"], "upper": ["n", "holders"]}
+
+
+def share_cells(occupation: str, holding: str) -> dict[str, CellSet]:
+    """Linked-table keys of ``n`` (people in the occupation cell) and ``holders``."""
+    return {
+        "n": CellSet({"occupation": occupation}),
+        "holders": CellSet({"occupation": occupation, holding: "yes"}),
+    }
+
 
 INTERVAL_METHOD = (
     "95 % intervals are Wilson score intervals (Wilson 1927) for unweighted shares; when "
@@ -59,6 +68,7 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
         count_columns=["n", "holders"],
         dependent=dict(SHARE_DEPS),
         dims=["definition", "occupation_group"],
+        cells=share_cells("{occupation_group}", "holds:{definition}"),
         chart=ChartSpec(
             kind="interval",
             x="occupation_group",
@@ -108,6 +118,7 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
         count_columns=["n", "holders"],
         dependent=dict(SHARE_DEPS),
         dims=["definition", "noc2021"],
+        cells=share_cells("{noc2021}", "holds:{definition}"),
         chart=ChartSpec(
             kind="interval",
             x="noc2021",
@@ -174,6 +185,7 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
         count_columns=["n", "holders"],
         dependent=dict(SHARE_DEPS),
         dims=["occupation_group", "credential_type"],
+        cells=share_cells("{occupation_group}", "holds_type:{credential_type}"),
         chart=ChartSpec(
             kind="bar",
             x="credential_type",
@@ -233,6 +245,15 @@ def top_issuers(sf: StudyFrame, enriched: pa.Table, column: str, top: int = 15) 
         dependent={"share_of_holders": ["holders", "all_holders"]},
         dims=["definition", column],
         controlled=[Controlled(column, "catalogue")],
+        cells={
+            "holders": CellSet(
+                {
+                    "occupation": ALL_GROUPS,
+                    f"holds_from:{{definition}}:{column}:{{{column}}}": "yes",
+                }
+            ),
+            "all_holders": CellSet({"occupation": ALL_GROUPS, "holds:{definition}": "yes"}),
+        },
         chart=ChartSpec(
             kind="bar",
             x=column,
@@ -279,6 +300,16 @@ def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
         count_columns=["holders", "all_holders"],
         dependent={"share_of_holders": ["holders", "all_holders"]},
         dims=["definition", "n_microcredentials"],
+        cells={
+            "holders": CellSet(
+                {
+                    "occupation": ALL_GROUPS,
+                    "holds:{definition}": "yes",
+                    "n_micro:{definition}": "{n_microcredentials}",
+                }
+            ),
+            "all_holders": CellSet({"occupation": ALL_GROUPS, "holds:{definition}": "yes"}),
+        },
         chart=ChartSpec(
             kind="bar",
             x="n_microcredentials",

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 
 POPULATION = "population"
 UNKNOWN_VALUES = frozenset({"", "unknown", "Unknown", "UNKNOWN"})
@@ -316,6 +316,16 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
                 count_columns=["sample_n"],
                 dependent={"achieved": ["sample_n"], "relative_error": ["sample_n"]},
                 dims=list(m.key),
+                # linked-table key: people in the weighting frame in the margin cell
+                cells={
+                    "sample_n": CellSet(
+                        {
+                            "in_weighting_frame": "yes",
+                            **{("occupation" if k == "noc2021" else k): f"{{{k}}}" for k in m.key},
+                        },
+                        open=("in_weighting_frame",),
+                    )
+                },
                 chart=ChartSpec(
                     kind="bar",
                     x=m.key[-1],

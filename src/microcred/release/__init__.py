@@ -3,8 +3,9 @@
 ``release_tables`` takes the analyses' ``AnalysisTable`` objects, applies
 differential privacy when ``config.dp.enabled`` (noise first, so that the
 suppression that follows is post-processing of noisy counts), then disclosure
-control (always), marks them ``released=True`` and writes them deterministically
-as ``tables/<name>.csv`` and ``tables/<name>.parquet``. The personal-data gate
+control over all tables at once (always; :mod:`microcred.release.linked`), marks them ``released=True`` and writes them deterministically
+as ``tables/<name>.csv`` and ``tables/<name>.parquet``, with ``tables/_structure.json``
+describing which persons every count covers (what the disclosure audit reads). The personal-data gate
 (:mod:`microcred.release.pii_gate`) is run over the whole output directory by the
 pipeline once the report is written.
 """
@@ -21,14 +22,22 @@ import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
 from microcred.release.cells import neutralise_frame
-from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport, protect_table
+from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.formats import integer_counts, write_csv_frame
+from microcred.release.linked import (
+    STRUCTURE_FILE,
+    DisclosureAuditError,
+    protect_release,
+    settings_of,
+    write_structure,
+)
 from microcred.release.pii_gate import Finding, PersonalDataFound, gate, scan_outputs
 from microcred.release.vocabulary import check_table
 
 __all__ = [
     "BudgetExceededError",
+    "DisclosureAuditError",
     "Finding",
     "PersonalDataFound",
     "PrivacyAccountant",
@@ -91,23 +100,17 @@ def release_tables(
         check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
     accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
-    released: list[AnalysisTable] = []
-    reports: list[DisclosureReport] = []
     dp_by_table: dict[str, list[dict]] = {}
+    noised: list[AnalysisTable] = []
     for table in sorted(tables, key=lambda t: t.name):
         current = table
         if accountant is not None:
             current, rels = dp_table(current, accountant)
             dp_by_table[table.name] = [r.as_dict() for r in rels]
-        protected, report = protect_table(
-            current,
-            min_cell=dc.min_cell,
-            complementary=dc.complementary,
-            rounding_base=dc.rounding_base,
-            seed=seed,
-        )
-        released.append(replace(protected, released=True))
-        reports.append(report)
+        noised.append(current)
+    linked = protect_release(noised, dc, config, seed)
+    released = [replace(t, released=True) for t in linked.tables]
+    reports: list[DisclosureReport] = linked.reports
     entries: list[dict] = []
     for table, report in zip(released, reports, strict=True):
         entry = {
@@ -126,11 +129,16 @@ def release_tables(
                 p.relative_to(tables_dir.parent).as_posix(): _sha256(p) for p in sorted(paths)
             }
         entries.append(entry)
+    if out_dir is not None:
+        tables_dir = _tables_dir(Path(out_dir))
+        tables_dir.mkdir(parents=True, exist_ok=True)
+        write_structure(tables_dir / STRUCTURE_FILE, linked.structure)
     privacy = {
         "disclosure": {
             "min_cell": dc.min_cell,
             "complementary": dc.complementary,
             "rounding_base": dc.rounding_base,
+            **settings_of(dc),
             "suppressed_symbol": "x",
             "status_column": SUPPRESSED_COLUMN,
         },

@@ -353,20 +353,19 @@ def random_round(values: np.ndarray, base: int, rng: np.random.Generator) -> np.
     return out
 
 
-def protect_table(
-    table: AnalysisTable,
-    min_cell: int = 10,
-    complementary: bool = True,
-    rounding_base: int | None = None,
-    seed: int = 0,
-) -> tuple[AnalysisTable, DisclosureReport]:
-    """A protected copy of ``table`` (input untouched) and a report of what was hidden."""
-    data = table.data.reset_index(drop=True).copy()
+def suppression_plan(
+    table: AnalysisTable, min_cell: int = 10, complementary: bool = True
+) -> tuple[dict[str, set], DisclosureReport]:
+    """Rows hidden per count column (primary and within-table complementary) and the report.
+
+    The linked-table step (:mod:`microcred.release.linked`) may add complements from
+    other tables before :func:`apply_suppression` hides them.
+    """
+    data = table.data.reset_index(drop=True)
     report = DisclosureReport(table=table.name)
     missing = [c for c in [*table.count_columns, *table.dims] if c not in data.columns]
     if missing and len(data) == 0:  # an empty table discloses nothing; release it as it is
-        out = replace(table, data=data, notes=[*table.notes], released=False)
-        return out, report
+        return {}, report
     if missing:
         raise ValueError(f"table {table.name!r}: declared columns {missing} are not in its data")
     hidden_by_col: dict[str, set] = {}
@@ -378,6 +377,22 @@ def protect_table(
         report.primary += n_primary
         report.complementary += n_comp
         report.notes.extend(notes)
+    return hidden_by_col, report
+
+
+def apply_suppression(
+    table: AnalysisTable,
+    hidden: dict[str, set],
+    report: DisclosureReport,
+    min_cell: int = 10,
+    rounding_base: int | None = None,
+    seed: int = 0,
+) -> AnalysisTable:
+    """A copy of ``table`` with the ``hidden`` count cells and every figure built on them hidden."""
+    data = table.data.reset_index(drop=True).copy()
+    if not set(table.count_columns) <= set(data.columns) and len(data) == 0:
+        return replace(table, data=data, notes=[*table.notes], released=False)
+    hidden_by_col = {c: set(r) for c, r in hidden.items()}
     for dep, bases in table.dependent.items():
         if dep not in data.columns:
             continue
@@ -408,22 +423,27 @@ def protect_table(
     if report.primary:
         notes.append(
             f"Cells with fewer than {min_cell} persons are suppressed ({SUPPRESSED_SYMBOL}), "
-            "as are cells that would let them be recomputed from totals, and figures derived from them."
+            "as are cells that would let them be recomputed from this or any other released "
+            "table, and figures derived from them."
         )
     if report.rounded:
-        notes.append(f"Counts are randomly rounded to a multiple of {rounding_base}.")
+        notes.append(f"Counts are randomly rounded to a multiple of {report.rounding_base}.")
     notes.extend(report.notes)
-    out = AnalysisTable(
-        name=table.name,
-        title=table.title,
-        section=table.section,
-        method=table.method,
-        data=data,
-        count_columns=list(table.count_columns),
-        dependent=dict(table.dependent),
-        dims=list(table.dims),
-        chart=table.chart,
-        notes=notes,
-        released=False,
-    )
+    return replace(table, data=data, notes=notes, released=False)
+
+
+def protect_table(
+    table: AnalysisTable,
+    min_cell: int = 10,
+    complementary: bool = True,
+    rounding_base: int | None = None,
+    seed: int = 0,
+) -> tuple[AnalysisTable, DisclosureReport]:
+    """A protected copy of ``table`` (input untouched) and a report of what was hidden.
+
+    Table by table only: the release links tables through
+    :func:`microcred.release.linked.repair` on top of this.
+    """
+    hidden, report = suppression_plan(table, min_cell, complementary)
+    out = apply_suppression(table, hidden, report, min_cell, rounding_base, seed)
     return out, report
