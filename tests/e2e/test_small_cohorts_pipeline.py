@@ -19,13 +19,17 @@ def test_a_tiny_cohort_runs_to_a_report_with_not_estimable_rows_where_due(profil
     rows = result.manifest["rows"]
     assert rows["read"] == rows["ingested"] + rows["quarantined"] + rows["skipped"]
     statuses: set[str] = set()
+    carried = 0
     for path in sorted((result.out_dir / "tables").glob("*.parquet")):
         df = pd.read_parquet(path)
         if STATUS_COLUMN in df:
+            carried += 1
             shown = set(df[STATUS_COLUMN].dropna())  # a hidden status is a suppressed cell
             assert shown <= set(STATUS_VALUES), path.name
             statuses |= shown
-    assert statuses, "no table carries a status column"
+    assert carried, "no table carries a status column"
+    # a status built on hidden counts is hidden too; the tiniest cohorts show "not estimable"
+    assert statuses or profiles >= 100
     not_estimable = {s for s in statuses if s.startswith("not estimable")}
     if profiles == 1:  # one person leaves most comparisons without data
         assert not_estimable
