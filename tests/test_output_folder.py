@@ -272,10 +272,10 @@ def test_overwrite_replaces_only_what_a_run_wrote(tmp_path) -> None:
     assert stat.S_IMODE(home.stat().st_mode) == 0o755  # not made private either
     out = tmp_path / "out"
     _publish(out, "one", extra="codebook.csv")  # listed in the manifest: a run's own file
-    (default_restricted_dir(out) / "audit").mkdir()  # not in the restricted index: foreign
-    with pytest.raises(OutputRefused, match=r"no microcred run wrote \(audit\)"):
+    (default_restricted_dir(out) / "notes").mkdir()  # not a restricted entry: foreign
+    with pytest.raises(OutputRefused, match=r"no microcred run wrote \(notes\)"):
         OutputTransaction(out, overwrite=True).begin()
-    (default_restricted_dir(out) / "audit").rmdir()
+    (default_restricted_dir(out) / "notes").rmdir()
     _publish(out, "two", overwrite=True)
     assert not (out / "codebook.csv").exists() and verify_release(out) == []
 
