@@ -18,6 +18,8 @@ import json
 import zipfile
 from pathlib import Path
 
+from microcred.synth.writers import PROFILE_COLUMNS
+
 FORMULAS = (
     '=HYPERLINK("http://evil.example/x","click")',
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -128,21 +130,7 @@ def _linkedin_files(p: dict, i: int) -> dict[str, str]:
     return {
         "Profile.csv": _csv(
             [
-                [
-                    "First Name",
-                    "Last Name",
-                    "Maiden Name",
-                    "Address",
-                    "Birth Date",
-                    "Headline",
-                    "Summary",
-                    "Industry",
-                    "Zip Code",
-                    "Geo Location",
-                    "Twitter Handles",
-                    "Websites",
-                    "Instant Messengers",
-                ],  # fmt: skip
+                PROFILE_COLUMNS,
                 [
                     p["first"],
                     p["last"],
