@@ -40,6 +40,7 @@ class RunLog:
         self._redact = sorted((redact or {}).items(), key=lambda kv: -len(kv[0]))
         self._fh: IO[str] | None = None
         self._stage: str | None = None
+        self._failed_stage: str | None = None  # the stage an exception left
         self._start = time.perf_counter()
 
     # ---- file -------------------------------------------------------------------------
@@ -85,6 +86,8 @@ class RunLog:
         finally:
             seconds = round(time.perf_counter() - start, 3)
             self.event("stage_end", stage=name, seconds=seconds, status=status)
+            if status == "failed" and self._failed_stage is None:
+                self._failed_stage = name
             self._stage = None
 
     def step_start(self, step: str, total: int | None) -> None:
@@ -122,7 +125,7 @@ class RunLog:
             "seconds": round(time.perf_counter() - self._start, 3),
         }
         if error is not None:
-            fields["failed_stage"] = self._stage
+            fields["failed_stage"] = self._failed_stage or self._stage
             fields["error_type"] = type(error).__name__
             # an expected error's message is ours (what to fix); any other may quote data
             if isinstance(error, UserError):
