@@ -33,19 +33,23 @@ import errno
 import fcntl
 import json
 import os
-import secrets
 import shutil
 from pathlib import Path
 from typing import Any
 
 from microcred.errors import UserError
 from microcred.manifest import file_sha256
+from microcred.run_layout import (
+    LOCK,
+    MANIFEST,
+    RESTRICTED_INDEX,
+    RESTRICTED_SUFFIX,
+    RUN_LOG,
+    STAGING_PREFIX,
+    RunLayout,
+    default_restricted_dir,
+)
 
-MANIFEST = "manifest.json"
-RESTRICTED_INDEX = "restricted.json"  # the restricted folder's list of what a run wrote there
-LOCK = ".lock"
-STAGING_PREFIX = ".staging-"
-RESTRICTED_SUFFIX = ".restricted"
 _OWNER_DIR = 0o700
 _OWNER_FILE = 0o600
 # what a run writes at the top of each folder (more comes from the manifest / index):
@@ -72,15 +76,10 @@ class OutputLocked(OutputRefused):
     """Another run holds the folder's lock."""
 
 
-def default_restricted_dir(out: Path) -> Path:
-    """``OUT.restricted`` beside ``OUT``: outside the release folder, named for what it is."""
-    out = Path(out).absolute()
-    return out.with_name(out.name + RESTRICTED_SUFFIX)
-
-
 def _is_internal(name: str) -> bool:
-    """The lock and staging folders of (possibly killed) runs: not part of any release."""
-    return name == LOCK or name.startswith(STAGING_PREFIX)
+    """The lock, the run log and the staging folders of (possibly killed) runs: not part of
+    any release (the log is written while the release is swapped, and outlives a failed run)."""
+    return name in (LOCK, RUN_LOG) or name.startswith(STAGING_PREFIX)
 
 
 def _visible_entries(folder: Path) -> list[Path]:
@@ -233,18 +232,19 @@ class OutputTransaction:
         restricted: Path | None = None,
         overwrite: bool = False,
         inputs: tuple[Path, ...] = (),
+        layout: RunLayout | None = None,
     ):
         """``inputs``: the run's input files/folders, which may not overlap either folder
-        (``overwrite`` would delete them, and a rerun would read its own outputs)."""
-        self.out = Path(out).absolute()
+        (``overwrite`` would delete them, and a rerun would read its own outputs).
+        ``layout``: the run's paths (else made from ``out`` and ``restricted``)."""
+        self.layout = layout or RunLayout.create(out, restricted)
+        self.out = self.layout.out
         self.inputs = tuple(Path(p).absolute() for p in inputs)
-        self.restricted = (
-            Path(restricted).absolute() if restricted else default_restricted_dir(self.out)
-        )
+        self.restricted = self.layout.restricted
         self.overwrite = overwrite
-        self.run_id = secrets.token_hex(6)
-        self.staging = self.out / f"{STAGING_PREFIX}{self.run_id}"
-        self.restricted_staging = self.restricted / f"{STAGING_PREFIX}{self.run_id}"
+        self.run_id = self.layout.run_id
+        self.staging = self.layout.staging
+        self.restricted_staging = self.layout.restricted_staging
         self._locks: list[FolderLock] = []
         self.committed = False
 
@@ -320,7 +320,7 @@ class OutputTransaction:
         """
         manifest = {**manifest, "files": released_files(self.staging)}
         data = json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n"
-        (self.staging / MANIFEST).write_text(data, encoding="utf-8")
+        self.layout.staged_manifest.write_text(data, encoding="utf-8")
         return manifest
 
     def commit(self) -> None:
@@ -330,22 +330,22 @@ class OutputTransaction:
         manifest goes (the folder stops being a release), the old files go, the staged
         ones are renamed in, and the staged manifest is renamed into place: one atomic step.
         """
-        staged_manifest = self.staging / MANIFEST
+        staged_manifest = self.layout.staged_manifest
         if not staged_manifest.is_file():
             raise RuntimeError(f"{self.staging}: no staged manifest; call stage_manifest first")
         entries = sorted(p.name for p in self.restricted_staging.iterdir())
         index = {"run_id": self.run_id, "entries": entries}
-        (self.restricted_staging / RESTRICTED_INDEX).write_text(json.dumps(index, indent=2) + "\n")
+        self.layout.restricted_index.write_text(json.dumps(index, indent=2) + "\n")
         _owner_only(self.restricted_staging)
         self._swap_in(self.restricted_staging, self.restricted)
         for path in self.staging.rglob("*"):
             if path.is_file():
                 _fsync_file(path)
         with contextlib.suppress(FileNotFoundError):
-            (self.out / MANIFEST).unlink()
+            self.layout.manifest.unlink()
         _fsync_dir(self.out)
         self._swap_in(self.staging, self.out, keep=MANIFEST)
-        os.replace(staged_manifest, self.out / MANIFEST)
+        os.replace(staged_manifest, self.layout.manifest)
         _remove(self.staging)
         _fsync_dir(self.out)
         self.committed = True
@@ -384,6 +384,10 @@ def _fsync_file(path: Path) -> None:
 
 
 __all__ = [
+    "LOCK",
+    "MANIFEST",
+    "RESTRICTED_SUFFIX",
+    "STAGING_PREFIX",
     "FolderLock",
     "OutputLocked",
     "OutputRefused",

@@ -7,24 +7,40 @@ a run auditable.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from microcred import __version__
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
-from microcred.dates import DatePolicy
 from microcred.engine import Engine, EngineSettings
 from microcred.manifest import Timings, input_hashes, versions
 from microcred.output_folder import OutputTransaction
 from microcred.progress import StageProgress
 from microcred.pseudonym import Pseudonymizer
+from microcred.run_layout import RunLayout
+from microcred.runlog import FORMAT as LOG_FORMAT
+from microcred.runlog import RunLog, step_history
+from microcred.stages.analysis import AnalysisInput, analyse
+from microcred.stages.coding import CodingInput, CodingOutput, code_tables
+from microcred.stages.env import StageEnv
+from microcred.stages.features import FeaturesInput, build_features
+from microcred.stages.release import (
+    GateInput,
+    ReleaseInput,
+    ReleaseOutput,
+    check_personal_data,
+    release,
+)
+from microcred.stages.report import ReportInput, write_report
+from microcred.stages.sources import SourcesInput, SourcesOutput, read_sources
+from microcred.stages.weighting import WeightingInput, WeightingOutput, weight_persons
 
 
 @dataclass
@@ -250,12 +266,6 @@ def _with_education_listed(
     )
 
 
-def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
-    dir_.mkdir(parents=True, exist_ok=True)
-    for name, table in sorted(tables.items()):
-        pq.write_table(table, dir_ / f"{name}.parquet", compression="zstd")
-
-
 def run(opts: RunOptions) -> RunResult:
     """Run the study end to end and publish tables, report, figures and manifest to ``opts.out_dir``.
 
@@ -263,192 +273,177 @@ def run(opts: RunOptions) -> RunResult:
     ``out_dir/.staging-<id>``, the person-level tables to the restricted folder's. Only
     after the disclosure audit and the personal-data gate passed on the staged release
     is it moved into ``out_dir``, ``manifest.json`` last. A failure publishes nothing.
+    ``run.log`` (``runlog``) records every stage as it runs, a failure included.
     Raises ``OutputRefused`` when ``out_dir`` is locked by another run, is not empty and
     ``opts.overwrite`` is false, or overlaps an input.
     """
+    layout = RunLayout.create(opts.out_dir, opts.restricted_dir, opts.cache_dir)
     inputs = tuple(p for p in (opts.input_path, opts.survey_path, opts.margins_path) if p)
-    with OutputTransaction(opts.out_dir, opts.restricted_dir, opts.overwrite, inputs) as tx:
-        manifest, report_name, notes = _run_staged(opts, tx)
-        tx.commit()
-    report_path = tx.out / report_name if report_name else None
-    return RunResult(tx.out, manifest, report_path, tx.restricted, notes)
+    with OutputTransaction(
+        layout.out, layout.restricted, opts.overwrite, inputs, layout=layout
+    ) as tx:
+        history = step_history(layout.run_log)  # the previous run's timings: the ETAs
+        log = RunLog(layout.run_log, redact=_redactions(opts, layout)).open()
+        error: BaseException | None = None
+        try:
+            log.event("run_start", **_run_facts(opts, layout))
+            with log.capturing_warnings():
+                manifest, report_path, notes = _run_staged(opts, tx, log, history)
+                with log.stage("commit"):
+                    tx.commit()
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            log.finish(error)
+            log.close()
+    published = layout.published(report_path) if report_path else None
+    return RunResult(layout.out, manifest, published, layout.restricted, notes)
 
 
 def _run_staged(
-    opts: RunOptions, tx: OutputTransaction
-) -> tuple[dict[str, Any], str | None, list[str]]:
-    """Every stage, writing the release to ``tx.staging`` and person-level tables to
-    ``tx.restricted_staging``; returns the staged manifest and the report's file name."""
-    from microcred.analysis import run_analyses
-    from microcred.analysis.summary import findings as summarize
-    from microcred.features.person import build_person_features
-    from microcred.release import release_tables
-    from microcred.release.audit import audit_release
+    opts: RunOptions, tx: OutputTransaction, log: RunLog, history: dict[str, Any]
+) -> tuple[dict[str, Any], Path | None, list[str]]:
+    """Every stage in order, composed; returns the staged manifest, report path and notes."""
     from microcred.release.identifiers import IdentifierCollector
-    from microcred.release.pii_gate import gate
-    from microcred.release.workbook import write_release_files
-    from microcred.report.build import build_report
-    from microcred.sources import read_source
-    from microcred.sources.staging import stage_source
 
-    cfg = opts.config
-    out, restricted = tx.staging, tx.restricted_staging
+    cfg, layout = opts.config, tx.layout
     timings = Timings()
-    progress = StageProgress(quiet=opts.quiet)
+    progress = StageProgress(quiet=opts.quiet, log=log, history=history)
     engine = Engine(opts.engine)
+    env = StageEnv(engine, cfg, progress, layout)
     pseudonymizer = _pseudonymizer_for(opts)
-    identifiers = IdentifierCollector(getattr(pseudonymizer, "_key", None))  # held in memory only
+    identifiers = IdentifierCollector(pseudonymizer.key)  # held in memory only
+
+    @contextmanager
+    def stage(name: str) -> Iterator[None]:
+        with timings.stage(name), log.stage(name):
+            yield
+
     try:
-        with (
-            timings.stage("sources"),
-            progress.step(f"reading {opts.source} from {opts.input_path}"),
-            identifiers.collecting(),  # readers feed the gate names, employers, schools, handles
-        ):
-            # canonical tables go to Parquet files at once; every later stage reads those
-            staged = stage_source(
-                opts.source,
-                opts.input_path,
-                pseudonymizer,
-                restricted / "canonical",
-                engine,
-                dates=DatePolicy.for_reference(cfg.reference_date),
-                **cfg.ingest.options_for(opts.source),  # caps and the Learning rule, per reader
-            )
-            batch = staged.batch_view()
-            survey = None
-            if opts.survey_path is not None:
-                sbatch = read_source("stackoverflow", opts.survey_path, pseudonymizer)
-                survey = sbatch.tables.get("survey")
-                batch.accounting.extend(sbatch.accounting)
-                # the survey's quarantine records go with its accounting (reasons, fields nulled)
-                batch.tables["quarantine"] = pa.concat_tables(
-                    [batch.tables["quarantine"], sbatch.table("quarantine")]
+        with stage("sources"):
+            src = read_sources(
+                SourcesInput(
+                    env, opts.source, opts.input_path, pseudonymizer, identifiers, opts.survey_path
                 )
-
-        with timings.stage("coding"):
-            coded, coding_summary = _code_all(engine, staged.files, opts, progress)
-            staged.rows["credentials"] = pq.ParquetFile(
-                staged.files["credentials"]
-            ).metadata.num_rows
-            _write_tables(restricted / "coded", coded)
-            # per-file accounting is restricted: file names may be personal
-            pq.write_table(batch.accounting_table(), restricted / "accounting.parquet")
-        table_rows = dict(sorted(staged.rows.items()))
-
-        with timings.stage("features"), progress.step("building person features"):
-            fs = build_person_features(engine, staged.files, coded, cfg)
-            engine.release()
-            del coded
-
-        weighting_info = None
-        weighting_tables: list[Any] = []
-        with timings.stage("weighting"):
-            if cfg.weighting.enabled and opts.margins_path is not None:
-                with progress.step("raking to population margins"):
-                    fs, weighting_info, weighting_tables = _apply_weights(fs, opts)
-
-        with timings.stage("analysis"), progress.step("running analyses"):
-            analysis_tables = run_analyses(
-                fs, cfg, survey=survey, weighted=weighting_info is not None
             )
-            analysis_tables = (
-                _coverage_tables(batch, coding_summary) + weighting_tables + analysis_tables
+        with stage("coding"):
+            coding = code_tables(CodingInput(env, src.files, opts.data_dir))
+            src.staged.rows["credentials"] = coding.credentials_rows
+        log.event("accounting", rows=src.rows(), by_source=src.accounting_by_source())
+        log.event("coding", coders=coding.summary)
+        with stage("features"):
+            feats = build_features(FeaturesInput(env, src.files, coding.coded)).features
+            coding.coded.clear()  # the features hold what they need
+        with stage("weighting"):
+            weighting = weight_persons(WeightingInput(env, feats, opts.margins_path))
+        with stage("analysis"):
+            coverage = [src.accounting_table(), coding.coverage_table(), src.quarantine_table()]
+            analysis = analyse(
+                AnalysisInput(
+                    env,
+                    weighting.features,
+                    weighting.weighted,
+                    src.survey,
+                    coverage + weighting.tables,
+                )
             )
-
-        with timings.stage("release"), progress.step("disclosure control and release"):
-            released = release_tables(analysis_tables, cfg, out / "tables", seed=cfg.seed)
-            # the audit reads the staged files; it raises DisclosureAuditError, and so publishes
-            # nothing, when a suppressed cell can be worked out; its details are restricted
-            audit_release(out / "tables", cfg, restricted / "audit" / "disclosure_audit.json")
-            write_release_files(released.tables, cfg, out)  # codebook.csv and release.xlsx
-
-        with timings.stage("report"), progress.step("writing report"):
-            ctx = _report_context(opts, batch, coding_summary, released, weighting_info, summarize)
-            # coverage tables are written to tables/ and shown in the report's coverage section
-            # through the context; they are not repeated as analysis sections
-            shown = [t for t in released.tables if t.section != "coverage"]
-            report_path = build_report(out, shown, ctx)
-            notes = []
-            if opts.pdf:  # printed from the staged report, so the manifest lists it
-                from microcred.report.pdf import pdf_line
-
-                # named where it is published, not where it was staged
-                notes.append(pdf_line(report_path).strip().replace(str(out), str(tx.out)))
-
-        accounting = _accounting_by_source(batch)
-        manifest = {
-            "microcred_version": __version__,
-            "source": opts.source,
-            "input": input_hashes(Path(opts.input_path)),
-            "survey_input": input_hashes(Path(opts.survey_path)) if opts.survey_path else None,
-            "config": cfg.model_dump(mode="json"),
-            "config_sha256": cfg.fingerprint(),
-            "seed": cfg.seed,
-            "engine": opts.engine.name,
-            "versions": versions(),
-            "row_accounting": accounting,  # per source; per file in the restricted folder
-            "rows": {
-                "read": sum(a["rows_read"] for a in accounting),
-                "ingested": sum(a["rows_ingested"] for a in accounting),
-                "quarantined": sum(a["rows_quarantined"] for a in accounting),
-                "skipped": sum(a["rows_skipped"] for a in accounting),
-                "fields_nulled": sum(sum(a["fields_nulled"].values()) for a in accounting),
-            },
-            "tables": table_rows,
-            "coding": coding_summary,
-            "weighting": weighting_info,
-            "releases": getattr(released, "manifest_entries", None),
-            "outputs": sorted(
-                p.relative_to(out).as_posix() for p in (out / "tables").glob("*") if p.is_file()
-            ),
-            "timings_seconds": timings.stages,
-        }
+        with stage("release"):
+            released = release(ReleaseInput(env, analysis.tables))
+        with stage("report"):
+            report = write_report(
+                ReportInput(
+                    env,
+                    opts.source,
+                    released.tables,
+                    coding.summary,
+                    weighting.diagnostics,
+                    opts.pdf,
+                )
+            )
+        manifest = _manifest(opts, src, coding, weighting, released, timings)
         # the manifest (with every file's sha256) is staged before the gate, so the gate
         # scans the very bytes that are published
-        manifest = tx.stage_manifest(manifest)
-        with progress.step("personal-data gate"):
-            gate(
-                out,
-                planted=opts.planted,
-                key=getattr(pseudonymizer, "_key", None),
-                identifiers=identifiers,
-            )
-        return manifest, (report_path.name if report_path else None), notes
+        with stage("gate"):
+            manifest = _stage_manifest(tx, manifest)
+            check_personal_data(GateInput(env, opts.planted, pseudonymizer.key, identifiers))
+        return manifest, report.report_path, report.notes
     finally:
         engine.close()
 
 
-def _accounting_by_source(batch: Any) -> list[dict[str, Any]]:
-    """Row counts summed per source kind, with the fields nulled in ingested rows by reason kind."""
-    nulled = _fields_nulled(batch)
-    totals: dict[str, dict[str, Any]] = {}
-    for a in batch.accounting:
-        t = totals.setdefault(
-            a.source,
-            {
-                "source": a.source,
-                "files": 0,
-                "rows_read": 0,
-                "rows_ingested": 0,
-                "rows_quarantined": 0,
-                "rows_skipped": 0,
-            },
-        )
-        t["files"] += 1
-        for k in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"):
-            t[k] += getattr(a, k)
-    for source, t in totals.items():
-        t["fields_nulled"] = dict(sorted(nulled.get(source, {}).items()))
-    return [totals[k] for k in sorted(totals)]
+def _manifest(
+    opts: RunOptions,
+    src: SourcesOutput,
+    coding: CodingOutput,
+    weighting: WeightingOutput,
+    released: ReleaseOutput,
+    timings: Timings,
+) -> dict[str, Any]:
+    cfg = opts.config
+    return {
+        "microcred_version": __version__,
+        "source": opts.source,
+        "input": input_hashes(Path(opts.input_path)),
+        "survey_input": input_hashes(Path(opts.survey_path)) if opts.survey_path else None,
+        "config": cfg.model_dump(mode="json"),
+        "config_sha256": cfg.fingerprint(),
+        "seed": cfg.seed,
+        "engine": opts.engine.name,
+        "versions": versions(),
+        "row_accounting": src.accounting_by_source(),  # per source; per file: restricted folder
+        "rows": src.rows(),
+        "tables": dict(sorted(src.staged.rows.items())),
+        "coding": coding.summary,
+        "weighting": weighting.diagnostics,
+        "releases": released.released.manifest_entries,
+        "timings_seconds": timings.stages,
+    }
 
 
-def _fields_nulled(batch: Any) -> dict[str, Counter[str]]:
-    """{source: {reason kind: field_nulled records}} from the quarantine (never a value)."""
-    q = batch.tables["quarantine"].select(["source", "reason", "action"]).to_pylist()
-    out: dict[str, Counter[str]] = {}
-    for r in q:
-        if r["action"] == "field_nulled":
-            out.setdefault(r["source"], Counter())[_reason_kind(r["reason"])] += 1
+def _stage_manifest(tx: OutputTransaction, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Add the released tables' names and stage the manifest (sha256 of every file)."""
+    layout = tx.layout
+    outputs = sorted(
+        p.relative_to(layout.staging).as_posix()
+        for p in layout.staged_tables.glob("*")
+        if p.is_file()
+    )
+    return tx.stage_manifest({**manifest, "outputs": outputs})
+
+
+def _run_facts(opts: RunOptions, layout: RunLayout) -> dict[str, Any]:
+    """The run's first log line: what ran, with which settings (no input names)."""
+    return {
+        "format": LOG_FORMAT,
+        "run_id": layout.run_id,
+        "microcred_version": __version__,
+        "source": opts.source,
+        "engine": opts.engine.name,
+        "config_sha256": opts.config.fingerprint(),
+        "seed": opts.config.seed,
+        "cache": opts.cache_dir is not None,
+        "survey": opts.survey_path is not None,
+        "margins": opts.margins_path is not None,
+    }
+
+
+def _redactions(opts: RunOptions, layout: RunLayout) -> dict[str, str]:
+    """Paths that never appear in the log, each replaced by a label (inputs may be named
+    after people; the output folders are where the log is)."""
+    paths = {
+        "<input>": opts.input_path,
+        "<survey>": opts.survey_path,
+        "<margins>": opts.margins_path,
+        "<restricted>": layout.restricted,
+        "<out>": layout.out,
+        "<cache>": layout.cache_dir,
+    }
+    out: dict[str, str] = {}
+    for label, p in paths.items():
+        if p is not None:
+            out[str(p)] = label
+            out[str(Path(p).absolute())] = label
     return out
 
 
@@ -456,173 +451,3 @@ def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:
     if opts.source == "parquet":  # canonical tables are already pseudonymous
         return Pseudonymizer.throwaway()
     return Pseudonymizer.from_environment()
-
-
-def _apply_weights(fs: Any, opts: RunOptions) -> tuple[Any, dict[str, Any], list[Any]]:
-    """Rake person weights to the population margins and put them in the ``weight`` column."""
-    import dataclasses
-
-    from microcred.analysis.weighting import rake
-    from microcred.sources.statcan import load_margins
-
-    cfg = opts.config
-    margins = load_margins(opts.margins_path, cfg.weighting.margins)
-    pf = fs.person_features
-    # raking reads the margin variables only: converting just those keeps ten million
-    # people at a few hundred megabytes instead of the whole feature table
-    needed = sorted({c for key in margins for c in key} & set(pf.column_names))
-    result = rake(pf.select(needed).to_pandas(), margins, cfg)
-    idx = pf.schema.get_field_index("weight")
-    weights = pa.array(result.weights, pa.float64())
-    pf = pf.set_column(idx, "weight", weights) if idx >= 0 else pf.append_column("weight", weights)
-    return dataclasses.replace(fs, person_features=pf), result.diagnostics, result.tables
-
-
-def _coverage_tables(batch: Any, coding_summary: list[dict[str, Any]]) -> list[Any]:
-    """Row accounting, coding rates and quarantine reasons, as releasable tables."""
-    import pandas as pd
-
-    from microcred.analysis.result import AnalysisTable, ChartSpec
-
-    acc = pd.DataFrame(
-        [a.__dict__ if hasattr(a, "__dict__") else dict(a) for a in batch.accounting]
-    )
-    if not acc.empty:
-        acc = acc.groupby("source", as_index=False)[
-            ["rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"]
-        ].sum()
-        nulled = _fields_nulled(batch)
-        acc["fields_nulled"] = [sum(nulled.get(s, {}).values()) for s in acc["source"]]
-    q = batch.tables["quarantine"]
-    reasons = Counter(
-        (r["source"], r["action"], _reason_kind(r["reason"]))
-        for r in q.select(["source", "reason", "action"]).to_pylist()
-    )
-    qdf = pd.DataFrame(
-        [
-            {"source": s, "action": a, "reason": r, "records": n}
-            for (s, a, r), n in sorted(reasons.items(), key=lambda kv: tuple(map(str, kv[0])))
-        ],
-        columns=["source", "action", "reason", "records"],
-    )
-    coding = pd.DataFrame(coding_summary)
-    coding["coded_share"] = (
-        coding["coded"] / coding["distinct"].where(coding["distinct"] > 0)
-    ).round(4)
-    return [
-        AnalysisTable(
-            name="coverage_row_accounting",
-            title="Rows read, ingested and quarantined, by source",
-            section="coverage",
-            method="Every input row is accounted for: rows read = rows ingested + rows quarantined "
-            "+ rows skipped (read on purpose but not used, e.g. a file the study does not need). "
-            "fields_nulled counts values set to null in rows still ingested (see the reasons). "
-            "Quarantined records are kept in the quarantine table with file, row, field and reason.",
-            data=acc,
-            dims=["source"],
-        ),
-        AnalysisTable(
-            name="coverage_coding",
-            title="Coding rates on distinct strings",
-            section="coverage",
-            method="Coders work on distinct strings. 'abstained' counts strings left uncoded (occupation below the "
-            "confidence threshold, credential type unknown, education level unknown, skill not in the taxonomy); "
-            "'low_confidence' counts codes below the low-confidence threshold used in the sensitivity analysis.",
-            data=coding,
-            dims=["coder"],
-            chart=ChartSpec(
-                kind="bar",
-                x="coder",
-                y="coded_share",
-                title="Share of distinct strings coded",
-                x_title="Coder",
-                y_title="Share coded",
-                y_format=".0%",
-                description="Bar chart of the share of distinct input strings each coder assigned a code.",
-            ),
-        ),
-        AnalysisTable(
-            name="coverage_quarantine_reasons",
-            title="Quarantined records by reason",
-            section="coverage",
-            method="Records that could not be read are quarantined, never silently dropped "
-            "(action row_dropped: the row is not ingested); a value that could not be used is "
-            "nulled in a row that is still ingested (action field_nulled). Reasons are grouped "
-            "by kind, without the values.",
-            data=qdf,
-            dims=["source", "action", "reason"],
-        ),
-    ]
-
-
-def _reason_kind(reason: str) -> str:
-    """Group quarantine reasons without their row-specific detail (values may be personal)."""
-    return reason.split(":", 1)[0].strip()[:80]
-
-
-def _report_context(
-    opts: RunOptions,
-    batch: Any,
-    coding_summary: list[dict[str, Any]],
-    released: Any,
-    weighting_info: dict[str, Any] | None,
-    summarize: Any,
-) -> Any:
-    from microcred.coding.education import LEVELS as EDUCATION_LEVELS
-    from microcred.coding.seniority import SENIORITY_LEVELS
-    from microcred.features.bands import band_labels
-    from microcred.release.codebook import codebook_records
-    from microcred.report.context import ReportAppendix, ReportContext
-
-    cfg = opts.config
-    shown = cfg.report
-    tables = released.tables
-    by_name = {t.name: t for t in tables}
-    acc = by_name.get("coverage_row_accounting")
-    qr = by_name.get("coverage_quarantine_reasons")
-    # Declared orders of ordinal categories: the report draws and lists them this way.
-    bands = band_labels(cfg.experience_bands)
-    orders = {
-        "experience_band": bands,
-        "seniority": list(SENIORITY_LEVELS),
-        "education_level": list(EDUCATION_LEVELS),
-    }
-    return ReportContext(
-        title=shown.title,
-        author=shown.author,
-        date=shown.date,
-        limitations=list(shown.limitations),
-        synthetic=shown.synthetic_data,
-        category_orders=orders,
-        subtitle=shown.subtitle
-        if shown.subtitle is not None
-        else f"Source: {opts.source} · occupations: "
-        + "; ".join(f"{g.name} ({', '.join(g.noc2021)})" for g in cfg.occupations),
-        run_id=f"config {cfg.fingerprint()[:12]} · seed {cfg.seed}",
-        reference_date=cfg.reference_date,
-        findings=summarize(tables),
-        accounting=acc.data.to_dict("records") if acc is not None else [],
-        coding=coding_summary,
-        quarantine_reasons=qr.data.to_dict("records") if qr is not None else [],
-        config_summary={
-            "definitions": {d.name: d.types for d in cfg.definitions},
-            "occupation_min_confidence": cfg.coding.occupation_min_confidence,
-            "low_confidence": cfg.coding.low_confidence,
-        },
-        privacy={
-            "min_cell": cfg.disclosure.min_cell,
-            "rounding_base": cfg.disclosure.rounding_base,
-            "dp": cfg.dp.enabled,
-            "epsilon_total": cfg.dp.epsilon_total if cfg.dp.enabled else None,
-        },
-        weighting=weighting_info,
-        appendices=[
-            ReportAppendix(
-                "Appendix A. Codebook",
-                codebook_records(tables, cfg.disclosure.min_cell),
-                intro="Every released table and column: what it means, its unit and universe, and "
-                "how disclosure control treats it (also in tables/codebook.csv and release.xlsx).",
-                first=["table", "column", "definition"],
-            )
-        ],
-    )

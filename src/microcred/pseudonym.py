@@ -48,6 +48,11 @@ class Pseudonymizer:
             )
         self._key = key
 
+    @property
+    def key(self) -> bytes:
+        """The key, for the personal-data gate (which checks it appears in no output)."""
+        return self._key
+
     def __repr__(self) -> str:  # never print the key
         return "Pseudonymizer(key=<hidden>)"
 

@@ -23,6 +23,7 @@ from microcred import synth
 from microcred.datadir import DataDir
 from microcred.output_folder import MANIFEST, verify_release
 from microcred.pipeline import RunOptions, run
+from microcred.runlog import LoggedRun
 
 PROFILES = 150
 STARTUP = 3.0  # seconds a CLI subprocess takes to import before it works
@@ -76,7 +77,7 @@ def test_a_run_failing_the_gate_publishes_nothing(released) -> None:
             p.relative_to(out.parent).as_posix(): p.read_bytes()
             for folder in (out, restricted)
             for p in folder.rglob("*")
-            if p.is_file()
+            if p.is_file() and p != out / "run.log"  # the log records each run, failed too
         }
 
     before = state()
@@ -92,6 +93,8 @@ def test_a_run_failing_the_gate_publishes_nothing(released) -> None:
     with pytest.raises(PersonalDataFound):
         run(opts)
     assert state() == before
+    ended = LoggedRun.read(out / "run.log").first("run_end")
+    assert (ended["status"], ended["failed_stage"]) == ("failed", "gate")
 
 
 @pytest.mark.slow
@@ -135,7 +138,8 @@ def test_killed_runs_leave_the_previous_release_or_none(released) -> None:
             for p in out.rglob("*")
             if p.is_file() and not p.relative_to(out).parts[0].startswith(".")
         }
-        assert visible - {MANIFEST} <= set(baseline["files"])  # nothing but release files
+        # nothing but release files (and the run log, which is no part of a release)
+        assert visible - {MANIFEST, "run.log"} <= set(baseline["files"])
 
 
 def test_a_non_empty_out_is_refused_in_one_line(released, tmp_path) -> None:

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -14,11 +13,11 @@ from html_probe import parse, table_rows
 from report_fakes import make_context, make_tables
 
 from microcred.config import ReportConfig, StudyConfig, load_config
-from microcred.pipeline import _report_context
 from microcred.report import chart_for, render_report
 from microcred.report.context import ReportAppendix
 from microcred.report.markdown import markdown_block, markdown_inline
 from microcred.report.pdf import CHROMIUM_ENV, PdfUnavailableError, pdf_line, write_pdf
+from microcred.stages.report import report_context
 
 # Tables without charts render in well under a second (no Vega-Lite conversion).
 NO_CHARTS = [t for t in make_tables() if t.chart is None]
@@ -102,14 +101,7 @@ def test_title_author_date_and_limitations_come_from_the_report_configuration(
         date="2026-03-01",
         limitations=["Profiles are *self-described*."],
     )
-    ctx = _report_context(
-        SimpleNamespace(config=cfg, source="jsonl"),
-        None,
-        [],
-        SimpleNamespace(tables=[]),
-        None,
-        lambda tables: [],
-    )
+    ctx = report_context(cfg, "jsonl", [], [], None)
     assert (ctx.title, ctx.author, ctx.date, ctx.synthetic) == (
         "Badges in Québec tech",
         "Labour Lab",
