@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from microcred import __version__
@@ -56,200 +55,6 @@ class RunResult:
     notes: list[str] = field(default_factory=list)  # one-line notes for the console (e.g. the PDF)
 
 
-def _distinct(engine: Engine, table: Path, columns: list[str], non_null: bool) -> pa.Table:
-    """Distinct combinations of ``columns`` (the unit every coder works on), sorted.
-
-    ``non_null`` drops rows whose (single) column is null. The backend computes this
-    from the staged Parquet file, so the whole column is never in memory.
-    """
-    t = engine.table(table)
-    if non_null:
-        t = t.filter(t[columns[0]].notnull())
-    expr = t.select(*columns).distinct().order_by(columns)
-    return engine.to_arrow(expr)
-
-
-def _unknown_count(table: pa.Table, column: str, unknown: str | None) -> int:
-    if table.num_rows == 0:
-        return 0
-    mask = pc.is_null(table[column]) if unknown is None else pc.equal(table[column], unknown)
-    return int(pc.sum(mask).as_py() or 0)
-
-
-def _low_count(table: pa.Table, column: str | None, threshold: float) -> int:
-    if column is None or table.num_rows == 0:
-        return 0
-    return int(pc.sum(pc.less(pc.fill_null(table[column], 0.0), threshold)).as_py() or 0)
-
-
-def _coder(cls: Any, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
-    """A picklable loader of the coder and the function giving its fingerprint, same arguments.
-
-    Why both: the loader runs where the coding runs (in process, or on Spark executors);
-    the fingerprint (the cache key) is computed without loading the coder.
-    """
-    from functools import partial
-
-    return partial(cls.load, *args, **kwargs), partial(cls.fingerprint_for, *args, **kwargs)
-
-
-def coder_specs(opts: RunOptions) -> list[tuple[Any, ...]]:
-    """What to code: (output key, label, (loader, fingerprint), source table, key columns,
-    single column?, (unknown column, unknown value), confidence column), in coding order.
-
-    Every coder setting of the study configuration is passed here, so the loader and
-    the cache key see the same settings.
-    """
-    from microcred.coding.credentials import CredentialCoder
-    from microcred.coding.education import EducationCoder
-    from microcred.coding.occupation import OccupationCoder
-    from microcred.coding.skills import SkillCoder
-
-    cfg = opts.config
-    return [
-        (
-            "titles_coded",
-            "occupation (NOC 2021)",
-            _coder(
-                OccupationCoder,
-                opts.data_dir,
-                min_confidence=cfg.coding.occupation_min_confidence,
-            ),
-            "positions",
-            ["title"],
-            True,
-            ("noc2021", None),
-            "noc2021_confidence",
-        ),
-        (
-            "education_coded",
-            "education level",
-            # the education lexicon ships with the package; it needs no reference data
-            _coder(EducationCoder),
-            "educations",
-            ["degree", "field"],
-            False,
-            ("education_level", "unknown"),
-            None,
-        ),
-        (
-            "credentials_coded",
-            "credential type",
-            _coder(
-                CredentialCoder,
-                cfg.definitions,
-                opts.data_dir,
-                min_confidence=cfg.coding.credential_min_confidence,
-            ),
-            "credentials",
-            ["name", "authority", "url_host"],
-            False,
-            ("credential_type", "unknown"),
-            "coding_confidence",
-        ),
-        (
-            "skills_coded",
-            "skills taxonomy",
-            _coder(SkillCoder, opts.data_dir),
-            "skills",
-            ["skill"],
-            True,
-            ("skill_id", None),
-            None,
-        ),
-    ]
-
-
-def _code_all(
-    engine: Engine, files: dict[str, Path], opts: RunOptions, progress: StageProgress
-) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Run every coder on the distinct strings of the staged canonical tables.
-
-    The credentials file gains the education-listed credentials once education is coded.
-
-    Each coder is given as a picklable loader, so the same coder runs in process
-    (DuckDB) or on Spark executors; results are cached by content when asked, under
-    the coder's fingerprint.
-    """
-    from functools import partial
-
-    from microcred.coding.cache import CodingCache
-
-    cfg = opts.config
-    cache = CodingCache(opts.cache_dir) if opts.cache_dir else None
-    specs = coder_specs(opts)
-    coded: dict[str, pa.Table] = {}
-    summary: list[dict[str, Any]] = []
-    for key, label, (load, fingerprint), source, columns, single, (ucol, uval), conf in specs:
-        if key == "credentials_coded":  # education is coded by now
-            _with_education_listed(engine, files, coded["education_coded"])
-        inputs = _distinct(engine, files[source], columns, non_null=single)
-        with progress.step(f"coding {label}", total=inputs.num_rows):
-            run_coder = partial(engine.code_distinct, loader=load, single_column=single)
-            if cache is not None:
-                out = cache.code(key, fingerprint(), inputs, run_coder)
-            else:
-                out = run_coder(inputs)
-        coded[key] = out
-        unknown = _unknown_count(out, ucol, uval)
-        summary.append(
-            {
-                "coder": label,
-                "distinct": out.num_rows,
-                "coded": out.num_rows - unknown,
-                "abstained": unknown,
-                "low_confidence": _low_count(out, conf, cfg.coding.low_confidence),
-            }
-        )
-    return coded, summary
-
-
-def _with_education_listed(
-    engine: Engine, files: dict[str, Path], education_coded: pa.Table
-) -> int | None:
-    """Add the bootcamps and MOOCs people listed under education to the credentials file.
-
-    Why: the education coder recognises them (``is_credential``) but they are credentials,
-    and a study that ignored them would undercount learning-based microcredentials. They
-    get origin ``education`` and ``credential_idx`` = ``education_idx`` + 100,000. Returns
-    the credentials' new row count, or None when there was nothing to add.
-    """
-    import ibis
-    from ibis.formats.pyarrow import PyArrowType
-
-    from microcred import schema
-
-    flagged = education_coded.filter(pc.fill_null(education_coded["is_credential"], False))
-    if flagged.num_rows == 0:
-        return None
-    keys = engine.table(flagged.select(["degree", "field"]).rename_columns(["k_degree", "k_field"]))
-    ed = engine.table(files["educations"])
-    hit = ed.inner_join(
-        keys, [ed.degree.identical_to(keys.k_degree), ed.field.identical_to(keys.k_field)]
-    )
-    values = {
-        "person_id": hit.person_id,
-        "credential_idx": hit.education_idx + 100_000,
-        "name": ibis.coalesce(hit.degree, hit.field),
-        "authority": hit.school,
-        "url_host": ibis.null(),
-        "has_url": ibis.literal(False),
-        "has_credential_id": ibis.literal(False),
-        "issued_date": hit.end_date,
-        "issued_precision": hit.end_precision,
-        "expires_date": ibis.null(),
-        "expires_precision": ibis.null(),
-        "origin": ibis.literal("education"),
-    }
-    target = schema.CREDENTIALS
-    extra = hit.select(**{f.name: values[f.name].cast(PyArrowType.to_ibis(f.type)) for f in target})
-    creds = engine.table(files["credentials"]).select(*target.names)
-    combined = creds.union(extra, distinct=False)
-    return engine.to_parquet(
-        combined, files["credentials"], target, ["person_id", "credential_idx"]
-    )
-
-
 def _write_tables(dir_: Path, tables: dict[str, pa.Table]) -> None:
     dir_.mkdir(parents=True, exist_ok=True)
     for name, table in sorted(tables.items()):
@@ -281,6 +86,7 @@ def _run_staged(
     ``tx.restricted_staging``; returns the staged manifest and the report's file name."""
     from microcred.analysis import run_analyses
     from microcred.analysis.summary import findings as summarize
+    from microcred.coding.stage import code_all
     from microcred.features.person import build_person_features
     from microcred.release import release_tables
     from microcred.release.audit import audit_release
@@ -326,7 +132,9 @@ def _run_staged(
                 )
 
         with timings.stage("coding"):
-            coded, coding_summary = _code_all(engine, staged.files, opts, progress)
+            coded, coding_summary = code_all(
+                engine, staged.files, opts.data_dir, cfg, progress, opts.cache_dir
+            )
             staged.rows["credentials"] = pq.ParquetFile(
                 staged.files["credentials"]
             ).metadata.num_rows
