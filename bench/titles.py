@@ -36,6 +36,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
+from microcred.coding.base import CoderSettings  # noqa: E402
 from microcred.coding.occupation import OccupationCoder  # noqa: E402
 from microcred.coding.occupation.knowledge import load_examples, load_structure  # noqa: E402
 from microcred.datadir import DataDir  # noqa: E402
@@ -122,7 +123,7 @@ def main() -> None:
     rss = proc.memory_info().rss - rss0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        OccupationCoder.load(dd, cache_dir=tmp)
+        OccupationCoder.load(dd, CoderSettings(options={"model_cache_dir": tmp}))
         cold = time.perf_counter() - t0
     console.print(
         f"load: warm cache {warm:.2f} s, cold cache (train + calibrate) {cold:.1f} s; "
@@ -138,7 +139,8 @@ def main() -> None:
     sample = holdout.sample(n=min(args.baseline_sample, len(holdout)), random_state=1)
     profile = pd.read_csv(PROFILE, dtype=str, keep_default_na=False)
 
-    held_coder = OccupationCoder.load(dd, exclude_titles=holdout["title"])
+    held = CoderSettings(options={"exclude_titles": list(holdout["title"])})
+    held_coder = OccupationCoder.load(dd, held)
     full_rep = evaluate_titles(holdout, "title", "noc2021", "acceptable", coder=held_coder)
     prof_rep = evaluate_titles(profile, "title", "noc2021", "acceptable", coder=coder)
     synth = synthetic_titles([e.title for e in examples], args.synthetic)

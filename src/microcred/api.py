@@ -39,19 +39,23 @@ _CODE_COLUMNS_AS_TEXT = ("teer",)
 
 @lru_cache(maxsize=8)
 def _occupation_coder(data_dir: str | None, min_confidence: float):
+    from microcred.coding.base import CoderSettings
     from microcred.coding.occupation import OccupationCoder
 
-    return OccupationCoder.load(data_dir, min_confidence=min_confidence)
+    settings = CoderSettings.with_coding(occupation_min_confidence=min_confidence)
+    return OccupationCoder.load(data_dir, settings)
 
 
 @lru_cache(maxsize=8)
 def _credential_coder(definitions_key: tuple, data_dir: str | None):
+    from microcred.coding.base import CoderSettings
     from microcred.coding.credentials import CredentialCoder
-    from microcred.config import Definition
+    from microcred.config import Definition, StudyConfig
     from microcred.datadir import DataDir
 
-    definitions = [Definition(name=n, types=list(t)) for n, t in definitions_key] or None
-    return CredentialCoder.load(definitions, DataDir(data_dir) if data_dir else None)
+    definitions = [Definition(name=n, types=list(t)) for n, t in definitions_key]
+    config = StudyConfig(definitions=definitions) if definitions else None
+    return CredentialCoder.load(DataDir(data_dir) if data_dir else None, CoderSettings(config))
 
 
 @lru_cache(maxsize=2)

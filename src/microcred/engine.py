@@ -160,24 +160,20 @@ class Engine:
 
     # ---- coders ----------------------------------------------------------------------
 
-    def code_distinct(
-        self, inputs: pa.Table, loader: Callable[[], Any], single_column: bool
-    ) -> pa.Table:
+    def code_distinct(self, inputs: pa.Table, loader: Callable[[], Any]) -> pa.Table:
         """Run a coder over distinct inputs: in process on DuckDB, as Arrow UDFs on Spark executors.
 
-        ``loader`` must be picklable (e.g. ``functools.partial(Coder.load, ...)``): each
-        Spark Python worker loads the coder once and codes its Arrow batches.
+        ``inputs`` holds the columns the coder reads; ``loader`` must be picklable (e.g.
+        ``coding.base.loader_for``): each Spark Python worker loads the coder once and codes
+        its Arrow batches.
         """
         if self.name != "spark" or inputs.num_rows == 0:
-            coder = loader()
-            return coder.code(inputs.column(0).combine_chunks() if single_column else inputs)
+            return loader().code(inputs)  # type: ignore[no-any-return]
         from pyspark.sql.pandas.types import from_arrow_schema
 
-        probe = loader().code(
-            inputs.slice(0, 1).column(0).combine_chunks() if single_column else inputs.slice(0, 1)
-        )
+        probe = loader().code(inputs.slice(0, 1))
         key = f"{id(loader)}-{probe.schema}"
-        fn = _arrow_coder_udf(loader, single_column, key)
+        fn = _arrow_coder_udf(loader, key)
         parts = max(2, min(64, inputs.num_rows // 50_000 + 1))
         df = self.spark.createDataFrame(inputs).repartition(parts)
         out = df.mapInArrow(fn, from_arrow_schema(probe.schema)).toArrow()
@@ -208,7 +204,7 @@ _WORKER_CODERS: dict[str, Any] = {}
 
 
 def _arrow_coder_udf(
-    loader: Callable[[], Any], single_column: bool, key: str
+    loader: Callable[[], Any], key: str
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function Spark ships to executors: load the coder once per worker, code each batch."""
 
@@ -217,8 +213,6 @@ def _arrow_coder_udf(
         if coder is None:
             coder = _WORKER_CODERS[key] = loader()
         for batch in batches:
-            table = pa.Table.from_batches([batch])
-            coded = coder.code(table.column(0).combine_chunks() if single_column else table)
-            yield from coded.to_batches()
+            yield from coder.code(pa.Table.from_batches([batch])).to_batches()
 
     return run

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import microcred
+from microcred.coding.base import CoderSettings, loader_for, registered
 from microcred.coding.cache import CacheWarning, CodingCache
 from microcred.coding.credentials import CredentialCoder
 from microcred.coding.education import DATA_DIR as EDUCATION_DATA
@@ -25,7 +26,6 @@ from microcred.coding.skills import LEXICON_DIR as SKILLS_LEXICONS
 from microcred.coding.skills import SkillCoder
 from microcred.config import CodingConfig, Definition, StudyConfig
 from microcred.datadir import DataDir
-from microcred.pipeline import RunOptions, coder_specs
 
 # ---- the key -----------------------------------------------------------------------------
 
@@ -43,25 +43,36 @@ def _copy_noc_reference(tmp_path: Path) -> Path:
 
 def test_changing_an_occupation_setting_or_reference_file_changes_the_key(tmp_path) -> None:
     data = _copy_noc_reference(tmp_path / "data")
-    base = OccupationCoder.fingerprint_for(data, min_confidence=0.35)
-    assert base == OccupationCoder.fingerprint_for(
-        DataDir(), min_confidence=0.35
-    )  # content, not path
-    assert OccupationCoder.fingerprint_for(data, min_confidence=0.5) != base
-    assert OccupationCoder.fingerprint_for(data, 0.35, exclude_titles=["data scientist"]) != base
+
+    def key(data_dir: Path | DataDir, threshold: float = 0.35, **options: object) -> str:
+        settings = CoderSettings.with_coding(occupation_min_confidence=threshold, options=options)
+        return OccupationCoder.fingerprint_for(data_dir, settings)
+
+    base = key(data)
+    assert base == key(DataDir())  # content, not path
+    assert key(data, 0.5) != base
+    assert key(data, exclude_titles=["data scientist"]) != base
+    assert key(data, model_cache_dir="/elsewhere") == base  # where the model is kept: no change
     examples = DataDir(data).path("noc_examples_en")
     examples.write_bytes(examples.read_bytes() + b'21211,"Chief data wrangler"\n')
-    assert OccupationCoder.fingerprint_for(data, min_confidence=0.35) != base
+    assert key(data) != base
 
 
 def test_changing_a_credential_setting_or_definition_changes_the_key() -> None:
+
+    def settings(definitions: list[Definition], threshold: float) -> CoderSettings:
+        config = StudyConfig(definitions=definitions)
+        return CoderSettings.with_coding(config, credential_min_confidence=threshold)
+
     study = StudyConfig()
-    base = CredentialCoder.fingerprint_for(study.definitions, None, 0.5)
-    assert CredentialCoder.fingerprint_for(study.definitions, None, 0.8) != base
+    base = CredentialCoder.fingerprint_for(None, settings(study.definitions, 0.5))
+    assert CredentialCoder.fingerprint_for(None, settings(study.definitions, 0.8)) != base
     narrower = [Definition(name=d.name, types=d.types[:1]) for d in study.definitions]
-    assert CredentialCoder.fingerprint_for(narrower, None, 0.5) != base
-    coder = CredentialCoder.load(study.definitions, None, 0.8)
-    assert coder.fingerprint() == CredentialCoder.fingerprint_for(study.definitions, None, 0.8)
+    assert CredentialCoder.fingerprint_for(None, settings(narrower, 0.5)) != base
+    coder = CredentialCoder.load(None, settings(study.definitions, 0.8))
+    assert coder.fingerprint() == CredentialCoder.fingerprint_for(
+        None, settings(study.definitions, 0.8)
+    )
 
 
 def test_changing_an_education_or_skills_lexicon_changes_the_key(tmp_path) -> None:
@@ -84,8 +95,7 @@ def test_the_run_keys_each_coder_by_the_study_settings() -> None:
     """What reproduced the bug: another configuration, same cache folder, stale codes reused."""
 
     def keys(config: StudyConfig) -> dict[str, str]:
-        opts = RunOptions(source="jsonl", input_path=Path("x"), out_dir=Path("y"), config=config)
-        return {spec[0]: spec[2][1]() for spec in coder_specs(opts)}
+        return {c.output: c.fingerprint_for(DataDir(), CoderSettings(config)) for c in registered()}
 
     base = keys(StudyConfig())
     stricter = keys(StudyConfig(coding=CodingConfig(credential_min_confidence=0.8)))
@@ -110,16 +120,11 @@ def test_credential_min_confidence_reaches_the_coder_and_changes_its_codes() -> 
             "url_host": [None, "credly.com", None],
         }
     )
-    opts = RunOptions(
-        source="jsonl",
-        input_path=Path("x"),
-        out_dir=Path("y"),
-        config=StudyConfig(coding=CodingConfig(credential_min_confidence=0.8)),
-    )
-    load = next(spec[2][0] for spec in coder_specs(opts) if spec[0] == "credentials_coded")
-    strict = load()
+    config = StudyConfig(coding=CodingConfig(credential_min_confidence=0.8))
+    load = loader_for(CredentialCoder, None, CoderSettings(config))
+    strict = pickle.loads(pickle.dumps(load))()  # as a Spark executor would
     assert strict.min_confidence == 0.8
-    lenient = CredentialCoder.load(min_confidence=0.5).code(batch)
+    lenient = CredentialCoder.load().code(batch)
     coded = strict.code(batch)
     assert lenient["credential_type"].to_pylist() == [
         "mooc_certificate",
@@ -261,15 +266,10 @@ def test_a_changed_setting_with_the_same_cache_folder_recodes(tmp_path) -> None:
     cache = CodingCache(tmp_path)
 
     def code_with(threshold: float) -> list[str]:
-        opts = RunOptions(
-            source="jsonl",
-            input_path=Path("x"),
-            out_dir=Path("y"),
-            config=StudyConfig(coding=CodingConfig(credential_min_confidence=threshold)),
-        )
-        spec = next(s for s in coder_specs(opts) if s[0] == "credentials_coded")
-        load, fingerprint = spec[2]
-        out = cache.code("credentials_coded", fingerprint(), batch, lambda t: load().code(t))
+        settings = CoderSettings.with_coding(credential_min_confidence=threshold)
+        load = loader_for(CredentialCoder, None, settings)
+        key = CredentialCoder.fingerprint_for(None, settings)
+        out = cache.code("credentials_coded", key, batch, lambda t: load().code(t))
         return out["credential_type"].to_pylist()
 
     assert code_with(0.5) == ["mooc_certificate", "vendor_certification"]

@@ -46,6 +46,26 @@ class CoderSettings:
 
         return StudyConfig()
 
+    @classmethod
+    def with_coding(
+        cls,
+        config: StudyConfig | None = None,
+        options: dict[str, Any] | None = None,
+        **coding: Any,
+    ) -> CoderSettings:
+        """Settings whose study has these ``coding`` values, e.g. ``occupation_min_confidence=0.5``.
+
+        Why: callers outside a run (the API, evaluations, tests) set one threshold without
+        writing a whole configuration.
+        """
+        from microcred.config import CodingConfig, StudyConfig
+
+        study = config if config is not None else StudyConfig()
+        if coding:
+            merged = CodingConfig(**{**study.coding.model_dump(), **coding})  # validated
+            study = study.model_copy(update={"coding": merged})
+        return cls(study, dict(options or {}))
+
 
 @runtime_checkable
 class Coder(Protocol):
@@ -98,9 +118,9 @@ class Coder(Protocol):
 #: coder from the run (its tables and the features built on them become absent/unknown).
 REGISTRY: tuple[str, ...] = (
     "microcred.coding.occupation.coder:OccupationCoder",
-    "microcred.coding.education.coder:EducationCoder",
+    "microcred.coding.legacy_adapters:EducationAdapter",  # lead: education.coder:EducationCoder
     "microcred.coding.credentials.coder:CredentialCoder",
-    "microcred.coding.skills.coder:SkillCoder",
+    "microcred.coding.legacy_adapters:SkillAdapter",  # lead: skills.coder:SkillCoder
 )
 
 

@@ -93,11 +93,13 @@ def eval_titles(
     show_errors: int = typer.Option(0, "--show-errors", help="Print up to N mistakes."),
 ) -> None:
     """Top-1 accuracy at 5/4/3/2 digits, coverage, digital P/R, by language, reliability."""
+    from microcred.coding.base import CoderSettings
     from microcred.coding.occupation import OccupationCoder
     from microcred.evaluation.titles import evaluate_titles
 
     console = Console()
-    coder = OccupationCoder.load(data_dir, min_confidence=min_confidence)
+    settings = CoderSettings.with_coding(occupation_min_confidence=min_confidence)
+    coder = OccupationCoder.load(data_dir, settings)
     try:
         report = evaluate_titles(
             labelled, title_column, code_column, acceptable_column, coder, language_column

@@ -240,7 +240,7 @@ def noc_example_holdout(
 
     Returns ``title, noc2021, acceptable, language``; ``acceptable`` lists the other
     unit groups the same title is an example of. Train a coder without them with
-    ``OccupationCoder.load(exclude_titles=split.title)``.
+    ``OccupationCoder.load(None, CoderSettings(options={"exclude_titles": list(split.title)}))``.
     """
     from microcred.coding.occupation.knowledge import load_examples, load_structure
 

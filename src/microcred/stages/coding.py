@@ -75,22 +75,10 @@ def code_tables(inp: CodingInput) -> CodingOutput:
 
 
 def _code_all(inp: CodingInput) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """The one call into the coding code (imported lazily: it imports the pipeline's helpers).
-
-    When ``microcred.coding.stage.code_all(engine, files, data_dir, config, progress,
-    cache_dir)`` exists, this is the call to re-point to it.
-    """
-    from microcred.pipeline import RunOptions
-    from microcred.pipeline import _code_all as code_all
+    """Every registered coder over the staged tables (``coding.stage``)."""
+    from microcred.coding.stage import code_all
 
     env = inp.env
-    # _code_all reads only config, data_dir and cache_dir of its options
-    opts = RunOptions(
-        source="",
-        input_path=Path(),
-        out_dir=env.layout.out,
-        config=env.config,
-        data_dir=inp.data_dir,
-        cache_dir=env.layout.cache_dir,
+    return code_all(
+        env.engine, inp.files, inp.data_dir, env.config, env.progress, env.layout.cache_dir
     )
-    return code_all(env.engine, inp.files, opts, env.progress)

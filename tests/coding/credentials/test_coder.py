@@ -6,8 +6,9 @@ import pyarrow as pa
 import pytest
 
 from microcred import schema
-from microcred.coding.credentials import TAXONOMY_VERSION, CredentialCoder
-from microcred.config import Definition
+from microcred.coding.base import CoderSettings
+from microcred.coding.credentials import TAXONOMY_VERSION, CredentialCoder, load_catalogue
+from microcred.config import Definition, StudyConfig
 
 
 @pytest.fixture(scope="module")
@@ -203,13 +204,13 @@ def test_a_custom_definition_gets_its_own_column():
     defs = [
         Definition(name="exams_only", types=["vendor_certification", "professional_certification"])
     ]
-    custom = CredentialCoder.load(definitions=defs)
+    custom = CredentialCoder.load(None, CoderSettings(StudyConfig(definitions=defs)))
     out = custom.code(pa.table({"name": ["CKA", "Python for Everybody"]}))
     assert "is_micro_exams_only" in out.column_names
     assert "is_micro_broad" not in out.column_names
     assert out["is_micro_exams_only"].to_pylist() == [True, False]
     with pytest.raises(ValueError, match="unique"):
-        CredentialCoder.load(definitions=defs + defs)
+        CredentialCoder(load_catalogue(), defs + defs)
 
 
 def test_output_schema_order_and_provenance(coder):

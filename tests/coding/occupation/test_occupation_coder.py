@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from microcred import schema
+from microcred.coding.base import CoderSettings
 from microcred.coding.occupation import OccupationCoder
 from microcred.evaluation.titles import DIGITAL_CODES, evaluate_titles
 
@@ -79,7 +80,7 @@ def test_hard_negatives_are_not_coded_digital(coder):
 
 
 def test_minor_group_given_when_unit_group_uncertain():
-    strict = OccupationCoder.load(min_confidence=0.5)
+    strict = OccupationCoder.load(None, CoderSettings.with_coding(occupation_min_confidence=0.5))
     titles = [
         "software thing person",
         "cloud wizard",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from microcred.coding.base import CoderSettings
 from microcred.coding.occupation import OccupationCoder
 from microcred.coding.occupation.coder import training_key
 from microcred.coding.occupation.store import ARRAYS, META, load_trained, save_trained
@@ -85,7 +86,10 @@ def test_load_retrains_over_an_unusable_cache(coder: OccupationCoder, tmp_path) 
     folder.mkdir(parents=True)
     (folder / META).write_text("{not json")
     with pytest.warns(RuntimeWarning, match="retraining"):
-        again = OccupationCoder.load(cache_dir=tmp_path, min_confidence=0.5)
+        settings = CoderSettings.with_coding(
+            occupation_min_confidence=0.5, options={"model_cache_dir": tmp_path}
+        )
+        again = OccupationCoder.load(None, settings)
     titles = pa.array(TITLES, pa.string())
     assert again.code(titles)["noc2021_confidence"].equals(coder.code(titles)["noc2021_confidence"])
     assert again.fingerprint() != coder.fingerprint()  # the threshold is part of the coder's key

@@ -1,6 +1,6 @@
 """Credential coder: type, microcredential flags, provider and quality attributes.
 
-Public interface: ``CredentialCoder.load(definitions, data_dir).code(batch)``,
+Public interface: ``CredentialCoder.load(data_dir, settings).code(batch)`` (``coding.base.Coder``),
 ``load_catalogue()`` (providers, families, hosts) and ``CATALOGUE_VERSION``.
 """
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from microcred import schema
+from microcred.coding.base import CoderSettings
 from microcred.coding.credentials.catalogue import DATA_PATH as CATALOGUE_DATA
 from microcred.coding.credentials.catalogue import Catalogue, HostRule, Provider, load_catalogue
 from microcred.coding.credentials.model import vocabulary
@@ -35,7 +37,7 @@ from microcred.coding.credentials.text import (
 )
 from microcred.coding.fingerprint import coder_fingerprint, package_sources
 from microcred.coding.gcpause import gc_paused
-from microcred.config import Definition, StudyConfig
+from microcred.config import Definition
 from microcred.datadir import DataDir
 
 TAXONOMY_VERSION = "microcred credential taxonomy v1"
@@ -71,45 +73,42 @@ class CredentialCoder:
         self._model = None  # FallbackModel, trained on first use
         self._vocabulary: frozenset[str] | None = None
 
+    # ---- the contract (``coding.base.Coder``) ------------------------------------------
+    name: ClassVar[str] = "credentials"
+    version: ClassVar[str] = TAXONOMY_VERSION
+    label: ClassVar[str] = "credential type"
+    source_table: ClassVar[str] = "credentials"
+    reads: ClassVar[tuple[str, ...]] = ("name", "authority", "url_host")
+    output: ClassVar[str] = "credentials_coded"
+    unknown: ClassVar[tuple[str, Any]] = ("credential_type", "unknown")
+    confidence_column: ClassVar[str | None] = "coding_confidence"
+    # the education-listed bootcamps and MOOCs join the credentials once education is coded
+    after: ClassVar[tuple[str, ...]] = ("education",)
+
     @classmethod
     def load(
-        cls,
-        definitions: list[Definition] | None = None,
-        data_dir: DataDir | None = None,
-        min_confidence: float | None = None,
+        cls, data_dir: DataDir | Path | None = None, settings: CoderSettings | None = None
     ) -> CredentialCoder:
-        """Load the catalogue (kept in the repository; ``data_dir`` is accepted for the common
-        coder signature and not needed) for the given definitions (default: the study's).
+        """Load the catalogue (kept in the repository; ``data_dir`` is not needed) for the
+        study's definitions.
 
-        ``min_confidence``: below it a weak rule or model decision is left ``unknown``
-        (default: ``coding.credential_min_confidence`` of the default study).
+        Settings: ``definitions``, and ``coding.credential_min_confidence`` below which a weak
+        rule or model decision is left ``unknown``.
         """
-        defs, conf = _resolved(definitions, min_confidence)
+        defs, conf = _resolved(settings)
         return cls(load_catalogue(), defs, conf)
 
     @classmethod
     def fingerprint_for(
-        cls,
-        definitions: list[Definition] | None = None,
-        data_dir: DataDir | None = None,
-        min_confidence: float | None = None,
+        cls, data_dir: DataDir | Path | None = None, settings: CoderSettings | None = None
     ) -> str:
         """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading."""
-        defs, conf = _resolved(definitions, min_confidence)
-        return coder_fingerprint(
-            "credentials",
-            TAXONOMY_VERSION,
-            files=sorted(CATALOGUE_DATA.glob("*.yaml")),
-            settings={
-                "definitions": [[d.name, sorted(d.types)] for d in defs],
-                "min_confidence": float(conf),
-            },
-            code=package_sources(Path(__file__).parent),
-        )
+        defs, conf = _resolved(settings)
+        return _fingerprint(defs, conf)
 
     def fingerprint(self) -> str:
         """The cache key of this coder's output: taxonomy, catalogue files, definitions, threshold."""
-        return self.fingerprint_for(self.definitions, None, self.min_confidence)
+        return _fingerprint(self.definitions, self.min_confidence)
 
     # ---- schema ---------------------------------------------------------------------------
     def output_schema(self) -> pa.Schema:
@@ -405,13 +404,22 @@ class CredentialCoder:
         )
 
 
-def _resolved(
-    definitions: list[Definition] | None, min_confidence: float | None
-) -> tuple[list[Definition], float]:
-    config = StudyConfig()
-    defs = list(definitions) if definitions is not None else config.definitions
-    conf = config.coding.credential_min_confidence if min_confidence is None else min_confidence
-    return defs, float(conf)
+def _resolved(settings: CoderSettings | None) -> tuple[list[Definition], float]:
+    study = (settings or CoderSettings()).study
+    return list(study.definitions), float(study.coding.credential_min_confidence)
+
+
+def _fingerprint(definitions: Sequence[Definition], min_confidence: float) -> str:
+    return coder_fingerprint(
+        "credentials",
+        TAXONOMY_VERSION,
+        files=sorted(CATALOGUE_DATA.glob("*.yaml")),
+        settings={
+            "definitions": [[d.name, sorted(d.types)] for d in definitions],
+            "min_confidence": float(min_confidence),
+        },
+        code=package_sources(Path(__file__).parent),
+    )
 
 
 def _needs_reducing(url: str | None) -> bool:

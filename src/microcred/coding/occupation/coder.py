@@ -24,6 +24,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -31,6 +32,7 @@ import pyarrow.compute as pc
 
 from microcred import schema
 from microcred.cachedir import cache_root
+from microcred.coding.base import CoderSettings
 from microcred.coding.fingerprint import coder_fingerprint, package_sources
 from microcred.coding.occupation import lexicon as lexicon_files
 from microcred.coding.occupation.batch import ARROW_MIN, BatchNormaliser
@@ -270,22 +272,30 @@ class OccupationCoder:
         self._unit_soc = pa.array([trained.soc.get(c) for c in classes], pa.string())
         self._build_lookup_arrays()
 
+    # ---- the contract (``coding.base.Coder``) ------------------------------------------
+    name: ClassVar[str] = "occupation"
+    version: ClassVar[str] = f"{MODEL_VERSION}; {TAXONOMY_VERSION}"
+    label: ClassVar[str] = "occupation (NOC 2021)"
+    source_table: ClassVar[str] = "positions"
+    reads: ClassVar[tuple[str, ...]] = ("title",)
+    output: ClassVar[str] = "titles_coded"
+    unknown: ClassVar[tuple[str, Any]] = ("noc2021", None)
+    confidence_column: ClassVar[str | None] = "noc2021_confidence"
+    after: ClassVar[tuple[str, ...]] = ()
+
     # ---- loading --------------------------------------------------------------------
     @classmethod
     def load(
-        cls,
-        data_dir: DataDir | str | Path | None = None,
-        min_confidence: float = 0.35,
-        exclude_titles: Iterable[str] | None = None,
-        cache_dir: str | Path | None = None,
+        cls, data_dir: DataDir | str | Path | None = None, settings: CoderSettings | None = None
     ) -> OccupationCoder:
         """Load (or train once and cache) the coder.
 
-        ``exclude_titles``: titles whose normalised form is removed from every
-        training table (used to evaluate on held-out NOC example titles).
+        Settings: ``coding.occupation_min_confidence``; options ``exclude_titles`` (titles
+        whose normalised form is removed from every training table, to evaluate on held-out
+        NOC example titles) and ``model_cache_dir`` (where the trained model is kept).
         """
-        dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
-        excluded = _norm_exclusion(exclude_titles)
+        dd = _data_dir(data_dir)
+        min_confidence, excluded, cache_dir = _settings(settings)
         key = training_key(dd, excluded)
         folder = (Path(cache_dir) if cache_dir else cache_root()) / "occupation" / key
         trained = load_trained(folder, key)
@@ -293,31 +303,24 @@ class OccupationCoder:
             trained = train(load_knowledge(dd), excluded)
             with contextlib.suppress(OSError):  # read-only home on a worker: just not cached
                 save_trained(folder, trained, key)
-        fingerprint = cls.fingerprint_for(dd, min_confidence, excluded)
-        return cls(trained, min_confidence, fingerprint)
+        return cls(trained, min_confidence, cls.fingerprint_for(dd, settings))
 
     @classmethod
     def fingerprint_for(
-        cls,
-        data_dir: DataDir | str | Path | None = None,
-        min_confidence: float = 0.35,
-        exclude_titles: Iterable[str] | None = None,
-        cache_dir: str | Path | None = None,
+        cls, data_dir: DataDir | str | Path | None = None, settings: CoderSettings | None = None
     ) -> str:
         """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading.
 
-        ``cache_dir`` only says where the trained model is kept; it changes no code.
+        ``model_cache_dir`` only says where the trained model is kept; it changes no code.
         """
-        dd = data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
+        dd = _data_dir(data_dir)
+        min_confidence, excluded, _ = _settings(settings)
         here = Path(__file__).parent
         return coder_fingerprint(
             "occupation",
-            f"{MODEL_VERSION}; {TAXONOMY_VERSION}",
+            cls.version,
             files=[*_reference_paths(dd), *(lexicon_files.DATA / f for f in lexicon_files.FILES)],
-            settings={
-                "min_confidence": float(min_confidence),
-                "exclude_titles": list(_norm_exclusion(exclude_titles)),
-            },
+            settings={"min_confidence": min_confidence, "exclude_titles": list(excluded)},
             code=[*package_sources(here), here.parent / "seniority.py"],
         )
 
@@ -326,6 +329,9 @@ class OccupationCoder:
         if not self._fingerprint:
             raise ValueError("this OccupationCoder was not built by load(); it has no fingerprint")
         return self._fingerprint
+
+    def output_schema(self) -> pa.Schema:
+        return schema.TITLES_CODED
 
     # ---- facts ----------------------------------------------------------------------
     @property
@@ -340,8 +346,10 @@ class OccupationCoder:
         return self._t.soc.get(code)
 
     # ---- coding ---------------------------------------------------------------------
-    def code(self, titles: pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Table:
+    def code(self, titles: pa.Table | pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Table:
         """One row per input title, same order, schema ``schema.TITLES_CODED``.
+
+        ``titles``: a batch with a ``title`` column (the contract), or the titles themselves.
 
         Titles are grouped by normalised form (``batch.BatchNormaliser``: Arrow
         kernels for the clean-up, Python once per distinct core), and everything
@@ -353,6 +361,10 @@ class OccupationCoder:
         # at module level made `import microcred.coding.seniority` (first) circular
         from microcred.coding.seniority import code_seniority
 
+        if isinstance(titles, pa.Table):
+            if "title" not in titles.column_names:
+                raise ValueError(f"title batch needs a 'title' column, got {titles.column_names}")
+            titles = titles["title"]
         if isinstance(titles, list):
             titles = pa.array(titles, pa.string())
         if isinstance(titles, pa.ChunkedArray):
@@ -526,3 +538,18 @@ class OccupationCoder:
             "coding_method": pa.array(_METHODS, pa.string()).take(pa.array(method, pa.int8())),
             "taxonomy_version": pa.array([TAXONOMY_VERSION] * n, pa.string()),
         }
+
+
+def _data_dir(data_dir: DataDir | str | Path | None) -> DataDir:
+    return data_dir if isinstance(data_dir, DataDir) else DataDir(data_dir)
+
+
+def _settings(settings: CoderSettings | None) -> tuple[float, tuple[str, ...], str | None]:
+    """(min_confidence, normalised excluded titles, model cache folder) from ``settings``."""
+    s = settings or CoderSettings()
+    options = s.options
+    return (
+        float(s.study.coding.occupation_min_confidence),
+        _norm_exclusion(options.get("exclude_titles")),
+        options.get("model_cache_dir"),
+    )

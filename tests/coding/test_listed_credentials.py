@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred import schema
+from microcred.coding.listed_credentials import with_education_listed
 from microcred.engine import Engine
-from microcred.pipeline import _with_education_listed
 
 
 def _staged(tmp_path: Path) -> dict[str, Path]:
@@ -61,16 +61,17 @@ def test_flagged_education_entries_are_added_as_credentials(tmp_path: Path) -> N
     files = _staged(tmp_path)
     engine = Engine()
     try:
-        assert _with_education_listed(engine, files, coded) == 3
+        assert with_education_listed(engine, files, coded) == 3
     finally:
         engine.close()
     out = pq.read_table(files["credentials"])
     assert out.schema == schema.CREDENTIALS
     rows = out.to_pylist()
+    # after the person's own credentials: max credential_idx + 1 + education_idx
     assert [(r["person_id"], r["credential_idx"], r["origin"]) for r in rows] == [
-        ("p1", 100_000, "education"),
+        ("p1", 0, "education"),
         ("p2", 0, "certifications"),
-        ("p2", 100_000, "education"),
+        ("p2", 1, "education"),
     ]
     bootcamp = rows[0]
     assert (bootcamp["name"], bootcamp["authority"]) == ("Data Science Bootcamp", "Lighthouse Labs")
@@ -84,5 +85,34 @@ def test_nothing_flagged_leaves_credentials_alone(tmp_path: Path) -> None:
     files = _staged(tmp_path)
     before = files["credentials"].read_bytes()
     coded = pa.table({"degree": ["B.Sc."], "field": ["Computer Science"], "is_credential": [False]})
-    assert _with_education_listed(Engine(), files, coded) is None
+    assert with_education_listed(Engine(), files, coded) is None
     assert files["credentials"].read_bytes() == before
+
+
+def test_ids_cannot_collide_with_listed_credentials(tmp_path: Path) -> None:
+    """A person with a credential at index 100,000 (the old offset) keeps unique keys."""
+    files = _staged(tmp_path)
+    many = schema.conform(
+        pa.table(
+            {
+                "person_id": ["p1", "p1"],
+                "credential_idx": pa.array([0, 100_000], pa.int32()),
+                "name": ["PMP", "CKA"],
+                "origin": ["certifications", "certifications"],
+            }
+        ),
+        schema.CREDENTIALS,
+    )
+    pq.write_table(many, files["credentials"])
+    coded = pa.table(
+        {
+            "degree": ["Data Science Bootcamp", "B.Sc."],
+            "field": [None, "Computer Science"],
+            "is_credential": [True, True],
+        }
+    )
+    assert with_education_listed(Engine(), files, coded) == 4
+    rows = pq.read_table(files["credentials"]).to_pylist()
+    keys = [(r["person_id"], r["credential_idx"]) for r in rows]
+    assert len(set(keys)) == len(keys)
+    assert keys == [("p1", 0), ("p1", 100_000), ("p1", 100_001), ("p1", 100_002)]
