@@ -21,6 +21,7 @@ from microcred.coding.cache import CacheWarning, CodingCache
 from microcred.coding.credentials import CredentialCoder
 from microcred.coding.education import DATA_DIR as EDUCATION_DATA
 from microcred.coding.education import EducationCoder
+from microcred.coding.education.coder import LEXICON_OPTION as EDUCATION_LEXICON_OPTION
 from microcred.coding.occupation import OccupationCoder
 from microcred.coding.skills import LEXICON_DIR as SKILLS_LEXICONS
 from microcred.coding.skills import SkillCoder
@@ -77,11 +78,13 @@ def test_changing_a_credential_setting_or_definition_changes_the_key() -> None:
 
 def test_changing_an_education_or_skills_lexicon_changes_the_key(tmp_path) -> None:
     edu = shutil.copytree(EDUCATION_DATA, tmp_path / "edu")
-    base = EducationCoder.fingerprint_for(edu)
-    assert base == EducationCoder.load(edu).fingerprint() == EducationCoder.fingerprint_for()
+    settings = CoderSettings(options={EDUCATION_LEXICON_OPTION: str(edu)})
+    base = EducationCoder.fingerprint_for(None, settings)
+    assert base == EducationCoder.load(None, settings).fingerprint()
+    assert base == EducationCoder.fingerprint_for()
     with (edu / "fields.yaml").open("a") as fh:
         fh.write("\n# an analyst's edit\n")
-    assert EducationCoder.fingerprint_for(edu) != base
+    assert EducationCoder.fingerprint_for(None, settings) != base
 
     lex = shutil.copytree(SKILLS_LEXICONS, tmp_path / "skills")
     base = SkillCoder.fingerprint_for(None, lex)

@@ -118,7 +118,7 @@ class Coder(Protocol):
 #: coder from the run (its tables and the features built on them become absent/unknown).
 REGISTRY: tuple[str, ...] = (
     "microcred.coding.occupation.coder:OccupationCoder",
-    "microcred.coding.legacy_adapters:EducationAdapter",  # lead: education.coder:EducationCoder
+    "microcred.coding.education.coder:EducationCoder",
     "microcred.coding.credentials.coder:CredentialCoder",
     "microcred.coding.legacy_adapters:SkillAdapter",  # lead: skills.coder:SkillCoder
 )

@@ -73,6 +73,9 @@ def eval_education(
         "formal_digital_training, language).",
     ),
     errors: int = typer.Option(30, "--errors", help="How many level errors to list."),
+    confusion_out: Path | None = typer.Option(
+        None, "--confusion-out", help="Write the level confusion matrix as JSON here."
+    ),
 ) -> None:
     """Level accuracy and confusion matrix, CIP 2-digit and formal digital training accuracy."""
     from microcred.evaluation.education import evaluate_education
@@ -84,3 +87,10 @@ def eval_education(
     except ValueError as exc:
         raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     Console(width=200).print(report.format(max_errors=errors), markup=False, highlight=False)
+    if confusion_out is not None:
+        import json
+
+        confusion_out.parent.mkdir(parents=True, exist_ok=True)
+        confusion_out.write_text(
+            json.dumps(report.confusion_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )

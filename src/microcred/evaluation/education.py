@@ -31,6 +31,20 @@ class EducationReport:
     by_language: dict[str, float] = field(default_factory=dict)
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    def confusion_json(self) -> dict:
+        """The level confusion matrix as data (rows labelled, columns coded), for the analysis."""
+        from microcred.coding.education import TAXONOMY_VERSION
+
+        labels = [str(c) for c in self.confusion.columns]
+        return {
+            "coder": "education",
+            "measure": "education_level",
+            "taxonomy_version": TAXONOMY_VERSION,
+            "n": self.n,
+            "labels": labels,
+            "matrix": [[int(v) for v in row] for row in self.confusion.to_numpy().tolist()],
+        }
+
     def format(self, max_errors: int = 30) -> str:
         lines = [
             f"education coder on {self.n} labelled entries",

@@ -39,12 +39,15 @@ def _changed_settings(name: str, tmp_path: Path) -> CoderSettings:
     if name in ("education", "skills"):  # the lexicons ship with the package: an edited copy
         if name == "education":
             from microcred.coding.education import DATA_DIR as shipped
+            from microcred.coding.education.coder import LEXICON_OPTION as option
         else:
             from microcred.coding.skills import LEXICON_DIR as shipped
+
+            option = "lexicon_dir"
         lex = shutil.copytree(shipped, tmp_path / name)
         first = sorted(lex.glob("*.yaml"))[0]
         first.write_text(first.read_text() + "\n# an analyst's edit\n")
-        return CoderSettings(options={"lexicon_dir": lex})
+        return CoderSettings(options={option: str(lex)})
     raise AssertionError(f"coder {name!r}: say in _changed_settings which setting changes it")
 
 

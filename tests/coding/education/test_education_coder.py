@@ -8,7 +8,9 @@ import pyarrow as pa
 import pytest
 
 from microcred import schema
+from microcred.coding.base import CoderSettings
 from microcred.coding.education import LEVEL_RANK, LEVELS, NOT_EDUCATION, EducationCoder
+from microcred.coding.education.coder import LEXICON_OPTION
 
 
 @pytest.fixture(scope="module")
@@ -278,6 +280,10 @@ def test_levels_are_ranked_in_order() -> None:
     assert LEVEL_RANK["master"] > LEVEL_RANK["bachelor"] > LEVEL_RANK["college"]
 
 
+def _lexicons(folder) -> CoderSettings:
+    return CoderSettings(options={LEXICON_OPTION: str(folder)})
+
+
 def test_broken_lexicon_names_the_file(tmp_path) -> None:
     from microcred.coding.education import DATA_DIR
 
@@ -287,10 +293,10 @@ def test_broken_lexicon_names_the_file(tmp_path) -> None:
         "phrases: {'99.99': [nowhere]}\nimplied: {}\n", encoding="utf-8"
     )
     with pytest.raises(ValueError, match=r"fields\.yaml.*99\.99"):
-        EducationCoder.load(tmp_path)
+        EducationCoder.load(None, _lexicons(tmp_path))
     (tmp_path / "levels.yaml").write_text("levels: [\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"levels\.yaml"):
-        EducationCoder.load(tmp_path)
+        EducationCoder.load(None, _lexicons(tmp_path))
 
 
 def test_normalise_array_equals_normalise_for_every_character_below_u2300() -> None:
