@@ -100,6 +100,7 @@ def coder_specs(opts: RunOptions) -> list[tuple[Any, ...]]:
     Every coder setting of the study configuration is passed here, so the loader and
     the cache key see the same settings.
     """
+    from microcred.coding.base import CoderSettings
     from microcred.coding.credentials import CredentialCoder
     from microcred.coding.education import EducationCoder
     from microcred.coding.occupation import OccupationCoder
@@ -150,7 +151,7 @@ def coder_specs(opts: RunOptions) -> list[tuple[Any, ...]]:
         (
             "skills_coded",
             "skills taxonomy",
-            _coder(SkillCoder, opts.data_dir),
+            _coder(SkillCoder, opts.data_dir, CoderSettings(cfg)),
             "skills",
             ["skill"],
             True,

@@ -21,6 +21,7 @@ from microcred.coding.credentials import CredentialCoder
 from microcred.coding.education import DATA_DIR as EDUCATION_DATA
 from microcred.coding.education import EducationCoder
 from microcred.coding.occupation import OccupationCoder
+from microcred.coding.base import CoderSettings
 from microcred.coding.skills import LEXICON_DIR as SKILLS_LEXICONS
 from microcred.coding.skills import SkillCoder
 from microcred.config import CodingConfig, Definition, StudyConfig
@@ -73,11 +74,11 @@ def test_changing_an_education_or_skills_lexicon_changes_the_key(tmp_path) -> No
     assert EducationCoder.fingerprint_for(edu) != base
 
     lex = shutil.copytree(SKILLS_LEXICONS, tmp_path / "skills")
-    base = SkillCoder.fingerprint_for(None, lex)
+    base = SkillCoder.fingerprint_for(None, CoderSettings(options={"lexicon_dir": lex}))
     assert base == SkillCoder.fingerprint_for()
     with (lex / "onet_aliases.yaml").open("a") as fh:
         fh.write("\n# an analyst's edit\n")
-    assert SkillCoder.fingerprint_for(None, lex) != base
+    assert SkillCoder.fingerprint_for(None, CoderSettings(options={"lexicon_dir": lex})) != base
 
 
 def test_the_run_keys_each_coder_by_the_study_settings() -> None:
