@@ -16,12 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 
 import microcred
+from microcred.coding.base import CoderSettings
 from microcred.coding.cache import CacheWarning, CodingCache
 from microcred.coding.credentials import CredentialCoder
 from microcred.coding.education import DATA_DIR as EDUCATION_DATA
 from microcred.coding.education import EducationCoder
 from microcred.coding.occupation import OccupationCoder
-from microcred.coding.base import CoderSettings
 from microcred.coding.skills import LEXICON_DIR as SKILLS_LEXICONS
 from microcred.coding.skills import SkillCoder
 from microcred.config import CodingConfig, Definition, StudyConfig
