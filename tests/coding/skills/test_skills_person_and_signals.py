@@ -37,7 +37,10 @@ def test_credential_skill_signals(skill_coder: SkillCoder) -> None:
         in got["Google Data Analytics Professional Certificate"]
     )
     assert got["Certified Kubernetes Administrator (CKA)"] == {"onet:Kubernetes"}
-    assert "First Aid and CPR" not in got
+    # the ESCO skill "first aid" (a phrase), never the O*NET acronym FIRST (a single word)
+    assert got["First Aid and CPR"] == {
+        "esco:http://data.europa.eu/esco/skill/f7464f30-662b-4177-85a0-3df9693e9e58"
+    }
     rows = list(zip(table["name"].to_pylist(), table["skill_id"].to_pylist(), strict=True))
     assert rows == sorted(set(rows))  # distinct and sorted: deterministic output
 
