@@ -70,6 +70,8 @@ class Definition(_Strict):
 class CodingConfig(_Strict):
     occupation_min_confidence: float = Field(0.35, ge=0, le=1)
     credential_min_confidence: float = Field(0.5, ge=0, le=1)
+    # edits a typed skill of 9+ characters may differ from a dictionary spelling by
+    skill_fuzzy_max_distance: int = Field(2, ge=0, le=3)
     low_confidence: float = Field(
         0.6, ge=0, le=1
     )  # below this a code counts as low-confidence in sensitivity

@@ -87,11 +87,11 @@ def test_changing_an_education_or_skills_lexicon_changes_the_key(tmp_path) -> No
     assert EducationCoder.fingerprint_for(None, settings) != base
 
     lex = shutil.copytree(SKILLS_LEXICONS, tmp_path / "skills")
-    base = SkillCoder.fingerprint_for(None, lex)
+    base = SkillCoder.fingerprint_for(None, CoderSettings(options={"lexicon_dir": lex}))
     assert base == SkillCoder.fingerprint_for()
     with (lex / "onet_aliases.yaml").open("a") as fh:
         fh.write("\n# an analyst's edit\n")
-    assert SkillCoder.fingerprint_for(None, lex) != base
+    assert SkillCoder.fingerprint_for(None, CoderSettings(options={"lexicon_dir": lex})) != base
 
 
 def test_the_run_keys_each_coder_by_the_study_settings() -> None:

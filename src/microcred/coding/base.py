@@ -120,7 +120,7 @@ REGISTRY: tuple[str, ...] = (
     "microcred.coding.occupation.coder:OccupationCoder",
     "microcred.coding.education.coder:EducationCoder",
     "microcred.coding.credentials.coder:CredentialCoder",
-    "microcred.coding.legacy_adapters:SkillAdapter",  # lead: skills.coder:SkillCoder
+    "microcred.coding.skills.coder:SkillCoder",
 )
 
 

@@ -65,9 +65,12 @@ def eval_skills(
     typos: bool = typer.Option(
         False, "--typos", help="Also report fuzzy-match precision on the set with one typo each."
     ),
+    confusion_out: Path = typer.Option(
+        None, "--confusion-out", help="Write the confusion counts (label, digital flag) as JSON."
+    ),
 ) -> None:
     """Label accuracy, coverage, and whether unknown skills stay unknown."""
-    from microcred.evaluation.skills import evaluate_skills, typo_calibration
+    from microcred.evaluation.skills import evaluate_skills, typo_calibration, write_confusion
 
     if not labelled.exists():
         raise InputError(f"labelled file not found: {labelled}", "check the LABELLED path")
@@ -77,6 +80,8 @@ def eval_skills(
         raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     console = Console(width=200)
     console.print(report.format(max_errors=errors), markup=False, highlight=False)
+    if confusion_out is not None:
+        console.print(f"wrote {write_confusion(report, confusion_out)}")
     if typos:
         console.print("with one typo per skill (method, confidence band → n, precision):")
         console.print(typo_calibration(labelled).to_string(), markup=False, highlight=False)

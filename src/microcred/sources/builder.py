@@ -25,6 +25,7 @@ from microcred.dates import DATE_ORDER, DatePolicy, ParsedDate, ends_before_star
 from microcred.pseudonym import Pseudonymizer
 from microcred.release.identifiers import collect_organisations
 from microcred.sources.batch import FileAccount, Quarantine, SourceBatch
+from microcred.text.skill_lists import split_skill_list
 
 # Skills have no index column: they are grouped by person and keep the order the person
 # listed them in (a stable sort), so a file written by microcred or a synthetic cohort is
@@ -211,12 +212,13 @@ class CanonicalRows:
         c["origin"].append(origin)
 
     def skills(self, person_id: str, names: Iterable[str | None]) -> None:
-        """Add all of one person's skills in one call; duplicates (after cleaning) kept once."""
+        """Add all of one person's skills in one call; lists split, duplicates (after cleaning) kept once."""
         seen: set[str] = set()
         for raw in names:
             skill = self._text(clean_text(raw), "skills.skill")
-            if skill is not None and skill not in seen:
-                seen.add(skill)
+            # a list typed as one skill ("C/C++", "HTML, CSS") is one row per skill
+            for part in split_skill_list(skill) if skill is not None else ():
+                seen.add(part)
         people = self.cols["skills"]["person_id"]
         people.extend([person_id] * len(seen))
         self.cols["skills"]["skill"].extend(sorted(seen))

@@ -15,6 +15,8 @@ import pyarrow.compute as pc
 from microcred.synth.draws import Pools
 from microcred.synth.knowledge import Knowledge
 from microcred.synth.people import People, Population
+from microcred.synth.typed_skills import typed
+from microcred.text.skill_lists import split_skill_list
 
 SOFT_SKILLS = {
     "en": [
@@ -89,4 +91,26 @@ def build_skills(
     uniq = uniq[np.r_[True, uniq[1:] != uniq[:-1]]]
     person, skill = uniq // len(vocab), uniq % len(vocab)
     hot = np.array(hot_flags)[skill]
-    return person, pc.take(pa.array(vocab, pa.string()), skill), hot
+    texts = pc.take(pa.array(vocab, pa.string()), skill)
+    p_typed = float(k.model.get("p_typed_skill", 0.0))
+    if p_typed > 0:  # its own stream: the draws above and after stay as they were
+        typed_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+        rows = typed(
+            typed_rng,
+            texts.to_pylist(),
+            ppl.french[person].astype(bool),
+            p_typed,
+            float(k.model.get("p_typed_soft_skill", 0.0)),
+        )
+        # a typed list ("C/C++") is split as the readers split it, one row per skill
+        out_p, out_s, out_h, seen = [], [], [], set()
+        for p, text, h in zip(person.tolist(), rows, hot.tolist(), strict=True):
+            for part in split_skill_list(text):
+                if (p, part) not in seen:
+                    seen.add((p, part))
+                    out_p.append(p)
+                    out_s.append(part)
+                    out_h.append(h)
+        person, hot = np.array(out_p, dtype=person.dtype), np.array(out_h, bool)
+        texts = pa.array(out_s, pa.string())
+    return person, texts, hot

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from microcred import schema
+from microcred.coding.base import CoderSettings
 from microcred.coding.skills import ESCO_BASE, SkillCoder
 from microcred.datadir import DataDirError
 
@@ -81,7 +82,9 @@ def test_onet_rows_are_aggregated_per_technology(tmp_path) -> None:
         "47-2111.00\tVoltmeter\t41113600\tMeasuring instruments\tN\tN",
     ]
     (onet / "Technology Skills.txt").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    tiny = SkillCoder.load(tmp_path, lexicon_dir=_lexicon_without_aliases(tmp_path))
+    tiny = SkillCoder.load(
+        tmp_path, CoderSettings(options={"lexicon_dir": _lexicon_without_aliases(tmp_path)})
+    )
     py, volt = tiny.code(pa.array(["python", "Voltmeter"])).to_pylist()
     assert (py["hot_technology"], py["in_demand"], py["is_digital"]) == (True, True, True)
     assert py["skill_category"] == "Development software"
@@ -117,7 +120,7 @@ def test_alias_to_a_missing_technology_is_a_clear_error(tmp_path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match=r"onet_aliases\.yaml.*Nonexistent Tool"):
-        SkillCoder.load(tmp_path, lexicon_dir=lex)
+        SkillCoder.load(tmp_path, CoderSettings(options={"lexicon_dir": lex}))
 
 
 @pytest.mark.parametrize("skill", ["Curling", "Origami", "zzqqx", "", None, "Ski alpin"])

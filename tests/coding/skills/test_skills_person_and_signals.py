@@ -1,42 +1,14 @@
-"""Person skills profile in ibis on DuckDB, credential → skill signals, the CLI."""
+"""Credential → skill signals, the CLI."""
 
 from __future__ import annotations
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from microcred.cli import app
-from microcred.coding.skills import SkillCoder, credential_skill_signals, person_skills_expr
-
-
-def test_person_skills_profile_on_duckdb(skill_coder: SkillCoder) -> None:
-    skills = pa.table(
-        {
-            "person_id": ["a", "a", "a", "a", "b", "c"],
-            "skill": ["Python", "MS Excel", "Excel", "Leadership", "Curling", "Python"],
-        }
-    )
-    distinct = pa.array(sorted(set(skills["skill"].to_pylist())))
-    codes = skill_coder.code(distinct)
-    con = ibis.duckdb.connect()
-    s = con.create_table("skills", skills)
-    c = con.create_table("codes", codes)
-    joined = s.left_join(c, s.skill == c.skill).select(
-        "person_id", s.skill, "skill_id", "is_digital", "hot_technology"
-    )
-    out = {r["person_id"]: r for r in con.to_pyarrow(person_skills_expr(joined)).to_pylist()}
-    a = out["a"]
-    # "MS Excel" and "Excel" are one taxonomy skill; Leadership is coded but not digital.
-    assert (a["n_skills"], a["n_coded"], a["n_digital"], a["n_hot"]) == (4, 3, 2, 2)
-    assert a["digital_skill_share"] == 2 / 3
-    b = out["b"]
-    assert (b["n_skills"], b["n_coded"], b["n_digital"]) == (1, 0, 0)
-    assert b["digital_skill_share"] is None  # nothing coded: the share is unknown, not 0
-    assert out["c"]["digital_skill_share"] == 1.0
-    assert list(out) == ["a", "b", "c"]
+from microcred.coding.skills import SkillCoder, credential_skill_signals
 
 
 def test_credential_skill_signals(skill_coder: SkillCoder) -> None:
@@ -65,7 +37,10 @@ def test_credential_skill_signals(skill_coder: SkillCoder) -> None:
         in got["Google Data Analytics Professional Certificate"]
     )
     assert got["Certified Kubernetes Administrator (CKA)"] == {"onet:Kubernetes"}
-    assert "First Aid and CPR" not in got
+    # the ESCO skill "first aid" (a phrase), never the O*NET acronym FIRST (a single word)
+    assert got["First Aid and CPR"] == {
+        "esco:http://data.europa.eu/esco/skill/f7464f30-662b-4177-85a0-3df9693e9e58"
+    }
     rows = list(zip(table["name"].to_pylist(), table["skill_id"].to_pylist(), strict=True))
     assert rows == sorted(set(rows))  # distinct and sorted: deterministic output
 

@@ -8,51 +8,60 @@ strings on profiles are a few hundred common spellings, so exact lookups on
 normalised text and aliases code nearly everything at dictionary speed, and the
 vectorised fuzzy pass (rapidfuzz) only sees the residue.
 
-Lexicons the team wrote (aliases, ESCO labels, credential families) are data in
-``skills_data/*.yaml``; O*NET and ESCO are read from the reference data directory.
+Lexicons the team wrote (aliases, ESCO labels, credential families, guards) are data in
+``data/*.yaml``; O*NET and ESCO are read from the reference data directory.
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
-import csv
 import re
-import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from microcred import schema
+from microcred.coding.base import CoderSettings
 from microcred.coding.credentials.text import ascii_keys
-from microcred.coding.fingerprint import coder_fingerprint
+from microcred.coding.fingerprint import coder_fingerprint, package_sources
 from microcred.coding.gcpause import gc_paused
+from microcred.coding.skills.rules import (
+    DOTNET_RE2,
+    GUARDS_FILE,
+    Guards,
+    context_items,
+    has_programming_cue,
+)
+from microcred.coding.skills.taxonomy import (
+    ESCO_BASE,
+    ESCO_COLLECTIONS,
+    Skill,
+    _alternation,
+    _derived_aliases,
+    _edge_words,
+    _esco_prefix_index,
+    _load_esco_collections,
+    _load_onet,
+    _onet_id,
+    _read_yaml,
+    _resolve_ref,
+    skill_key,
+)
 from microcred.datadir import DataDir, DataDirError
 
-LEXICON_DIR = Path(__file__).with_name("skills_data")
-# optional ESCO collection files with clean labels: file → (category, is digital)
-ESCO_COLLECTIONS = {
-    "ictSkillsCollection_en.csv": ("ESCO digital competence", True),
-    "transversalSkillsCollection_en.csv": ("ESCO transversal skill", False),
-    "languageSkillsCollection_en.csv": ("ESCO language skill", False),
-}
-ESCO_BASE = "http://data.europa.eu/esco/skill/"
+LEXICON_DIR = Path(__file__).with_name("data")
 TAXONOMY_VERSION = "O*NET 29.2 Technology Skills; ESCO v1"
-DIGITAL_UNSPSC_SEGMENTS = ("43",)  # Information Technology Broadcasting and Telecommunications
 
-FUZZY_CUTOFF = 90  # rapidfuzz ratio (0-100) below which a residue string stays unknown
-FUZZY_MIN_LENGTH = 5  # shorter strings ("C", "R", "Go") are too easy to confuse
-_LENGTH_BLOCK = 4
-_MIN_LENGTH_RATIO = 0.8  # below 9/11 a ratio of 90 is impossible; 0.8 leaves a margin
+FUZZY_MIN_LENGTH = 5  # dictionary keys a typo may reach; shorter ("C", "R", "Go") are too easy
 _ESCO_PREFIX_MAX_WORDS = 5
 
 # Confidence by how the match was made (exact dictionary hits are near-certain; a
@@ -86,36 +95,28 @@ _OUTPUT_METHODS = [
     *(f"exact:{m}" for m in _METHODS),
     *(f"normalised:{m}" for m in _METHODS),
     "fuzzy",
+    "guarded:default",
+    "guarded:context",
 ]
 _EXACT, _NORMALISED, _FUZZY = 1, 1 + len(_METHODS), 1 + 2 * len(_METHODS)
-
-
-def skill_key(text: str | None) -> str:
-    """Normalised lookup key: lower case, accents stripped, punctuation → space (keeps + and #)."""
-    if not text:
-        return ""
-    t = text.lower()
-    if not t.isascii():
-        t = unicodedata.normalize("NFKD", t)
-        t = "".join(c for c in t if not unicodedata.combining(c))
-    return _NON_KEY.sub(" ", t).strip()
-
-
-@dataclass(frozen=True)
-class Skill:
-    """One taxonomy entry: what a matched string is coded as."""
-
-    skill_id: str
-    label: str
-    category: str | None
-    is_digital: bool | None
-    hot_technology: bool | None
-    in_demand: bool | None
+_GUARDED_DEFAULT, _GUARDED_CONTEXT = _FUZZY + 1, _FUZZY + 2
+FUZZY_MAX_DISTANCE = 2  # edits (Damerau, adjacent swaps count once) a typo may have
+_GUARDED_CONFIDENCE = {_GUARDED_DEFAULT: 0.85, _GUARDED_CONTEXT: 0.9}
 
 
 @dataclass
 class SkillCoder:
     """Lexicons loaded once; ``code`` maps distinct skill strings to taxonomy entries."""
+
+    name: ClassVar[str] = "skills"
+    version: ClassVar[str] = TAXONOMY_VERSION
+    label: ClassVar[str] = "skills taxonomy"
+    source_table: ClassVar[str] = "skills"
+    reads: ClassVar[tuple[str, ...]] = ("skill",)
+    output: ClassVar[str] = "skills_coded"
+    unknown: ClassVar[tuple[str, Any]] = ("skill_id", None)
+    confidence_column: ClassVar[str | None] = "coding_confidence"
+    after: ClassVar[tuple[str, ...]] = ()
 
     skills: dict[str, Skill]
     exact: dict[str, tuple[str, str]]  # key → (skill_id, method)
@@ -131,6 +132,8 @@ class SkillCoder:
     vendor_first_words: frozenset[str] = frozenset()
     filler_first_words: frozenset[str] = frozenset()
     filler_last_words: frozenset[str] = frozenset()
+    guards: Guards = field(default_factory=Guards.empty)
+    fuzzy_max_distance: int = FUZZY_MAX_DISTANCE
     source_fingerprint: str = field(default="", repr=False, compare=False)  # set by ``load``
     _lookup: _ArrowLookup = field(init=False, repr=False)
 
@@ -141,11 +144,17 @@ class SkillCoder:
 
     @classmethod
     def load(
-        cls, data_dir: str | Path | None = None, lexicon_dir: str | Path | None = None
+        cls, data_dir: str | Path | None = None, settings: CoderSettings | None = None
     ) -> SkillCoder:
-        """Read O*NET and ESCO from the reference data and the team's lexicons."""
+        """Read O*NET and ESCO from the reference data and the team's lexicons.
+
+        ``settings.options["lexicon_dir"]`` replaces the shipped lexicon folder (tests);
+        ``coding.skill_fuzzy_max_distance`` of the study sets the typo tolerance.
+        """
+        settings = settings or CoderSettings()
         dd = DataDir(data_dir)
-        lex = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        lex = _lexicon_dir(settings)
+        max_distance = _fuzzy_max_distance(settings)
         onet_yaml = _read_yaml(lex / "onet_aliases.yaml")
         esco_yaml = _read_yaml(lex / "esco_skills.yaml")
         signals_yaml = _read_yaml(lex / "credential_signals.yaml")
@@ -183,20 +192,24 @@ class SkillCoder:
                 offer(skill_key(alias), sid, "esco_curated")
         _load_esco_collections(dd, skills, offer)
 
+        guards_file = lex / GUARDS_FILE.name
+        guards = Guards.load(guards_file, skills) if guards_file.exists() else Guards.empty()
         exact: dict[str, tuple[str, str]] = {}
         for key, offers in candidates.items():
+            if key in guards.never or key in guards.ambiguous:
+                continue  # decided by the guards, never by a lookup
             prio, _, sid = min(offers)
             exact[key] = (sid, _PRIORITY[prio])
         prefix_labels: dict[str, str] = {}
         for key, (sid, label) in _esco_prefix_index(dd, skills).items():
-            if key not in exact:
+            if key not in exact and key not in guards.never and key not in guards.ambiguous:
                 exact[key] = (sid, "esco_prefix")
                 prefix_labels[key] = label
 
         fuzzy: dict[str, tuple[list[str], list[str], list[int]]] = {}
         for key in sorted(exact, key=lambda k: (len(k), k)):
             sid, method = exact[key]
-            if method == "esco_prefix" or len(key) < FUZZY_MIN_LENGTH - 1:
+            if method == "esco_prefix" or len(key) < FUZZY_MIN_LENGTH or key in guards.no_fuzzy:
                 continue
             keys, ids, lengths = fuzzy.setdefault(key[0], ([], [], []))
             keys.append(key)
@@ -221,20 +234,23 @@ class SkillCoder:
             suffix_re=_alternation(fillers.get("suffixes") or [], r" (?:{})$"),
             families=families,
             signal_stopwords=frozenset(skill_key(w) for w in signals_yaml.get("stopwords") or []),
-            source_fingerprint=cls.fingerprint_for(data_dir, lexicon_dir),
+            guards=guards,
+            fuzzy_max_distance=max_distance,
+            source_fingerprint=cls.fingerprint_for(data_dir, settings),
         )
 
     @classmethod
     def fingerprint_for(
-        cls, data_dir: str | Path | None = None, lexicon_dir: str | Path | None = None
+        cls, data_dir: str | Path | None = None, settings: CoderSettings | None = None
     ) -> str:
         """What ``load`` with these arguments codes by (see ``coding.fingerprint``), without loading.
 
         Files: the team's lexicons, O*NET Technology Skills, and the ESCO files ``load``
         reads when present (an optional file that appears changes the key too).
         """
+        settings = settings or CoderSettings()
         dd = DataDir(data_dir)
-        lex = Path(lexicon_dir) if lexicon_dir else LEXICON_DIR
+        lex = _lexicon_dir(settings)
         files = [*sorted(lex.glob("*.yaml")), dd.path("onet_tech_skills")]
         esco = dd.root / "reference" / "esco"
         files += [esco / n for n in ESCO_COLLECTIONS if (esco / n).exists()]
@@ -244,8 +260,11 @@ class SkillCoder:
             "skills",
             TAXONOMY_VERSION,
             files=files,
-            settings={},
-            code=[Path(__file__), Path(__file__).parent / "credentials" / "text.py"],
+            settings={"fuzzy_max_distance": _fuzzy_max_distance(settings)},
+            code=[
+                *package_sources(Path(__file__).parent),
+                Path(__file__).parents[1] / "credentials" / "text.py",
+            ],
         )
 
     def fingerprint(self) -> str:
@@ -254,16 +273,33 @@ class SkillCoder:
             raise ValueError("this SkillCoder was not built by load(); it has no fingerprint")
         return self.source_fingerprint
 
+    def output_schema(self) -> pa.Schema:
+        """``schema.SKILLS_CODED``: the skill, then its taxonomy entry and provenance."""
+        return schema.SKILLS_CODED
+
     # ---- coding -------------------------------------------------------------------------
 
-    def code(self, skills: pa.Array | pa.ChunkedArray) -> pa.Table:
+    def code(self, batch: pa.Table | pa.Array | pa.ChunkedArray) -> pa.Table:
         """Code skill strings (distinct expected); output follows ``schema.SKILLS_CODED``.
+
+        ``batch`` is a table with a ``skill`` column (the ``Coder`` protocol; an optional
+        ``context`` column holds the other skills of the same list, ``;``-separated, which
+        decides the short ambiguous names such as "Rust" or "Go"), or an array of skills.
 
         Why in Arrow: the common case is one dictionary hit on the normalised string, so
         keys, lookups and the cleaned variants of the misses are computed by Arrow
         kernels over the whole batch; Python only sees non-ASCII misses and the fuzzy
         residue, and rows are assembled by ``take`` from tables built at load.
         """
+        context: pa.Array | None = None
+        if isinstance(batch, pa.Table):
+            if "skill" not in batch.column_names:
+                raise ValueError(f"skills batch needs a 'skill' column, got {batch.column_names}")
+            if "context" in batch.column_names:
+                context = batch["context"].combine_chunks().cast(pa.string())
+            skills = batch["skill"]
+        else:
+            skills = batch
         try:
             values = skills.cast(pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -271,14 +307,16 @@ class SkillCoder:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
         with gc_paused():
-            return self._code(values)
+            return self._code(values, context)
 
-    def _code(self, values: pa.Array) -> pa.Table:
+    def _code(self, values: pa.Array, context: pa.Array | None = None) -> pa.Table:
         lk = self._lookup
         encoded = values.dictionary_encode()
         raws = encoded.dictionary  # distinct strings, no nulls
-        keys = _keys_array(raws)
-        key_pos, cleaned = self._dictionary_positions(raws, keys)
+        texts = _with_dotnet(raws)
+        keys = _keys_array(texts)
+        key_pos, cleaned = self._dictionary_positions(texts, keys)
+        self._rewrite_positions(keys, key_pos, cleaned)
         hit = key_pos >= 0
         at = np.where(hit, key_pos, 0)
         key_method = lk.key_method[at]
@@ -289,9 +327,12 @@ class SkillCoder:
         )
         labels = pc.if_else(pa.array(hit), lk.key_label.take(pa.array(at)), None)
 
+        # short ambiguous names: coded by default, by their own words, or left to the context
+        pending = self._ambiguous(texts, keys, hit, skill_ix, conf, method)
+
         # the residue: long enough strings no dictionary spelling matched
-        long_enough = pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH
-        residue = np.flatnonzero(~hit & long_enough)
+        long_enough = pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH - 1
+        residue = np.flatnonzero((skill_ix == lk.no_skill) & long_enough)
         if len(residue):
             res_keys = keys.take(pa.array(residue)).to_pylist()
             found = self._match_fuzzy_keys(sorted(set(res_keys)))
@@ -299,7 +340,100 @@ class SkillCoder:
                 got = found.get(key)
                 if got is not None:
                     skill_ix[i], conf[i], method[i] = lk.skill_index[got[0]], got[1], _FUZZY
-        return self._rows(values, encoded, skill_ix, labels, conf, method)
+        overrides = self._by_context(encoded, pending, context) if pending else {}
+        return self._rows(values, encoded, skill_ix, labels, conf, method, overrides)
+
+    def _rewrite_positions(self, keys: pa.Array, key_pos: np.ndarray, cleaned: np.ndarray) -> None:
+        """Misses tried again in ESCO's or the dictionary's wording (``Guards.rewritten``:
+        versions, noun forms, suffixes); an ESCO label prefix is not enough for these."""
+        lk = self._lookup
+        miss = np.flatnonzero(key_pos < 0)
+        if not len(miss) or not self.guards.rewrites:
+            return
+        exact = self.exact
+        firsts: list[str | None] = []
+        for key in keys.take(pa.array(miss)).to_pylist():
+            got = None
+            if key and key not in self.guards.never:
+                got = next(
+                    (
+                        k
+                        for k in self.guards.rewritten(key)
+                        if k in exact
+                        and exact[k][1] != "esco_prefix"
+                        and k not in self.guards.never
+                    ),
+                    None,
+                )
+            firsts.append(got)
+        found = _positions(pc.index_in(pa.array(firsts, pa.string()), value_set=lk.keys), len(miss))
+        key_pos[miss] = found
+        cleaned[miss[found >= 0]] = True
+
+    def _ambiguous(
+        self,
+        texts: pa.Array,
+        keys: pa.Array,
+        hit: np.ndarray,
+        skill_ix: np.ndarray,
+        conf: np.ndarray,
+        method: np.ndarray,
+    ) -> dict[int, int]:
+        """Code the short ambiguous names a string decides by itself ("R", "Rust
+        programming"); returns distinct index → skill index of those only a context decides."""
+        amb = self.guards.ambiguous
+        if not amb:
+            return {}
+        lk = self._lookup
+        firsts = pa.array(sorted({k.split()[0] for k in amb}), pa.string())
+        cand = np.flatnonzero(~hit & _bools(pc.is_in(_first_word(keys), value_set=firsts)))
+        pending: dict[int, int] = {}
+        for i, raw, key in zip(
+            cand.tolist(),
+            texts.take(pa.array(cand)).to_pylist(),
+            keys.take(pa.array(cand)).to_pylist(),
+            strict=True,
+        ):
+            core = next((k for k in self._variants(raw) if k in amb), None)
+            if core is None:
+                continue
+            sid, default = amb[core]
+            if default or has_programming_cue(key, core):
+                how = _GUARDED_DEFAULT if key == core else _GUARDED_CONTEXT
+                skill_ix[i], conf[i], method[i] = lk.skill_index[sid], _GUARDED_CONFIDENCE[how], how
+            else:
+                pending[i] = lk.skill_index[sid]
+        return pending
+
+    def _by_context(
+        self, encoded: pa.DictionaryArray, pending: dict[int, int], context: pa.Array | None
+    ) -> dict[int, tuple[int, float, int]]:
+        """Rows whose ambiguous name their list makes a technology: another skill of the
+        list is an O*NET technology ("Rust" beside "C++" and "Linux")."""
+        if context is None:
+            return {}
+        ix = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(np.isin(ix, np.array(list(pending), dtype=ix.dtype)))
+        out: dict[int, tuple[int, float, int]] = {}
+        for r, ctx in zip(rows.tolist(), context.take(pa.array(rows)).to_pylist(), strict=True):
+            if self._technical(ctx):
+                out[r] = (
+                    pending[int(ix[r])],
+                    _GUARDED_CONFIDENCE[_GUARDED_CONTEXT],
+                    _GUARDED_CONTEXT,
+                )
+        return out
+
+    def _technical(self, context: str | None) -> bool:
+        for item in context_items(context):
+            hit = self.exact.get(item) or next(
+                (self.exact[k] for k in self.guards.rewritten(item) if k in self.exact), None
+            )
+            if hit and hit[0].startswith("onet:"):
+                return True
+            if item in self.guards.ambiguous:
+                return True
+        return False
 
     def _dictionary_positions(
         self, raws: pa.Array, keys: pa.Array
@@ -337,11 +471,26 @@ class SkillCoder:
         labels: pa.Array,
         conf: np.ndarray,
         method: np.ndarray,
+        overrides: dict[int, tuple[int, float, int]] | None = None,
     ) -> pa.Table:
-        """Per input row, the outcome of its distinct string (a null → the "none" outcome)."""
+        """Per input row, the outcome of its distinct string (a null → the "none" outcome);
+        ``overrides``: row → (skill, confidence, method) decided by the row's context."""
         lk = self._lookup
         n = len(encoded.dictionary)
         row = pc.fill_null(encoded.indices, n) if encoded.null_count else encoded.indices
+        if overrides:
+            ix = row.to_numpy(zero_copy_only=False)
+            row_skill = np.append(skill_ix, lk.no_skill)[ix]
+            row_conf = np.append(conf, 0.0)[ix]
+            row_method = np.append(method, 0)[ix]
+            for r, (sk, cf, me) in overrides.items():
+                row_skill[r], row_conf[r], row_method[r] = sk, cf, me
+            skill_ix, conf, method = row_skill, row_conf, row_method
+            labels = pa.concat_arrays([labels.cast(pa.string()), pa.nulls(1, pa.string())]).take(
+                row
+            )
+            labels = pc.if_else(_mask(np.array(list(overrides)), len(ix)), None, labels)
+            row = pa.array(np.arange(len(ix), dtype=np.int64))
         skill_cols = lk.skills.take(pa.array(np.append(skill_ix, lk.no_skill)).take(row))
         label = pc.coalesce(
             pa.concat_arrays([labels.cast(pa.string()), pa.nulls(1, pa.string())]).take(row),
@@ -485,41 +634,48 @@ class SkillCoder:
         return key
 
     def _match_fuzzy_keys(self, keys: list[str]) -> dict[str, tuple[str, float]]:
-        """rapidfuzz over the residue keys only, vectorised per first letter and length.
+        """Typos: rapidfuzz over the residue keys only, blocked by first letter and length.
 
-        A ratio of 90 needs the shorter string to be at least 9/11 of the longer one
-        (``2 * shorter / (shorter + longer) >= 0.9``), so each block of one query length
-        is compared only with the choices in that exact length window: the window holds
-        every choice that could reach the cutoff, so the result is the same as comparing
-        with all choices of that first letter. Returns key → (skill_id, confidence).
+        A key of L characters may be corrected to a dictionary key at most ``d`` edits away
+        (optimal string alignment: an adjacent swap, "Pyhton", is one edit), with d = 1 up
+        to 8 characters and ``fuzzy_max_distance`` from 9; only dictionary keys of 5+
+        characters in the length window [L - d, L + d] can be that close, so each block is
+        compared with that window only. A correction must be unique: two different skills
+        at the same best distance leave the string unknown. Returns key → (skill_id,
+        confidence).
         """
         out: dict[str, tuple[str, float]] = {}
         blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
         for key in keys:
-            blocks[(key[0], len(key))].append(key)
+            if key not in self.guards.not_typos and key not in self.guards.never:
+                blocks[(key[0], len(key))].append(key)
         for initial, length in sorted(blocks):
             group = blocks[(initial, length)]
             choices = self.fuzzy_by_initial.get(initial)
             if not choices:
                 continue
+            d = 1 if length <= 8 else self.fuzzy_max_distance
             choice_keys, ids, lengths = choices
-            lo = bisect.bisect_left(lengths, -(-9 * length // 11))  # ceil(9 L / 11)
-            hi = bisect.bisect_right(lengths, 11 * length // 9)  # floor(11 L / 9)
+            lo = bisect.bisect_left(lengths, max(length - d, FUZZY_MIN_LENGTH))
+            hi = bisect.bisect_right(lengths, length + d)
             if lo >= hi:
                 continue
-            scores = process.cdist(
+            dist = process.cdist(
                 group,
                 choice_keys[lo:hi],
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_CUTOFF,
-                dtype=np.uint8,
+                scorer=OSA.distance,
+                score_cutoff=d,
+                dtype=np.int32,
                 workers=1,
             )
-            best = scores.argmax(axis=1)
-            for key, j, row in zip(group, best.tolist(), scores, strict=True):
-                score = int(row[j])
-                if score >= FUZZY_CUTOFF:
-                    out[key] = (ids[lo + j], _FUZZY_CONFIDENCE[score])
+            best = dist.min(axis=1)
+            for key, b, row in zip(group, best.tolist(), dist, strict=True):
+                if b > d or b == 0:
+                    continue
+                at = np.flatnonzero(row == b)
+                found = {ids[lo + j] for j in at.tolist()}
+                if len(found) == 1:
+                    out[key] = (found.pop(), _FUZZY_CONFIDENCE[b])
         return out
 
     # ---- credentials → skills -----------------------------------------------------------
@@ -548,11 +704,8 @@ class SkillCoder:
         return sorted(set(found))
 
 
-# 90 → 0.6, 100 → 0.85: a fuzzy match is never as sure as a dictionary hit.
-_FUZZY_CONFIDENCE = {
-    score: round(0.6 + 0.25 * (score - FUZZY_CUTOFF) / (100 - FUZZY_CUTOFF), 4)
-    for score in range(FUZZY_CUTOFF, 101)
-}
+# a typo correction is never as sure as a dictionary hit; two edits less than one
+_FUZZY_CONFIDENCE = {1: 0.8, 2: 0.65, 3: 0.55}
 
 
 @dataclass
@@ -642,6 +795,29 @@ def _keys_array(texts: pa.Array) -> pa.Array:
     return keys
 
 
+def _lexicon_dir(settings: CoderSettings) -> Path:
+    lex = settings.options.get("lexicon_dir")
+    return Path(lex) if lex else LEXICON_DIR
+
+
+def _fuzzy_max_distance(settings: CoderSettings) -> int:
+    """Typo tolerance for keys of 9+ characters: ``coding.skill_fuzzy_max_distance``."""
+    if "fuzzy_max_distance" in settings.options:
+        return int(settings.options["fuzzy_max_distance"])
+    coding = settings.study.coding
+    return int(getattr(coding, "skill_fuzzy_max_distance", FUZZY_MAX_DISTANCE))
+
+
+def _with_dotnet(texts: pa.Array) -> pa.Array:
+    """ ".NET" spelt "dotnet" before keys are made (``rules.dotnet``), only where it occurs."""
+    has = _bools(pc.match_substring(texts, ".net", ignore_case=True))
+    if not has.any():
+        return texts
+    rows = np.flatnonzero(has)
+    fixed = pc.replace_substring_regex(texts.take(pa.array(rows)), DOTNET_RE2, r"\1dotnet")
+    return pc.replace_with_mask(texts, _mask(rows, len(texts)), fixed)
+
+
 def _bools(mask: pa.Array) -> np.ndarray:
     """A boolean Arrow array as NumPy, nulls false."""
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
@@ -701,183 +877,3 @@ def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder
             "skill_label": pa.array([skill_coder.skills[r[1]].label for r in ordered], pa.string()),
         }
     )
-
-
-def person_skills_expr(skills_coded_joined: ibis.Table) -> ibis.Table:
-    """Per person: n_skills, n_coded, n_digital, digital_skill_share, n_hot (backend-agnostic).
-
-    ``skills_coded_joined`` holds canonical skills (person_id, skill) joined with their
-    codes (skill_id, is_digital, hot_technology). A person's breadth counts every
-    distinct skill string; digital and hot counts are distinct taxonomy entries, so
-    "Excel" and "MS Excel" count once. The share divides by coded skills only: an
-    uncoded skill says nothing about being digital.
-    """
-    t = skills_coded_joined
-    coded = t.skill_id.notnull()
-    agg = t.group_by("person_id").aggregate(
-        n_skills=t.skill.nunique(),
-        n_coded=t.skill_id.nunique(where=coded),
-        n_digital=t.skill_id.nunique(where=coded & t.is_digital.fill_null(False)),
-        n_hot=t.skill_id.nunique(where=coded & t.hot_technology.fill_null(False)),
-    )
-    share = (agg.n_coded > 0).ifelse(
-        agg.n_digital.cast("float64") / agg.n_coded.cast("float64"), ibis.null("float64")
-    )
-    return agg.select(
-        "person_id",
-        n_skills=agg.n_skills.cast("int64"),
-        n_coded=agg.n_coded.cast("int64"),
-        n_digital=agg.n_digital.cast("int64"),
-        digital_skill_share=share,
-        n_hot=agg.n_hot.cast("int64"),
-    ).order_by("person_id")
-
-
-# ---- loaders ----------------------------------------------------------------------------
-
-
-def _onet_id(example: str) -> str:
-    return f"onet:{example}"
-
-
-def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter:
-    """Aggregate O*NET rows per technology: most common category; hot/in demand if flagged anywhere."""
-    need = ["Example", "Commodity Code", "Commodity Title", "Hot Technology", "In Demand"]
-    try:
-        table = pacsv.read_csv(
-            path,
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=need, column_types={c: pa.string() for c in need}
-            ),
-        )
-    except (pa.ArrowInvalid, KeyError) as exc:
-        raise ValueError(f"{path}: cannot read O*NET Technology Skills ({exc})") from exc
-    examples, codes, titles, hots, demands = (table[c].to_pylist() for c in need)
-    counts: Counter = Counter()
-    categories: dict[str, Counter] = defaultdict(Counter)
-    hot: dict[str, bool] = defaultdict(bool)
-    demand: dict[str, bool] = defaultdict(bool)
-    for ex, code, title, h, d in zip(examples, codes, titles, hots, demands, strict=True):
-        ex = (ex or "").strip()
-        if not ex:
-            continue
-        counts[ex] += 1
-        categories[ex][(code or "", title or "")] += 1
-        hot[ex] |= h == "Y"
-        demand[ex] |= d == "Y"
-    for ex in counts:
-        (code, title), _ = min(categories[ex].items(), key=lambda kv: (-kv[1], kv[0]))
-        digital = code.startswith(DIGITAL_UNSPSC_SEGMENTS)
-        skills[_onet_id(ex)] = Skill(_onet_id(ex), ex, title, digital, hot[ex], demand[ex])
-    return counts
-
-
-_GENERIC_SUFFIX = " software"
-
-
-def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
-    """Spellings derivable from an O*NET example: no "software" suffix, trailing acronym, no vendor."""
-    forms = [example]
-    name = example[: -len(_GENERIC_SUFFIX)]
-    # "SAP software" → "SAP", but "Presentation software" is a category, not "presentation":
-    # only names with a capital after the first letter (a brand, an acronym) lose the suffix.
-    if example.endswith(_GENERIC_SUFFIX) and len(name) >= 2 and any(c.isupper() for c in name[1:]):
-        forms.append(name)
-    for form in list(forms):
-        words = form.split()
-        last = words[-1] if words else ""
-        if len(words) >= 2 and len(last) >= 2 and last.isupper() and last.isalnum():
-            forms += [last, " ".join(words[:-1])]
-    keys = [skill_key(f) for f in forms]
-    for k in list(keys):
-        for v in vendor_keys:
-            if k.startswith(v) and len(k) - len(v) >= 3:
-                keys.append(k[len(v) :])
-    own = skill_key(example)
-    return [k for k in dict.fromkeys(keys) if k and k != own]
-
-
-def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None:
-    """ESCO collections with clean labels: ICT (digital), transversal, languages (optional files)."""
-    folder = dd.root / "reference" / "esco"
-    for name, (category, digital) in ESCO_COLLECTIONS.items():
-        if (folder / name).exists():
-            _offer_collection(folder / name, category, digital, skills, offer)
-
-
-def _offer_collection(path: Path, category: str, digital: bool, skills, offer) -> None:
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            uri, label = row.get("conceptUri"), row.get("preferredLabel")
-            if not uri or not label:
-                continue
-            sid = f"esco:{uri}"
-            skills.setdefault(sid, Skill(sid, label, category, digital, None, None))
-            offer(skill_key(label), sid, "esco_collection")
-            for alt in re.split(r"\s*\|\s*|\n", row.get("altLabels") or ""):
-                offer(skill_key(alt), sid, "esco_collection")
-
-
-def _esco_prefix_index(dd: DataDir, skills: dict[str, Skill]) -> dict[str, tuple[str, str]]:
-    """Keys that begin exactly one ESCO skill text (labels and description run together there).
-
-    Why: the shipped ESCO file has no clean preferred label, but a string that only one
-    skill's text starts with is very likely that skill's label ("data mining methods").
-    """
-    try:
-        path = dd.path("esco_skills")
-    except DataDirError:
-        return {}
-    owners: dict[str, set[str]] = defaultdict(set)
-    original: dict[str, str] = {}
-    table = pacsv.read_csv(
-        path, convert_options=pacsv.ConvertOptions(include_columns=["id", "description"])
-    )
-    for uri, text in zip(table["id"].to_pylist(), table["description"].to_pylist(), strict=True):
-        if not uri:
-            continue
-        words = (text or "").split(None, _ESCO_PREFIX_MAX_WORDS)[:_ESCO_PREFIX_MAX_WORDS]
-        for n in range(1, len(words) + 1):
-            key = skill_key(" ".join(words[:n]))
-            owners[key].add(uri)
-            original.setdefault(key, " ".join(words[:n]))
-    index: dict[str, tuple[str, str]] = {}
-    for key in sorted(owners):
-        uris = owners[key]
-        if len(uris) != 1 or len(key) < 4:
-            continue
-        sid = f"esco:{next(iter(uris))}"
-        # The shortest unique prefix (sorted keys put it first) labels the skill; each
-        # matched key keeps its own wording as the row's label.
-        skills.setdefault(sid, Skill(sid, original[key], "ESCO skill", None, None, None))
-        index[key] = (sid, original[key])
-    return index
-
-
-def _resolve_ref(ref: str, skills: dict[str, Skill], path: Path) -> str:
-    kind, _, value = ref.partition(":")
-    sid = _onet_id(value) if kind == "onet" else f"esco:{ESCO_BASE}{value}"
-    if kind not in ("onet", "esco") or sid not in skills:
-        raise ValueError(f"{path}: unknown skill reference {ref!r}")
-    return sid
-
-
-def _edge_words(phrases: list[str], index: int) -> frozenset[str]:
-    """First (index 0) or last (index -1) words of phrases: a cheap test before a regex."""
-    return frozenset(skill_key(p).split()[index] for p in phrases if skill_key(p))
-
-
-def _alternation(words: list[str], template: str) -> re.Pattern:
-    """One regex for a list of filler words, longest first so "programming language" beats "language"."""
-    keys = sorted({skill_key(w) for w in words if skill_key(w)}, key=lambda k: (-len(k), k))
-    return re.compile(template.format("|".join(re.escape(k) for k in keys)) if keys else r"(?!x)x")
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(f"skills lexicon missing: {path}") from exc
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
