@@ -255,7 +255,7 @@ class RuleSet:
         for c in candidates:
             rule = rules.get(c)
             if rule is not None:
-                return rule
+                return None if rule.file_host else rule
         return None
 
     # ---- the decision ------------------------------------------------------------------------
