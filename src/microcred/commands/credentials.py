@@ -77,8 +77,14 @@ def eval_credentials(
         ..., help="Hand-labelled CSV (name, authority, url, credential_type, provider, language)."
     ),
     errors: int = typer.Option(20, "--errors", help="How many misclassified entries to list."),
+    confusion_out: Path | None = typer.Option(
+        None,
+        "--confusion-out",
+        help="Write the confusion matrix and is_micro error counts as JSON to this path.",
+    ),
 ) -> None:
-    """Type accuracy, confusion matrix, is_micro precision/recall/F1 and provider accuracy."""
+    """Type accuracy, confusion matrix, is_micro precision/recall/F1, provider and platform
+    accuracy, each with a 95 % interval (Wilson; bootstrap for F1)."""
     from microcred.evaluation.credentials import evaluate_credentials
 
     console = Console()
@@ -89,16 +95,25 @@ def eval_credentials(
     head = Table(title=f"Credential coder on {labelled} ({report.n} entries)")
     head.add_column("measure")
     head.add_column("value", justify="right")
-    head.add_row("type accuracy", f"{report.type_accuracy:.1%}")
+    head.add_column("95% interval", justify="right")
+    head.add_row("type accuracy", f"{report.type_accuracy:.1%}", _ci(report.type_interval))
     for lang, (acc, n) in sorted(report.accuracy_by_language.items()):
-        head.add_row(f"  type accuracy, {lang} ({n})", f"{acc:.1%}")
+        head.add_row(f"  type accuracy, {lang} ({n})", f"{acc:.1%}", "")
     for name, s in report.micro.items():
-        head.add_row(f"is_micro_{name} precision", f"{s.precision:.3f}")
-        head.add_row(f"is_micro_{name} recall", f"{s.recall:.3f}")
-        head.add_row(f"is_micro_{name} F1", f"{s.f1:.3f}")
+        head.add_row(f"is_micro_{name} precision", f"{s.precision:.3f}", _ci(s.precision_interval))
+        head.add_row(f"is_micro_{name} recall", f"{s.recall:.3f}", _ci(s.recall_interval))
+        head.add_row(f"is_micro_{name} F1", f"{s.f1:.3f}", _ci(s.f1_interval))
     head.add_row(
-        f"provider accuracy ({report.provider_n} labelled)", f"{report.provider_accuracy:.1%}"
+        f"provider accuracy ({report.provider_n} labelled)",
+        f"{report.provider_accuracy:.1%}",
+        _ci(report.provider_interval),
     )
+    if report.platform_accuracy is not None:
+        head.add_row(
+            f"platform accuracy ({report.platform_n} labelled)",
+            f"{report.platform_accuracy:.1%}",
+            _ci(report.platform_interval),
+        )
     console.print(head)
     conf = Table(title="confusion matrix (rows labelled, columns coded)")
     conf.add_column("labelled \\ coded")
@@ -127,3 +142,18 @@ def eval_credentials(
         for r in report.errors.head(errors).itertuples(index=False):
             err.add_row(*[str(v) for v in r])
         console.print(err)
+    if len(report.provider_errors) and errors > 0:
+        perr = Table(title=f"provider errors ({len(report.provider_errors)})")
+        for c in report.provider_errors.columns:
+            perr.add_column(c, overflow="fold")
+        for r in report.provider_errors.head(errors).itertuples(index=False):
+            perr.add_row(*[str(v) for v in r])
+        console.print(perr)
+    if confusion_out is not None:
+        written = report.write_confusion(confusion_out)
+        console.print(f"wrote {written}")
+
+
+def _ci(interval: tuple[float, float]) -> str:
+    lo, hi = interval
+    return "—" if lo != lo else f"{lo:.3f}–{hi:.3f}"  # nan check: no entries

@@ -84,3 +84,51 @@ def test_cli_eval_and_code(tmp_path):
     )
     assert missing.exit_code != 0
     assert "nope" in missing.output
+
+
+def test_confusion_out_writes_well_formed_json(tmp_path):
+    import json
+
+    labelled = tmp_path / "labelled.csv"
+    LABELLED.to_csv(labelled, index=False)
+    out = tmp_path / "sub" / "confusion.json"
+    result = CliRunner().invoke(
+        app, ["eval", "credentials", str(labelled), "--confusion-out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    labels = data["labels"]
+    assert labels[-1] == "unknown" and len(labels) == 11
+    matrix = data["matrix"]
+    assert len(matrix) == len(labels) and all(len(r) == len(labels) for r in matrix)
+    assert sum(map(sum, matrix)) == data["n"] == 4
+    diagonal = sum(matrix[i][i] for i in range(len(labels)))
+    assert diagonal == 3  # the deliberately wrong label is off the diagonal
+    acad, lic = labels.index("academic_credential"), labels.index("professional_licence")
+    assert matrix[acad][lic] == 1
+    broad = data["is_micro"]["broad"]
+    assert broad["tp"] + broad["fp"] + broad["fn"] + broad["tn"] == 4 and broad["tp"] == 2
+    again = tmp_path / "again.json"
+    evaluate_credentials(labelled).write_confusion(again)
+    assert again.read_bytes() == out.read_bytes()  # same input, same bytes
+
+
+def test_none_label_and_platform_are_scored():
+    df = pd.DataFrame(
+        {
+            "name": ["Hackathon winner", "Learning SQL Programming"],
+            "authority": ["", "LinkedIn"],
+            "url": ["", ""],
+            "credential_type": ["training_attendance", "mooc_certificate"],
+            "provider": ["(none)", "LinkedIn Learning"],
+            "platform": ["(none)", "LinkedIn Learning"],
+        }
+    )
+    report = evaluate_credentials(df)
+    assert report.provider_n == 2 and report.platform_n == 2
+    assert report.platform_accuracy == 1.0
+    assert report.provider_accuracy == 1.0, report.provider_errors  # "(none)" = empty
+    wrong = df.assign(provider=["Hack the North", "LinkedIn Learning"])
+    assert evaluate_credentials(wrong).provider_accuracy == 0.5
+    lo, hi = report.type_interval
+    assert 0.0 <= lo <= report.type_accuracy <= hi <= 1.0

@@ -89,6 +89,7 @@ class HostRule(_Strict):
     platform: str | None = None
     type: CredentialType | None = None
     badge_host: bool = False
+    file_host: bool = False  # a file-sharing host: says nothing about issuer or type
 
 
 class Keywords(_Strict):

@@ -279,9 +279,11 @@ class CredentialCoder:
                 alias = self._alias_keys[best]
                 short = {w for w in normalise(a).split() if len(w) <= 3}
                 # a typo is forgiven in long words, not in short distinguishing ones ("BC"/"MB")
+                # and a typo rarely hits the first letter ("Scaler" is not Zscaler)
                 if (
                     row[best] >= FUZZY_CUTOFF
                     and len(normalise(a)) >= 5
+                    and normalise(a)[:1] == alias[:1]
                     and short <= set(alias.split())
                 ):
                     prov, unit, plat = self.catalogue.aliases[alias]

@@ -9,14 +9,15 @@ rules. Only what no rule decides goes to the learned fallback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pyarrow as pa
 
 from microcred.coding.credentials.catalogue import Catalogue, Family, HostRule, Provider
+from microcred.coding.credentials.steps import EXAM_TYPES, Evidence, Verdict, is_code, load_steps
 from microcred.coding.credentials.text import PhraseIndex, mask_tokens_array, normalise
 
-EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
+__all__ = ["EXAM_TYPES", "AuthorityMatch", "Decision", "NameFacts", "RuleSet", "_is_code"]
+_is_code = is_code  # the coder's name-facts signature reads it
 NO_PLATFORM_TYPES = frozenset(
     {
         "vendor_certification",
@@ -118,6 +119,7 @@ class RuleSet:
 
     def __init__(self, cat: Catalogue):
         self.cat = cat
+        self.steps = load_steps()
         # one index for everything looked for in a name: a single pass per name
         self.names = PhraseIndex()
         for order, fam in enumerate(cat.families):
@@ -253,210 +255,40 @@ class RuleSet:
         for c in candidates:
             rule = rules.get(c)
             if rule is not None:
-                return rule
+                return None if rule.file_host else rule
         return None
 
     # ---- the decision ------------------------------------------------------------------------
     def decide(self, facts: NameFacts, auth: AuthorityMatch, host: HostRule | None) -> Decision:
-        """The credential type and provider, following the taxonomy's order of evidence."""
-        cat = self.cat
-        kw = facts.keywords
-        a = auth.provider
-        a_kind = a.kind if a else None
-        a_platform = auth.platform
-        mention = facts.mention
-        mention_unit = facts.mention_unit
-        host_platform = cat.provider(host.platform) if host and host.platform else None
-        badge_host = bool(host and host.badge_host)
-        fam = facts.family
-        d = Decision()
-
-        # 1. unrelated certificates and licences (first aid, WHMIS, language tests ...)
-        if "other" in kw:
-            return self._finish(d, "other", "keyword", 0.9, auth, mention, host, facts)
-        # 2. attendance, awards, internal training; a workshop badge on a badge platform
-        if "training_attendance" in kw:
-            if "digital_badge" in kw or badge_host:
-                return self._finish(d, "digital_badge", "keyword", 0.75, auth, mention, host, facts)
-            return self._finish(
-                d, "training_attendance", "keyword", 0.85, auth, mention, host, facts
-            )
-        # 3. a known credential family (exam codes, named certifications and programmes)
-        if fam is not None:
-            platform_authority = a_kind == "platform" or (
-                a_platform is not None and a_kind != "vendor"
-            )
-            if fam.type in EXAM_TYPES and (facts.prep or platform_authority or host_platform):
-                # a course about an exam, taken on a learning platform, is a MOOC
-                provider = a.name if a_kind == "platform" and not a.partner_model else fam.provider
-                return self._finish(
-                    d,
-                    "mooc_certificate",
-                    "catalogue_name",
-                    0.8,
-                    auth,
-                    mention,
-                    host,
-                    facts,
-                    provider=provider,
-                    use_family=False,
-                )
-            if (
-                fam.type == "mooc_certificate"
-                and a is not None
-                and not (a_kind == "platform" and a.partner_model)
-                and auth.unit != "online"
-                and fam.provider != a.name
-                and fam.platform != a.name
-            ):
-                # a course title that exists elsewhere; this one came from another issuer
-                return self._finish(
-                    d,
-                    "mooc_certificate",
-                    "catalogue_authority",
-                    0.85,
-                    auth,
-                    mention,
-                    host,
-                    facts,
-                    provider=a.name,
-                    use_family=False,
-                )
-            method = "exam_code" if _is_code(facts.family_phrase) else "catalogue_name"
-            provider = (
-                fam.provider
-                or (a.name if a else None)
-                or (mention.name if mention else None)
-                or auth.raw
-            )
-            d.family = fam
-            return self._finish(
-                d, fam.type, method, 0.95, auth, mention, host, facts, provider=provider
-            )
-        # 4. the authority is a learning platform or an institution's online unit
-        if (
-            a_kind == "platform"
-            or auth.unit == "online"
-            or (a_platform is not None and a_kind not in ("vendor",))
-        ):
-            return self._finish(
-                d, "mooc_certificate", "catalogue_authority", 0.9, auth, mention, host, facts
-            )
-        # 5. the authority is a bootcamp
-        if a_kind == "bootcamp":
-            return self._finish(
-                d, "bootcamp_certificate", "catalogue_authority", 0.9, auth, mention, host, facts
-            )
-        # 6. keywords in the name
-        inst = (
-            a
-            if a_kind == "university_college"
-            else (
-                mention if mention and mention.kind == "university_college" and a is None else None
-            )
+        """The credential type and provider: the first step of ``data/steps.yaml`` that
+        applies decides, and its outcome row says what it codes (see ``steps.py``)."""
+        host_platform = self.cat.provider(host.platform) if host and host.platform else None
+        ev = Evidence(
+            facts, auth, host, auth.provider, host_platform, bool(host and host.badge_host)
         )
-        unit = auth.unit if a is not None else mention_unit
-        if "university_microcredential" in kw:
-            words = facts.words
-            if "microprogramme" in words or {"programme", "court"} <= words:
-                d.extra_stackable = "yes"  # Québec microprogrammes count toward a degree
-            return self._finish(
-                d, "university_microcredential", "keyword", 0.85, auth, mention, host, facts
-            )
-        if "academic_credential" in kw:
-            return self._finish(
-                d, "academic_credential", "keyword", 0.85, auth, mention, host, facts
-            )
-        if "bootcamp_certificate" in kw:
-            return self._finish(
-                d, "bootcamp_certificate", "keyword", 0.85, auth, mention, host, facts
-            )
-        if unit == "ce":
-            return self._finish(
-                d,
-                "university_microcredential",
-                "catalogue_authority",
-                0.85,
-                auth,
-                mention,
-                host,
-                facts,
-            )
-        if facts.certificat and (inst is not None or a is None) and "mooc_certificate" not in kw:
-            # a Québec university "certificat" is a 30-credit programme
-            return self._finish(
-                d, "academic_credential", "keyword", 0.7, auth, mention, host, facts
-            )
-        if "digital_badge" in kw:
-            ctype = "university_microcredential" if inst is not None else "digital_badge"
-            return self._finish(d, ctype, "keyword", 0.75, auth, mention, host, facts)
-        if "professional_licence" in kw:
-            return self._finish(
-                d, "professional_licence", "keyword", 0.7, auth, mention, host, facts
-            )
-        if inst is not None:
-            if inst.country != "CA" and "certificate" not in facts.words:
-                return self._finish(
-                    d, "mooc_certificate", "catalogue_authority", 0.65, auth, mention, host, facts
-                )
-            return self._finish(
-                d,
-                "university_microcredential",
-                "catalogue_authority",
-                0.65,
-                auth,
-                mention,
-                host,
-                facts,
-            )
-        if "mooc_certificate" in kw and a_kind not in ("vendor", "industry_body", "employer"):
-            return self._finish(d, "mooc_certificate", "keyword", 0.7, auth, mention, host, facts)
-        # 7. the authority's own kind of credential
-        owner = a or (mention if mention is not None else None)
-        if owner is not None:
-            exam_words = "exam_words" in kw
-            if owner.kind == "vendor":
-                if badge_host and not exam_words:
-                    return self._finish(
-                        d, "digital_badge", "url_domain", 0.65, auth, mention, host, facts
-                    )
-                if exam_words:
-                    return self._finish(
-                        d,
-                        "vendor_certification",
-                        "catalogue_authority",
-                        0.75,
-                        auth,
-                        mention,
-                        host,
-                        facts,
-                    )
-                d.needs_model = True
-                return self._finish(
-                    d,
-                    "vendor_certification",
-                    "catalogue_authority",
-                    0.55,
-                    auth,
-                    mention,
-                    host,
-                    facts,
-                )
-            if owner.default_type is not None:
-                conf = 0.8 if owner.kind in ("industry_body", "employer") else 0.7
-                return self._finish(
-                    d, owner.default_type, "catalogue_authority", conf, auth, mention, host, facts
-                )
-        # 8. the URL alone
-        if host is not None and host.type is not None:
-            return self._finish(d, host.type, "url_domain", 0.7, auth, mention, host, facts)
-        if badge_host:
-            d.needs_model = True
-            return self._finish(d, "digital_badge", "url_domain", 0.55, auth, mention, host, facts)
-        if "mooc_certificate" in kw:
-            return self._finish(d, "mooc_certificate", "keyword", 0.6, auth, mention, host, facts)
-        d.needs_model = True
-        return self._finish(d, "unknown", "none", 0.0, auth, mention, host, facts)
+        for step in self.steps.order:
+            verdict = step(self, ev)
+            if verdict is not None:
+                return self._apply(verdict, ev)
+        raise AssertionError("the last step always decides")  # pragma: no cover
+
+    def _apply(self, v: Verdict, ev: Evidence) -> Decision:
+        out = self.steps.outcomes[v.outcome]
+        d = Decision(family=v.family, extra_stackable=v.extra_stackable)
+        d.needs_model = out.needs_model
+        ctype = out.type if out.type is not None else v.ctype
+        return self._finish(
+            d,
+            ctype,  # type: ignore[arg-type]
+            out.method,
+            out.confidence,
+            ev.auth,
+            ev.facts.mention,
+            ev.host,
+            ev.facts,
+            provider=v.provider,
+            use_family=v.use_family,
+        )
 
     def _finish(
         self,
@@ -532,12 +364,6 @@ def _drop_contained(hits: list[tuple]) -> list[tuple]:
         else:
             kept.append(hit)
     return kept
-
-
-@lru_cache(maxsize=8192)
-def _is_code(phrase: str) -> bool:
-    """A family phrase that is an exam code ("saa c03", "cka") rather than a name."""
-    return _has_digit(phrase) or len(phrase) <= 5
 
 
 def _has_digit(text: str) -> bool:
