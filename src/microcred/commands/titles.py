@@ -146,7 +146,8 @@ def eval_titles(
             },
         ]
     )
-    console.print(_rich_frame(f"Occupation coder on {labelled.name}", head))
+    name = "held-out NOC example titles" if leave_examples_out else labelled.name
+    console.print(_rich_frame(f"Occupation coder on {name}", head))
     console.print(_rich_frame("By language", report.by_language))
     console.print(_rich_frame("By coding method", report.by_method))
     console.print(_rich_frame("Reliability (calibration)", report.reliability))
