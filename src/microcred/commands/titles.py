@@ -91,18 +91,37 @@ def eval_titles(
     ),
     min_confidence: float = typer.Option(0.35, "--min-confidence"),
     show_errors: int = typer.Option(0, "--show-errors", help="Print up to N mistakes."),
+    confusion_out: Path | None = typer.Option(
+        None, "--confusion-out", help="Write the confusion matrix (gold -> predicted) as JSON."
+    ),
+    leave_examples_out: bool = typer.Option(
+        False,
+        "--leave-examples-out",
+        help="Ignore FILE's rows: score a held-out 10% of the NOC example titles, "
+        "with the coder retrained without them.",
+    ),
 ) -> None:
     """Top-1 accuracy at 5/4/3/2 digits, coverage, digital P/R, by language, reliability."""
     from microcred.coding.base import CoderSettings
     from microcred.coding.occupation import OccupationCoder
-    from microcred.evaluation.titles import evaluate_titles
+    from microcred.evaluation.titles import evaluate_titles, wilson
 
     console = Console()
-    settings = CoderSettings.with_coding(occupation_min_confidence=min_confidence)
+    source: Path | pd.DataFrame = labelled
+    exclude = None
+    if leave_examples_out:
+        from microcred.evaluation.titles import noc_example_holdout
+
+        source = noc_example_holdout(data_dir)
+        exclude = source["title"].tolist()
+        title_column, code_column, acceptable_column = "title", "noc2021", "acceptable"
+    settings = CoderSettings.with_coding(
+        occupation_min_confidence=min_confidence, options={"exclude_titles": exclude or []}
+    )
     coder = OccupationCoder.load(data_dir, settings)
     try:
         report = evaluate_titles(
-            labelled, title_column, code_column, acceptable_column, coder, language_column
+            source, title_column, code_column, acceptable_column, coder, language_column
         )
     except ValueError as e:
         raise InputError(f"{labelled}: {e}", "fix the labelled file at that row and field") from e
@@ -119,12 +138,31 @@ def eval_titles(
                 "value": report.digital_membership_precision,
             },
             {"figure": "digital membership recall", "value": report.digital_membership_recall},
+            {"figure": "ECE (coded titles)", "value": report.ece},
+            {"figure": "accuracy of 70% most confident", "value": report.top70_accuracy},
+            {
+                "figure": "top-1 5-digit 95% CI low",
+                "value": wilson(report.accuracy[5], report.n)[0],
+            },
+            {
+                "figure": "top-1 5-digit 95% CI high",
+                "value": wilson(report.accuracy[5], report.n)[1],
+            },
         ]
     )
-    console.print(_rich_frame(f"Occupation coder on {labelled.name}", head))
+    name = "held-out NOC example titles" if leave_examples_out else labelled.name
+    console.print(_rich_frame(f"Occupation coder on {name}", head))
     console.print(_rich_frame("By language", report.by_language))
     console.print(_rich_frame("By coding method", report.by_method))
     console.print(_rich_frame("Reliability (calibration)", report.reliability))
     console.print(_rich_frame("Digital occupations", report.digital_by_code))
     if show_errors:
         console.print(_rich_frame("Mistakes", report.errors.head(show_errors)))
+    if confusion_out is not None:
+        import json
+
+        confusion_out.parent.mkdir(parents=True, exist_ok=True)
+        confusion_out.write_text(
+            json.dumps(report.confusion_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        console.print(f"confusion matrix written to {confusion_out}")

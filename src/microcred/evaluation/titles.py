@@ -54,6 +54,9 @@ class TitleEvalReport:
     by_method: pd.DataFrame
     reliability: pd.DataFrame
     errors: pd.DataFrame
+    ece: float = float("nan")  # expected calibration error over the coded titles
+    top70_accuracy: float = float("nan")  # accuracy of the 70 % most confident titles
+    confusion: dict = field(default_factory=dict)  # gold -> predicted -> count ("" = abstained)
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, float]:
@@ -61,7 +64,19 @@ class TitleEvalReport:
         out.update({f"top1_{d}digit": v for d, v in self.accuracy.items()})
         out["digital_precision"] = self.digital_precision
         out["digital_recall"] = self.digital_recall
+        out["ece"] = self.ece
+        out["top70_accuracy"] = self.top70_accuracy
         return out
+
+    def confusion_json(self) -> dict:
+        """The confusion matrix as data (the analysis corrects estimates with it)."""
+        return {
+            "format": "microcred-confusion-1",
+            "coder": "occupation",
+            "n": self.n,
+            "abstained_label": "",
+            "counts": self.confusion,
+        }
 
     def format(self) -> str:
         lines = [
@@ -72,6 +87,10 @@ class TitleEvalReport:
             f"digital occupations: precision {self.digital_precision:.1%}  recall "
             f"{self.digital_recall:.1%}  (membership: precision "
             f"{self.digital_membership_precision:.1%}, recall {self.digital_membership_recall:.1%})",
+            f"top-1 5-digit 95% interval (Wilson): "
+            f"[{wilson(self.accuracy[5], self.n)[0]:.3f}, {wilson(self.accuracy[5], self.n)[1]:.3f}]"
+            f"   ECE: {self.ece:.3f}   accuracy of the 70% most confident: "
+            f"{self.top70_accuracy:.1%}",
             "",
             "by language:",
             self.by_language.to_string(index=False),
@@ -87,6 +106,41 @@ class TitleEvalReport:
         ]
         lines.extend(self.notes)
         return "\n".join(lines)
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval for a proportion ``p`` observed over ``n`` trials."""
+    if n <= 0 or np.isnan(p):
+        return (float("nan"), float("nan"))
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return (float(max(0.0, mid - half)), float(min(1.0, mid + half)))
+
+
+def expected_calibration_error(conf: np.ndarray, right: np.ndarray, bins: int = 10) -> float:
+    """ECE: the title-weighted mean |confidence - share right| over equal-width bins."""
+    ok = ~np.isnan(conf)
+    conf, right = conf[ok], right[ok].astype(float)
+    if not len(conf):
+        return float("nan")
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = which == b
+        if m.any():
+            total += m.sum() * abs(conf[m].mean() - right[m].mean())
+    return float(total / len(conf))
+
+
+def top_share_accuracy(conf: np.ndarray, right: np.ndarray, share: float = 0.70) -> float:
+    """Accuracy of the ``share`` most confident titles (abstentions rank last, count wrong)."""
+    if not len(conf):
+        return float("nan")
+    key = np.where(np.isnan(conf), -1.0, conf)
+    order = np.argsort(-key, kind="stable")
+    k = max(1, int(round(len(conf) * share)))
+    return float(right[order[:k]].mean())
 
 
 def _read_labelled(path: str | Path) -> pd.DataFrame:
@@ -112,6 +166,8 @@ def evaluate_titles(
 ) -> TitleEvalReport:
     """Code the labelled titles with ``coder`` (default: ``OccupationCoder.load()``) and score them."""
     df = df_or_path if isinstance(df_or_path, pd.DataFrame) else _read_labelled(df_or_path)
+    if acceptable_column is None and "acceptable" in df.columns:
+        acceptable_column = "acceptable"  # used whenever the file has one
     for col in [title_column, code_column] + ([acceptable_column] if acceptable_column else []):
         if col not in df.columns:
             raise ValueError(f"labelled file has no column {col!r} (columns: {list(df.columns)})")
@@ -206,6 +262,15 @@ def evaluate_titles(
             )
     reliability = pd.DataFrame(rel_rows)
 
+    # calibration of what the coder answered: its confidence vs whether the code is right
+    ece = expected_calibration_error(np.where(coded_mask, conf, np.nan), right5)
+    top70 = top_share_accuracy(np.where(coded_mask, conf, np.nan), right5)
+    confusion: dict[str, dict[str, int]] = {}
+    for g, p in zip(gold, pred, strict=True):
+        row = confusion.setdefault(g, {})
+        row[p] = row.get(p, 0) + 1
+    confusion = {g: dict(sorted(r.items())) for g, r in sorted(confusion.items())}
+
     errors = pd.DataFrame(
         {
             "title": titles,
@@ -230,6 +295,9 @@ def evaluate_titles(
         by_method=by_method,
         reliability=reliability,
         errors=errors.reset_index(drop=True),
+        ece=ece,
+        top70_accuracy=top70,
+        confusion=confusion,
     )
 
 

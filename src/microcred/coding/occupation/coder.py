@@ -41,6 +41,7 @@ from microcred.coding.occupation.columns import (
     fill_alternatives,
     round_like_python,
 )
+from microcred.coding.occupation.guards import REASON_GENERIC, load_guards
 from microcred.coding.occupation.knowledge import (
     TAXONOMY_VERSION,
     NocKnowledge,
@@ -72,6 +73,10 @@ METHOD_LEXICON = "curated-lexicon"
 METHOD_EXACT = "exact-example"
 METHOD_MODEL = "naive-bayes"
 METHOD_NONE = "none"
+METHOD_CONTEXT = "context-rule"
+# Confidence of a generic title decided by a context rule: not fitted (no labelled
+# context rows yet); stated in the model card.
+CONTEXT_CONFIDENCE = 0.80
 _METHODS = (METHOD_NONE, METHOD_LEXICON, METHOD_EXACT, METHOD_MODEL)  # index = method code
 SCORE_CHUNK = 2048  # rows of the dense class-probability matrix scored at a time (stays in cache)
 
@@ -79,7 +84,14 @@ SCORE_CHUNK = 2048  # rows of the dense class-probability matrix scored at a tim
 # The modules whose code decides what training produces. Their source is part of the
 # cache key: a model cached by older normaliser code (same MODEL_VERSION) was served
 # before, so the coder did not match what a cold cache trains.
-TRAINING_MODULES = ("coder.py", "model.py", "normalise.py", "knowledge.py", "lexicon.py")
+TRAINING_MODULES = (
+    "coder.py",
+    "guards.py",
+    "model.py",
+    "normalise.py",
+    "knowledge.py",
+    "lexicon.py",
+)
 
 
 def training_code_fingerprint() -> str:
@@ -271,6 +283,8 @@ class OccupationCoder:
         self._unit_minor = pa.array([u.minor for u in units], pa.string())
         self._unit_soc = pa.array([trained.soc.get(c) for c in classes], pa.string())
         self._build_lookup_arrays()
+        self._guards = load_guards(self._norm)
+        self._digital_cols = np.array([c in self._guards.digital_codes for c in classes])
 
     # ---- the contract (``coding.base.Coder``) ------------------------------------------
     name: ClassVar[str] = "occupation"
@@ -346,10 +360,15 @@ class OccupationCoder:
         return self._t.soc.get(code)
 
     # ---- coding ---------------------------------------------------------------------
-    def code(self, titles: pa.Table | pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Table:
+    def code(
+        self,
+        titles: pa.Table | pa.Array | pa.ChunkedArray | list[str | None],
+        context: pa.Array | pa.ChunkedArray | list[str | None] | None = None,
+    ) -> pa.Table:
         """One row per input title, same order, schema ``schema.TITLES_CODED``.
 
-        ``titles``: a batch with a ``title`` column (the contract), or the titles themselves.
+        ``titles``: a batch with a ``title`` column (the contract), or the titles themselves;
+        ``context`` (or the batch's ``context`` column): e.g. the employer, for context rules.
 
         Titles are grouped by normalised form (``batch.BatchNormaliser``: Arrow
         kernels for the clean-up, Python once per distinct core), and everything
@@ -364,6 +383,8 @@ class OccupationCoder:
         if isinstance(titles, pa.Table):
             if "title" not in titles.column_names:
                 raise ValueError(f"title batch needs a 'title' column, got {titles.column_names}")
+            if context is None and "context" in titles.column_names:
+                context = titles["context"]
             titles = titles["title"]
         if isinstance(titles, list):
             titles = pa.array(titles, pa.string())
@@ -377,9 +398,51 @@ class OccupationCoder:
         for name, col in coded.items():
             cols[name] = col.take(take)
         cols["seniority"] = code_seniority(titles)
+        if context is not None:
+            self._apply_context(cols, groups, row_group, context)
         return pa.Table.from_arrays(
             [cols[f.name] for f in schema.TITLES_CODED], schema=schema.TITLES_CODED
         )
+
+    def _apply_context(
+        self,
+        cols: dict[str, pa.Array],
+        groups: list[NormalisedTitle],
+        row_group: np.ndarray,
+        context: pa.Array | pa.ChunkedArray | list[str | None],
+    ) -> None:
+        """Generic titles whose context (company, previous title) decides get that code."""
+        ctx = context if isinstance(context, list) else pa.array(context).to_pylist()
+        if len(ctx) != len(row_group):
+            raise ValueError("context must have one value per title")
+        generic = [self._guards.is_generic(nt.key) for nt in groups]
+        hits: dict[int, int] = {}
+        for r, (g, c) in enumerate(zip(row_group.tolist(), ctx, strict=True)):
+            if generic[g] and c:
+                code = self._guards.from_context(groups[g].key, c)
+                if code is not None and code in self._class_index:
+                    hits[r] = self._class_index[code]
+        if not hits:
+            return
+        n = len(row_group)
+        unit = np.full(n, -1, np.int64)
+        for r, k in hits.items():
+            unit[r] = k
+        mask = pa.array(unit >= 0)
+        take = pa.array(np.maximum(unit, 0), pa.int64(), mask=unit < 0)
+        conf = pa.array(np.full(n, CONTEXT_CONFIDENCE), pa.float64())
+        new = {
+            "noc2021": self._codes.take(take),
+            "noc2021_title": self._unit_titles.take(take),
+            "teer": self._unit_teer.take(take),
+            "noc2021_minor": self._unit_minor.take(take),
+            "soc2018": self._unit_soc.take(take),
+            "noc2021_confidence": conf,
+            "coding_method": pa.array([METHOD_CONTEXT] * n, pa.string()),
+            "abstain_reason": pa.nulls(n, pa.string()),
+        }
+        for name, col in new.items():
+            cols[name] = pc.if_else(mask, col, cols[name])
 
     def _build_lookup_arrays(self) -> None:
         """The lexicon and exact-example tables as arrays (keys, class ids, confidences)."""
@@ -453,6 +516,12 @@ class OccupationCoder:
         n = len(groups)
         model = t.model
         method, alt_idx, alt_p, n_alts = self._lookups(groups)
+        guards = self._guards
+        no_cue = np.array([not guards.has_digital_cue(nt.key) for nt in groups], dtype=bool)
+        # an example-title hit on a digital code without any digital cue goes to the model
+        top = np.maximum(alt_idx[:, 0], 0)
+        demote = (method == 2) & no_cue & self._digital_cols[top]
+        method[demote], n_alts[demote], alt_idx[demote], alt_p[demote] = 0, 0, -1, 0.0
         has_key = np.array([bool(nt.key) for nt in groups], dtype=bool)
         # the model scores every title that needs its classes: model-coded ones and
         # lookups with fewer than 3 alternatives to top up
@@ -470,6 +539,9 @@ class OccupationCoder:
         for start in range(0, len(need), SCORE_CHUNK):
             stop = min(start + SCORE_CHUNK, len(need))
             proba = model.proba(x if stop - start == x.shape[0] else x[start:stop])
+            guard = no_cue[need[start:stop]]
+            if guard.any():  # no digital cue: digital codes are not candidates
+                proba[np.ix_(guard, self._digital_cols)] = 0.0
             order = _top_k(proba, 4)
             top = np.take_along_axis(proba, order, axis=1)
             top_idx[start:stop] = order
@@ -516,6 +588,12 @@ class OccupationCoder:
             else:
                 reasons[i] = f"confidence {c:.2f} below {self.min_confidence:.2f}"
         code[low_rows] = -1
+        generic = np.array([guards.is_generic(nt.key) for nt in groups], dtype=bool)
+        gen_rows = np.flatnonzero(generic & coded & (method != 1))
+        for i in gen_rows.tolist():
+            reasons[i] = REASON_GENERIC
+            minor_override[i] = None
+        code[gen_rows] = -1
 
         unit = pa.array(np.maximum(code, 0), pa.int64(), mask=code < 0)
         minor_col = self._unit_minor.take(unit)

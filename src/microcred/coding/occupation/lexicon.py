@@ -21,6 +21,7 @@ FILES = (
     "noise.yaml",
     "seniority.yaml",
     "curated_titles.yaml",
+    "guards.yaml",
 )
 
 
