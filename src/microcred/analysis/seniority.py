@@ -246,7 +246,7 @@ def rubin(estimates: list[float], variances: list[float]) -> Pooled:
     qbar, wbar = float(q.mean()), float(u.mean())
     b = float(q.var(ddof=1)) if m > 1 else 0.0
     total = wbar + (1 + 1 / m) * b
-    df = (m - 1) * (1 + wbar / ((1 + 1 / m) * b)) ** 2 if b > 0 else math.inf
+    df = (m - 1) * (1 + wbar / ((1 + 1 / m) * b)) ** 2 if b > 1e-12 * wbar else math.inf
     se = math.sqrt(total) if total > 0 else math.nan
     if math.isnan(se):
         return Pooled(qbar, se, df, math.nan, math.nan, math.nan)
