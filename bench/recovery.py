@@ -89,7 +89,12 @@ def seniority_bench(args: argparse.Namespace) -> None:
     import warnings
 
     from microcred.analysis.seniority import (
-        DETECTED, EQUIVALENT, estimate_seniority, seniority_design, seniority_frame, verdict,
+        DETECTED,
+        EQUIVALENT,
+        estimate_seniority,
+        seniority_design,
+        seniority_frame,
+        verdict,
     )  # fmt: skip
     from microcred.synth.seniority_truth import planted_seniority_effect, seniority_truth_frame
 
