@@ -123,6 +123,25 @@ class LinkageConfig(_Strict):
     )
 
 
+class SeniorityConfig(_Strict):
+    """The seniority comparison (docs/analysis-methods.md, "Seniority").
+
+    ``equivalence_margin``: the largest difference in mean seniority rank that counts as
+    "no difference"; ``margin_justification`` is printed beside every verdict, so a study
+    that changes the margin must say why. ``imputations``: multiple imputations of
+    unknown seniority (Rubin's rules).
+    """
+
+    equivalence_margin: float = Field(0.25, gt=0)
+    equivalence_margin_senior_share: float = Field(0.05, gt=0, lt=1)
+    margin_justification: str = (
+        "One step of the seniority ladder (e.g. intermediate to senior) takes several years "
+        "of experience; a quarter of a step, a few months to a year of ordinary career "
+        "progression, is too small to matter to a hiring or training decision."
+    )
+    imputations: int = Field(20, ge=2, le=200)
+
+
 class ReportConfig(_Strict):
     """How the report presents the study; nothing here changes a number.
 
@@ -181,6 +200,7 @@ class StudyConfig(_Strict):
     weighting: WeightingConfig = Field(default_factory=WeightingConfig)
     linkage: LinkageConfig = Field(default_factory=LinkageConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    seniority: SeniorityConfig = Field(default_factory=SeniorityConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     seed: int = 20231129
 

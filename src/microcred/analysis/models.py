@@ -37,7 +37,6 @@ from microcred.analysis.estimability import (
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 from microcred.analysis.stats import Z95, smd
-from microcred.features.ladder import SENIOR_RANK
 
 COVARIATES = (
     "experience_band",
@@ -47,7 +46,7 @@ COVARIATES = (
     "province",
 )
 MIN_LEVEL = 10  # levels with fewer people are pooled into "other"
-EQUIVALENCE_BOUND = 0.1  # seniority ranks
+EQUIVALENCE_BOUND = 0.25  # seniority ranks (the default of config.seniority)
 TRIM_QUANTILE = 0.99
 MAX_LP_ROWS = 20_000  # distinct rows the separation check takes on
 _PERFECT_P = 1e-8  # a fitted probability this close to 0 or 1 means separation, not data
@@ -522,24 +521,34 @@ def seniority_verdict(
     equivalence_p: float,
     bound: float = EQUIVALENCE_BOUND,
 ) -> str:
-    """Plain words: does "no seniority difference" hold, and how sure are we."""
+    """Plain words, three-way: equivalent within ±bound / difference detected / inconclusive.
+
+    Equivalence comes first (TOST p < 0.05): a negligible difference that a large
+    sample makes "significant" is still no difference that matters.
+    """
     if any(math.isnan(x) for x in (estimate, lower, upper)):
         return "The seniority comparison could not be estimated from these data."
     span = f"{estimate:+.2f} ranks (95 % CI {lower:+.2f} to {upper:+.2f})"
-    if lower > 0 or upper < 0:
+    excludes_zero = lower > 0 or upper < 0
+    if not math.isnan(equivalence_p) and equivalence_p < 0.05:
+        extra = (
+            " The difference is statistically distinguishable from 0 but smaller than the margin."
+            if excludes_zero
+            else ""
+        )
+        return (
+            f"'No seniority difference' holds: equivalent within ±{bound:g} rank; the difference "
+            f"is {span} (equivalence test p = {equivalence_p:.3f}).{extra}"
+        )
+    if excludes_zero:
         side = "more" if estimate > 0 else "less"
         return (
-            f"Holders are {side} senior than comparable non-holders: {span}. "
-            "'No seniority difference' does not hold in these data."
-        )
-    if not math.isnan(equivalence_p) and equivalence_p < 0.05:
-        return (
-            f"'No seniority difference' holds: the difference is {span}, within ±{bound:g} rank "
-            f"(equivalence test p = {equivalence_p:.3f})."
+            f"Difference detected: holders are {side} senior than comparable non-holders: "
+            f"{span}. 'No seniority difference' does not hold in these data."
         )
     return (
-        f"No significant seniority difference ({span}), but the data cannot rule out a "
-        f"difference larger than ±{bound:g} rank (equivalence not shown"
+        f"Inconclusive: no significant seniority difference ({span}), but the data cannot rule "
+        f"out a difference larger than ±{bound:g} rank (equivalence not shown"
         + ("" if math.isnan(equivalence_p) else f", p = {equivalence_p:.3f}")
         + ")."
     )
@@ -638,14 +647,6 @@ def ordinal_holder_effect(rank: np.ndarray, treated: np.ndarray, X: pd.DataFrame
     return Effect(est, est - Z95 * se, est + Z95 * se, se, float(res.pvalues["holder"]))
 
 
-SENIORITY_REASONS = ("no people", "no holders", "no non-holders", "too few people",
-                     "no variation", "separation", "model did not fit",
-                     "interval unbounded")  # fmt: skip
-RANK_DIFF = "IPW difference in mean seniority rank"
-SENIOR_DIFF = "IPW difference in share senior or above"
-ORDINAL_OR = "Ordinal logit odds ratio (higher rank)"
-
-
 def ranks_separated(rank: np.ndarray, treated: np.ndarray) -> bool:
     """Every holder ranks at or above every non-holder, or at or below: the ordinal odds
     ratio of holding is then infinite (or zero) whatever the covariates."""
@@ -653,215 +654,7 @@ def ranks_separated(rank: np.ndarray, treated: np.ndarray) -> bool:
     return bool(r1.min() >= r0.max() or r1.max() <= r0.min())
 
 
-def _seniority_status(n1: int, n0: int, X: pd.DataFrame) -> str | None:
-    """Why the seniority comparison cannot be made at all, or None when it can be tried."""
-    if n1 + n0 == 0:
-        return not_estimable("no people")
-    if n1 == 0:
-        return not_estimable("no holders")
-    if n0 == 0:
-        return not_estimable("no non-holders")
-    if n1 < 2 or n0 < 2:
-        return not_estimable("too few people")
-    if X.empty:
-        return not_estimable("no variation")
-    return None
-
-
-def _effect_row(
-    base: dict[str, Any],
-    estimand: str,
-    status: str,
-    effect: Effect | None = None,
-    equivalence_p: float = math.nan,
-) -> dict[str, Any]:
-    e = effect or Effect(math.nan, math.nan, math.nan, math.nan, math.nan)
-    return {**base, "estimand": estimand, **vars(e), "equivalence_p": equivalence_p,
-            STATUS_COLUMN: status}  # fmt: skip
-
-
-def seniority_tables(sf: StudyFrame) -> list[AnalysisTable]:
-    study = sf.study
-    study = study[study["seniority_rank"].notna() & study["years_experience"].notna()]
-    w_all = sf.weights(study)
-    dz = design(study)
-    # experience is the main confounder of seniority: within-band variation matters too
-    yrs = study["years_experience"].to_numpy(dtype=float)
-    dz.X = dz.X.assign(years_experience=yrs, years_experience_sq=(yrs**2) / 10)
-    rank = study["seniority_rank"].to_numpy(dtype=float)
-    senior = (rank >= SENIOR_RANK).astype(float)
-    bal_rows, eff_rows, notes = [], [], []
-    for d in sf.definitions:
-        t = holder(study, d)
-        n1, n0 = int(t.sum()), int((~t).sum())
-        base = {"definition": d, "holders": n1, "non_holders": n0}
-        estimands = [RANK_DIFF, SENIOR_DIFF] + ([ORDINAL_OR] if d == sf.primary else [])
-        status = _seniority_status(n1, n0, dz.X)
-        w = None
-        if status is None:
-            try:
-                w, _ = ipw_weights(t, dz.X, w_all)
-            except NotEstimable as exc:
-                status = exc.status
-            except np.linalg.LinAlgError:
-                status = not_estimable("model did not fit")
-        if status is not None:
-            eff_rows += [_effect_row(base, e, status) for e in estimands]
-            continue
-        b = balance(t, dz.X, w_all, w)
-        bal_rows.append(b.assign(definition=d))
-        e_rank = weighted_difference(rank, t, w)
-        eff_rows.append(
-            _effect_row(base, RANK_DIFF, ESTIMATED, e_rank,
-                        tost_p(e_rank.estimate, e_rank.se, EQUIVALENCE_BOUND))
-        )  # fmt: skip
-        eff_rows.append(
-            _effect_row(base, SENIOR_DIFF, ESTIMATED, weighted_difference(senior, t, w))
-        )
-        if d != sf.primary:  # the ordinal fit is the slow one: first definition only
-            continue
-        if ranks_separated(rank, t):
-            eff_rows.append(_effect_row(base, ORDINAL_OR, not_estimable("separation")))
-            continue
-        try:
-            e_ord = ordinal_holder_effect(rank, t, dz.X)
-        except (np.linalg.LinAlgError, ValueError):
-            eff_rows.append(_effect_row(base, ORDINAL_OR, not_estimable("model did not fit")))
-            continue
-        odds, lo, hi, st = safe_exp(e_ord.estimate, e_ord.lower, e_ord.upper)
-        ordinal = Effect(odds, lo, hi, e_ord.se, e_ord.p_value) if st == ESTIMATED else None
-        eff_rows.append(_effect_row(base, ORDINAL_OR, st, ordinal))
-    eff = pd.DataFrame(
-        eff_rows,
-        columns=["definition", "estimand", "holders", "non_holders", "estimate", "lower",
-                 "upper", "se", "p_value", "equivalence_p", STATUS_COLUMN],
-    )  # fmt: skip
-    bal = (
-        pd.concat(bal_rows)
-        if bal_rows
-        else pd.DataFrame(
-            columns=[
-                "covariate",
-                "treated_at_level",
-                "control_at_level",
-                "smd_before",
-                "smd_after",
-                "definition",
-            ]
-        )
-    )
-    bal = bal[
-        [
-            "definition",
-            "covariate",
-            "treated_at_level",
-            "control_at_level",
-            "smd_before",
-            "smd_after",
-        ]
-    ]
-    eff_deps = ["holders", "non_holders"]
-    bal_deps = ["treated_at_level", "control_at_level"]
-    method = (
-        "Seniority (ordinal rank of the current title: intern 0 … executive 7) among people in "
-        "study whose seniority and experience are known. Propensity of holding from a logistic "
-        "GLM on years of experience (linear and squared) and experience band, education level, formal digital training, occupation group and province; "
-        "stabilised inverse-probability weights for the average treatment effect, propensities "
-        f"clipped to [0.01, 0.99] and weights capped at their {TRIM_QUANTILE:.0%} quantile, "
-        "multiplied by survey weights when present; people whose holding the covariates predict "
-        "perfectly (separation) get a propensity of 0 or 1, clipped the same way, and when that is "
-        "everyone the comparison is not estimable (no overlap). Differences are weighted least squares with "
-        f"HC1 sandwich intervals; equivalence is a TOST against ±{EQUIVALENCE_BOUND} rank. The "
-        "ordinal model is a proportional-odds logit (statsmodels OrderedModel, unweighted; fitted "
-        "for the first definition only) of the rank on holding and the same covariates."
-    )
-    return [
-        with_status(
-            AnalysisTable(
-                name="models_seniority_effect",
-                title="Seniority of holders vs comparable non-holders",
-                section="models",
-                method=method,
-                data=eff,
-                count_columns=eff_deps,
-                dependent={
-                    c: eff_deps
-                    for c in (
-                        "estimate",
-                        "lower",
-                        "upper",
-                        "se",
-                        "p_value",
-                        "equivalence_p",
-                    )
-                },
-                dims=["definition", "estimand"],
-                cells={
-                    "holders": CellSet(
-                        {
-                            "occupation": ALL_GROUPS,
-                            "seniority_known": "yes",
-                            "holds:{definition}": "yes",
-                        },
-                        open=("seniority_known",),
-                    ),
-                    "non_holders": CellSet(
-                        {
-                            "occupation": ALL_GROUPS,
-                            "seniority_known": "yes",
-                            "holds:{definition}": "no",
-                        },
-                        open=("seniority_known",),
-                    ),
-                },
-                chart=ChartSpec(
-                    kind="interval",
-                    x="estimand",
-                    y="estimate",
-                    lower="lower",
-                    upper="upper",
-                    color="definition",
-                    tooltip=["definition", "estimand", "estimate", "lower", "upper", "p_value"],
-                    title="Seniority: holders vs comparable non-holders",
-                    x_title="Estimate",
-                    y_title="Effect of holding (difference, or odds ratio)",
-                    y_format=".2f",
-                    description=(
-                        "Weighted differences in seniority rank and in the share senior or above, and "
-                        "the ordinal-model odds ratio, with 95 % intervals."
-                    ),
-                ),
-                notes=notes,
-            ),
-            eff[STATUS_COLUMN],
-            SENIORITY_REASONS,
-        ),
-        AnalysisTable(
-            name="models_seniority_balance",
-            title="Covariate balance before and after propensity weighting",
-            section="models",
-            method=method + " Balance: standardised mean differences (Austin 2011) of each "
-            "covariate level between holders and non-holders; |SMD| < 0.1 is read as balanced.",
-            data=bal.reset_index(drop=True),
-            count_columns=bal_deps,
-            dependent={"smd_before": bal_deps, "smd_after": bal_deps},
-            dims=["definition", "covariate"],
-            cells=_balance_cells(dz, study, bal.reset_index(drop=True)) if len(bal) else {},
-            chart=ChartSpec(
-                kind="bar",
-                x="covariate",
-                y="smd_after",
-                color="definition",
-                tooltip=["covariate", "smd_before", "smd_after"],
-                title="Covariate balance after weighting",
-                x_title="Covariate level",
-                y_title="Standardised mean difference after weighting",
-                y_format=".2f",
-                description="Standardised differences of each covariate after propensity weighting.",
-            ),
-        ),
-    ]
-
-
 def model_tables(sf: StudyFrame) -> list[AnalysisTable]:
+    from microcred.analysis.seniority_tables import seniority_tables  # it builds on this module
+
     return [holding_odds_ratios(sf), *seniority_tables(sf)]

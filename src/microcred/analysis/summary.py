@@ -92,7 +92,9 @@ def _seniority(t: AnalysisTable) -> list[str]:
             continue
         p_eq = getattr(r, "equivalence_p", float("nan"))
         p_eq = float("nan") if _missing(p_eq) else float(p_eq)
-        verdict = seniority_verdict(float(r.estimate), float(r.lower), float(r.upper), p_eq)
+        margin = getattr(r, "equivalence_margin", float("nan"))
+        kw = {} if _missing(margin) else {"bound": float(margin)}
+        verdict = seniority_verdict(float(r.estimate), float(r.lower), float(r.upper), p_eq, **kw)
         out.append(f"Seniority ({r.definition} definition): {verdict}")
     return out
 
