@@ -108,6 +108,36 @@ def _parts_batch(df: pd.DataFrame) -> tuple[pa.Table, list[int]]:
     return pa.table({"skill": skills, "context": contexts}), owner
 
 
+def concept_rows_to_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``(skill, context)``, its expected labels ``|``-joined.
+
+    Why: a file may label one expected concept per row ("C/C++" twice: C, then C++; the
+    frozen split does). Scored row by row, a coder that rightly returns both concepts
+    would be wrong twice; the set of concepts is what is scored. An ``is_digital``
+    column (yes/no, yes for the string when any of its concepts is digital) becomes
+    ``digital`` (true/false). Files already one row per string pass unchanged.
+    """
+    df = df.copy()
+    if "context" not in df.columns:
+        df["context"] = ""
+    df["context"] = df["context"].fillna("")
+    if "digital" not in df.columns and "is_digital" in df.columns:
+        yes = df["is_digital"].str.strip().str.lower().isin(["yes", "true"])
+        known = df["is_digital"].str.strip().str.lower().isin(["yes", "no", "true", "false"])
+        df["digital"] = np.where(known, np.where(yes, "true", "false"), "")
+    keys = ["skill", "context"]
+    if not df.duplicated(keys).any():
+        return df.reset_index(drop=True)
+    agg: dict[str, Any] = {
+        "expected_label": lambda s: " | ".join(sorted({v for v in s if v})),
+    }
+    if "digital" in df.columns:
+        agg["digital"] = lambda s: "true" if (s == "true").any() else s.iloc[0]
+    if "language" in df.columns:
+        agg["language"] = "first"
+    return df.groupby(keys, sort=False, as_index=False).agg(agg)
+
+
 def evaluate_skills(
     df_or_path: pd.DataFrame | str | Path, coder: SkillCoder | None = None
 ) -> SkillsReport:
@@ -126,6 +156,7 @@ def evaluate_skills(
     for col in ("skill", "expected_label"):
         if col not in df.columns:
             raise ValueError(f"{where}: labelled file lacks column {col!r}")
+    df = concept_rows_to_strings(df)
     coder = coder or SkillCoder.load()
     batch, owner = _parts_batch(df)
     coded = coder.code(batch).to_pandas()

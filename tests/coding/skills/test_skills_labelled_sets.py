@@ -95,3 +95,20 @@ def test_eval_writes_confusion_json(skill_coder: SkillCoder, tmp_path: Path) -> 
     assert doc["digital"]["classes"] == ["digital", "not_digital"]
     assert doc["digital"]["matrix"] == [[1, 0], [0, 1]]
     assert sum(doc["label"].values()) == doc["n"] == 4
+
+
+def test_one_concept_per_row_files_are_scored_per_string(skill_coder: SkillCoder) -> None:
+    # the frozen split's layout: "C/C++" labelled twice, one expected concept per row
+    rows = pd.DataFrame(
+        {
+            "skill": ["C/C++", "C/C++", "Curling"],
+            "expected_label": ["C", "C++", ""],
+            "is_digital": ["yes", "yes", "no"],
+            "context": ["", "", ""],
+        }
+    )
+    report = evaluate_skills(rows, skill_coder)
+    assert report.n == 2  # one scored row per (skill, context)
+    right = report.rates["label right (rows with a label)"]
+    assert (right.k, right.n) == (1, 1)  # both concepts coded: the string is right once
+    assert report.rates["digital flag right"].n == 2
