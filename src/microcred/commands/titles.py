@@ -79,6 +79,48 @@ def _rich_frame(title: str, df: pd.DataFrame) -> Table:
     return t
 
 
+def _by_group(
+    labelled: Path,
+    column: str,
+    title_column: str,
+    code_column: str,
+    acceptable_column: str | None,
+    coder: object,
+) -> pd.DataFrame:
+    """The headline figures for each value of ``column``, each with its Wilson interval.
+
+    Why: a pooled figure hides that the coder does well on the profile titles it was
+    built around and badly on terse self-reported ones; the targets are per style.
+    """
+    from microcred.evaluation.titles import evaluate_titles, read_labelled, wilson
+
+    df = read_labelled(labelled)
+    if column not in df.columns:
+        raise InputError(f"{labelled}: no column {column!r}", "name a column of the file")
+    rows = []
+    for value, part in df.groupby(column, sort=True):
+        rep = evaluate_titles(
+            part.reset_index(drop=True), title_column, code_column, acceptable_column, coder, None
+        )
+        lo, hi = wilson(rep.accuracy[5], rep.n)
+        rows.append(
+            {
+                column: str(value),
+                "titles": rep.n,
+                "top1_5digit": rep.accuracy[5],
+                "ci_low": lo,
+                "ci_high": hi,
+                "coverage": rep.coverage,
+                "digital_precision": rep.digital_precision,
+                "digital_recall": rep.digital_recall,
+                "digital_membership_precision": rep.digital_membership_precision,
+                "ece": rep.ece,
+                "top70": rep.top70_accuracy,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 @eval_app.command("titles")
 def eval_titles(
     labelled: Path = typer.Argument(..., help="Hand-labelled CSV/parquet."),
@@ -93,6 +135,11 @@ def eval_titles(
     show_errors: int = typer.Option(0, "--show-errors", help="Print up to N mistakes."),
     confusion_out: Path | None = typer.Option(
         None, "--confusion-out", help="Write the confusion matrix (gold -> predicted) as JSON."
+    ),
+    by_column: str | None = typer.Option(
+        None,
+        "--by-column",
+        help="Also score each value of this column on its own (e.g. style: profile vs US).",
     ),
     leave_examples_out: bool = typer.Option(
         False,
@@ -156,6 +203,9 @@ def eval_titles(
     console.print(_rich_frame("By coding method", report.by_method))
     console.print(_rich_frame("Reliability (calibration)", report.reliability))
     console.print(_rich_frame("Digital occupations", report.digital_by_code))
+    if by_column and not leave_examples_out:
+        groups = _by_group(labelled, by_column, title_column, code_column, acceptable_column, coder)
+        console.print(_rich_frame(f"By {by_column}", groups))
     if show_errors:
         console.print(_rich_frame("Mistakes", report.errors.head(show_errors)))
     if confusion_out is not None:

@@ -143,7 +143,7 @@ def top_share_accuracy(conf: np.ndarray, right: np.ndarray, share: float = 0.70)
     return float(right[order[:k]].mean())
 
 
-def _read_labelled(path: str | Path) -> pd.DataFrame:
+def read_labelled(path: str | Path) -> pd.DataFrame:
     p = Path(path)
     if p.suffix.lower() == ".parquet":
         return pd.read_parquet(p)
@@ -165,7 +165,7 @@ def evaluate_titles(
     language_column: str | None = "language",
 ) -> TitleEvalReport:
     """Code the labelled titles with ``coder`` (default: ``OccupationCoder.load()``) and score them."""
-    df = df_or_path if isinstance(df_or_path, pd.DataFrame) else _read_labelled(df_or_path)
+    df = df_or_path if isinstance(df_or_path, pd.DataFrame) else read_labelled(df_or_path)
     if acceptable_column is None and "acceptable" in df.columns:
         acceptable_column = "acceptable"  # used whenever the file has one
     for col in [title_column, code_column] + ([acceptable_column] if acceptable_column else []):

@@ -88,3 +88,27 @@ def test_eval_writes_confusion_json(tmp_path):
     assert sum(sum(r.values()) for r in doc["counts"].values()) == 3
     assert doc["counts"]["21231"] == {"21231": 1}
     assert doc["counts"]["31102"] == {"": 1}
+
+
+def test_eval_scores_each_group_of_a_column(tmp_path):
+    from microcred.cli import app
+
+    labelled = tmp_path / "l.csv"
+    pd.DataFrame(
+        {
+            "title": ["Software Engineer", "Cashier", "Data Scientist", "zzqx vlorp"],
+            "noc2021": ["21231", "65100", "21211", "21211"],
+            "style": ["profile", "us", "profile", "us"],
+        }
+    ).to_csv(labelled, index=False)
+    res = CliRunner(env={"COLUMNS": "250"}).invoke(
+        app, ["eval", "titles", str(labelled), "--by-column", "style"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = {ln.split("│")[1].strip(): ln for ln in res.output.splitlines() if ln.count("│") > 5}
+    assert set(lines) >= {"profile", "us"}
+    # profile titles both right: 1.000; the us group has a nonsense title (never right)
+    assert lines["profile"].split("│")[3].strip() == "1.000"
+    assert lines["us"].split("│")[3].strip() != "1.000"
+    res = CliRunner().invoke(app, ["eval", "titles", str(labelled), "--by-column", "nope"])
+    assert res.exit_code != 0 and "nope" in res.output
