@@ -155,6 +155,8 @@ class LogitFit:
     # predict perfectly (left out of the fit of the other coefficients)
     separated: tuple[str, ...] = ()
     perfect: np.ndarray | None = None
+    # robust (sandwich) covariance of ``params``, same order; for delta-method effects
+    cov: pd.DataFrame | None = None
 
     @property
     def pvalues(self) -> pd.Series:
@@ -284,6 +286,7 @@ def weighted_logit(y: np.ndarray, X: pd.DataFrame, w: np.ndarray | None = None) 
         dropped=tuple(flat),
         separated=tuple(separated),
         perfect=perfect,
+        cov=pd.DataFrame(cov, index=names, columns=names),
     )
 
 
@@ -345,10 +348,60 @@ def _or_row(
     }  # fmt: skip
 
 
+def average_marginal_effect(
+    res: LogitFit, X: pd.DataFrame, w: np.ndarray, variable_columns: list[str], term: str
+) -> tuple[float, float]:
+    """Average marginal effect of ``term`` (a level of a categorical variable) on the
+    probability of holding, against the variable's reference level, and its delta-method SE.
+
+    Why: readers need "how many percentage points more likely", not odds ratios. Everyone
+    the model was fitted on is set to the reference level (all of the variable's dummies
+    0), then to ``term``; the weighted mean difference of the predicted probabilities is the
+    AME, its gradient in the coefficients gives the SE from the robust covariance.
+    """
+    names = list(res.params.index)
+    base = X.reindex(columns=names[1:], fill_value=0.0).to_numpy(dtype=float)
+    base = np.column_stack([np.ones(len(base)), base])
+    idx = {n: i for i, n in enumerate(names)}
+    for c in variable_columns:
+        if c in idx:
+            base[:, idx[c]] = 0.0
+    at = base.copy()
+    at[:, idx[term]] = 1.0
+    beta = res.params.to_numpy()
+    p0, p1 = expit(base @ beta), expit(at @ beta)
+    wn = w / w.sum()
+    ame = float(wn @ (p1 - p0))
+    grad = (wn * p1 * (1 - p1)) @ at - (wn * p0 * (1 - p0)) @ base
+    cov = res.cov.to_numpy() if res.cov is not None else np.diag(res.bse.to_numpy() ** 2)
+    return ame, float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+
+
+def _fitted_rows(res: LogitFit, w: np.ndarray) -> np.ndarray:
+    """The people the model's coefficients were estimated on (weight > 0, not perfectly predicted)."""
+    rows = np.asarray(w, dtype=float) > 0
+    if res.perfect is not None:
+        rows &= ~res.perfect
+    return rows
+
+
+def _with_q_values(df: pd.DataFrame) -> pd.DataFrame:
+    """Benjamini–Hochberg q-values over each definition's estimated terms (one family)."""
+    from statsmodels.stats.multitest import multipletests
+
+    q = pd.Series(np.nan, index=df.index)
+    for _, part in df.groupby("definition", sort=False):
+        ok = part["p_value"].notna()
+        if ok.any():
+            q[part.index[ok]] = multipletests(part.loc[ok, "p_value"], method="fdr_bh")[1]
+    return df.assign(q_value=q)
+
+
 def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
     """One row per definition and covariate level; rows the data cannot support say why."""
     study = sf.study
     w = sf.weights(study)
+    w_all = np.ones(len(study)) if w is None else np.asarray(w, dtype=float)
     dz = design(study)
     rows, notes = [], []
     for d in sf.definitions:
@@ -370,6 +423,8 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             )
             continue
         ci = res.conf_int()
+        fitted = _fitted_rows(res, w_all)
+        Xf, wf = dz.X.loc[fitted], w_all[fitted]
         for var, (ref, rest) in dz.levels.items():
             for lv in rest:
                 term = f"{var}={lv}"
@@ -382,12 +437,24 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
                 else:
                     odds, lo, hi, st = safe_exp(res.params[term], ci.loc[term, 0], ci.loc[term, 1])
                     p_value = float(res.pvalues[term]) if st == ESTIMATED else math.nan
-                    rows.append(_or_row(d, var, lv, ref, n, k, st, odds, lo, hi, p_value))
+                    row = _or_row(d, var, lv, ref, n, k, st, odds, lo, hi, p_value)
+                    if st == ESTIMATED:
+                        var_cols = [f"{var}={x}" for x in rest]
+                        ame, se = average_marginal_effect(res, Xf, wf, var_cols, term)
+                        row.update(
+                            ame_pp=100 * ame,
+                            ame_lower=100 * (ame - Z95 * se),
+                            ame_upper=100 * (ame + Z95 * se),
+                        )
+                    rows.append(row)
     df = pd.DataFrame(
         rows,
         columns=["definition", "variable", "level", "reference", "n", "holders_at_level",
-                 "odds_ratio", "lower", "upper", "p_value", STATUS_COLUMN],
+                 "odds_ratio", "lower", "upper", "p_value", "ame_pp", "ame_lower", "ame_upper",
+                 STATUS_COLUMN],
     )  # fmt: skip
+    df = _with_q_values(df)
+    df = df[[*df.columns.drop([STATUS_COLUMN]), STATUS_COLUMN]]
     deps = ["n", "holders_at_level"]
     table = AnalysisTable(
         name="models_holding_odds_ratios",
@@ -403,7 +470,11 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             "When a level (or a combination of levels) predicts holding perfectly, found by the "
             "linear program of Konis (2007), its odds ratio is infinite: the row says 'not "
             "estimable: separation' and the other odds ratios are estimated without the people "
-            "it predicts perfectly."
+            "it predicts perfectly. ame_pp is the average marginal effect in percentage points: "
+            "the weighted mean change in the predicted probability of holding when everyone "
+            "fitted is moved from the reference level to the row's level, with a delta-method "
+            "95 % interval from the robust covariance. q_value adjusts p_value for the number of "
+            "levels tested under the definition (Benjamini–Hochberg)."
         ),
         data=df,
         count_columns=deps,
@@ -412,25 +483,40 @@ def holding_odds_ratios(sf: StudyFrame) -> AnalysisTable:
             "lower": deps,
             "upper": deps,
             "p_value": deps,
+            "q_value": deps,
+            "ame_pp": deps,
+            "ame_lower": deps,
+            "ame_upper": deps,
         },
         dims=["definition", "variable", "level"],
         cells=_level_cells(dz, study, df, {}, "holders_at_level") if len(df) else {},
         chart=ChartSpec(
             kind="interval",
             x="level",
-            y="odds_ratio",
-            lower="lower",
-            upper="upper",
+            y="ame_pp",
+            lower="ame_lower",
+            upper="ame_upper",
             column="variable",
             color="definition",
-            tooltip=["variable", "level", "reference", "odds_ratio", "lower", "upper", "p_value"],
-            title="Adjusted odds ratios of holding a microcredential",
+            tooltip=[
+                "variable",
+                "level",
+                "reference",
+                "ame_pp",
+                "ame_lower",
+                "ame_upper",
+                "odds_ratio",
+                "q_value",
+            ],  # fmt: skip
+            title="Adjusted differences in holding a microcredential",
             x_title="Level (vs the most common level)",
-            y_title="Odds ratio",
-            y_format=".2f",
+            y_title="Difference in the share holding (percentage points)",
+            y_format=".1f",
             description=(
-                "Odds ratios with 95 % intervals from a weighted logistic model; values above 1 "
-                "mean higher odds of holding than the reference level."
+                "Average marginal effects with 95 % intervals from a weighted logistic model: "
+                "how many percentage points more (or less) likely people at each level are to "
+                "hold a microcredential than people at the reference level, other "
+                "characteristics as observed."
             ),
         ),
         notes=notes,
