@@ -74,3 +74,42 @@ def test_mean_ci_is_a_t_interval():
     m = mean_ci(x)
     half = 2.7764451051977987 * np.std(x, ddof=1) / math.sqrt(5)
     assert (m.mean, m.lower, m.upper) == pytest.approx((3, 3 - half, 3 + half))
+
+
+def test_stratified_difference_removes_a_difference_made_by_occupation_mix():
+    from microcred.analysis.stats import stratified_difference
+
+    rng = np.random.default_rng(4)
+    n = 20000
+    occ = rng.choice(["21211", "21232"], size=n, p=[0.5, 0.5])
+    # holders are mostly data scientists; data scientists far more often have a master's;
+    # within each occupation holding says nothing about the degree
+    holder = rng.random(n) < np.where(occ == "21211", 0.30, 0.05)
+    master = rng.random(n) < np.where(occ == "21211", 0.60, 0.20)
+    pooled = master[holder].mean() - master[~holder].mean()
+    d, lo, hi = stratified_difference(master, holder, occ)
+    assert pooled > 0.15  # the naive comparison says holders have far more masters
+    assert lo < 0 < hi and abs(d) < 0.03  # within occupations there is no difference
+    # a real within-occupation difference is found
+    master2 = master | (holder & (rng.random(n) < 0.3))
+    d2, lo2, _ = stratified_difference(master2, holder, occ)
+    assert lo2 > 0.05 and d2 == pytest.approx(
+        np.average(
+            [
+                master2[holder & (occ == g)].mean() - master2[~holder & (occ == g)].mean()
+                for g in ("21211", "21232")
+            ],
+            weights=[(holder & (occ == g)).sum() for g in ("21211", "21232")],
+        )
+    )
+
+
+def test_stratified_difference_skips_strata_without_both_groups_and_empty_input():
+    from microcred.analysis.stats import stratified_difference
+
+    y = np.array([1, 0, 1, 1, 0, 0], bool)
+    t = np.array([1, 0, 1, 1, 1, 1], bool)  # stratum "b" has holders only
+    s = np.array(["a", "a", "a", "b", "b", "b"], object)
+    d, lo, hi = stratified_difference(y, t, s)
+    assert d == pytest.approx(1.0) and lo < d < hi  # only stratum "a": 2/2 vs 0/1
+    assert all(math.isnan(v) for v in stratified_difference(y, t, np.array(list("abcdef"), object)))

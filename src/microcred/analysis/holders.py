@@ -10,7 +10,14 @@ import pandas as pd
 from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
-from microcred.analysis.stats import diff_means_ci, mean_ci, newcombe_diff, proportion, smd
+from microcred.analysis.stats import (
+    diff_means_ci,
+    mean_ci,
+    newcombe_diff,
+    proportion,
+    smd,
+    stratified_difference,
+)
 from microcred.features.ladder import RANK_LABELS
 from microcred.release.vocabulary import OTHER, employer_terms
 
@@ -84,6 +91,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
         var: values.to_numpy(dtype=object) for var, values in _categorical_columns(study).items()
     }
     levels = {var: sorted(set(v)) for var, v in cats.items()}
+    strata = study["noc2021"].fillna("unknown").astype(str).to_numpy(dtype=object)
     for d in sf.definitions:
         h = holder(study, d)
         for var, v in cats.items():
@@ -96,6 +104,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                 diff, lo, hi = newcombe_diff(
                     ph.share, ph.lower, ph.upper, pn.share, pn.lower, pn.upper
                 )
+                within = stratified_difference(ind, h, strata, w)
                 rows.append(
                     {
                         "definition": d,
@@ -110,6 +119,9 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                         "difference": diff,
                         "diff_lower": lo,
                         "diff_upper": hi,
+                        "difference_within_occupation": within[0],
+                        "within_lower": within[1],
+                        "within_upper": within[2],
                         "smd": finite_or_nan(
                             smd(ind[h].astype(float), ind[~h].astype(float), wh, wn)
                         ),
@@ -127,7 +139,12 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "and the standardised mean difference of the category indicator (Austin 2011; "
             "|SMD| > 0.1 is commonly read as a meaningful imbalance). Employers: the ten largest "
             "current employers in study that the provider catalogue names; other catalogue "
-            f"employers are pooled, and employers it does not name are '{OTHER}'. Counts are unweighted persons."
+            f"employers are pooled, and employers it does not name are '{OTHER}'. Counts are unweighted persons. "
+            "difference_within_occupation compares holders with non-holders of the same NOC 2021 "
+            "unit group and averages over unit groups with the holders' weights (holders' "
+            "occupation mix), so occupation mix does not enter the difference; unit groups "
+            "without both holders and non-holders are left out; 95 % normal interval with "
+            "Agresti–Caffo-adjusted variances on Kish effective sizes."
         ),
         data=df,
         count_columns=both,
@@ -137,6 +154,9 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "difference": both,
             "diff_lower": both,
             "diff_upper": both,
+            "difference_within_occupation": both,
+            "within_lower": both,
+            "within_upper": both,
             "smd": both,
         },
         dims=["definition", "variable", "category"],
