@@ -181,3 +181,20 @@ def test_the_page_lists_stated_then_detected_limitations() -> None:
     quiet = dataclasses.replace(ctx, limitations=[], detect_limitations=False)
     methods = parse(render_report([], quiet)).find("section", id="methods").text
     assert "none of the run's checks" in methods
+
+
+def test_a_broken_weight_cap_and_group_sizes_are_reported() -> None:
+    ctx = _quiet_context(
+        weighting={
+            "n_persons": 100,
+            "n_in_frame": 100,
+            "max_weight_ratio": 22.5,
+            "trim_cap_held": False,
+            "ess_by_group": {"Data scientists": 41.2, "Software professionals": 300.4},
+        }
+    )
+    found = detect_limitations([], ctx)
+    assert any("largest weight is 22.5 times the mean" in f for f in found)
+    assert any("Data scientists 41, Software professionals 300" in f for f in found)
+    held = _quiet_context(weighting={"n_persons": 100, "n_in_frame": 100, "trim_cap_held": True})
+    assert not any("weight cap" in f for f in detect_limitations([], held))

@@ -237,3 +237,35 @@ def test_nobody_in_frame_still_reports_why():
     summary = res.tables[0].data.set_index("statistic").value
     assert summary["persons weighted (in frame)"] == 0
     assert summary["not weighted — province: unknown"] == 2
+
+
+def test_a_cap_the_margins_cannot_hold_is_flagged_not_hidden():
+    # one person stands for a whole population cell: raking needs a weight far above a 2x cap
+    f = pd.DataFrame({"r": ["a"] * 9 + ["b"]})
+    m = {("r",): pd.DataFrame({"r": ["a", "b"], "population": [50, 50]})}
+    with pytest.warns(RuntimeWarning, match="cap"):
+        res = rake(f, m, WeightingConfig(trim_upper=2.0))
+    d = res.diagnostics
+    assert d["trim_cap_held"] is False and d["max_weight_ratio"] > 2.0
+    stats = dict(zip(res.tables[0].data["statistic"], res.tables[0].data["value"], strict=True))
+    assert stats["trim cap held (1 = yes)"] == 0
+    f2, m2 = _two_by_two()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rake(f2, m2, WeightingConfig(trim_upper=100)).diagnostics["trim_cap_held"]
+
+
+def test_effective_sample_size_is_reported_per_study_group():
+    f, m = _two_by_two()
+    f = f.assign(
+        occupation_group=["DS", "DS", "SW", "SW", "SW", None],
+        in_study=[True, True, True, True, False, False],
+    )
+    res = rake(f, m, WeightingConfig(trim_upper=100, tolerance=1e-10, max_iter=500))
+    w = res.weights
+    by = res.diagnostics["ess_by_group"]
+    assert set(by) == {"DS", "SW"}
+    assert by["DS"] == pytest.approx(kish_ess(w[:2]))
+    assert by["SW"] == pytest.approx(kish_ess(w[2:4]))  # the out-of-study SW is not counted
+    stats = set(res.tables[0].data["statistic"])
+    assert {"Kish effective sample size — DS", "Kish effective sample size — SW"} <= stats

@@ -238,14 +238,18 @@ def rake(
         w, iters, err, ok = ipf(w, built, wc.max_iter, wc.tolerance)
         total_iters += iters
     weights[idx] = w
+    ratio = float(w.max() / w.mean())
+    cap_held = ratio <= wc.trim_upper * (1 + 1e-6)
     diagnostics.update(
         converged=bool(ok),
         iterations=int(total_iters),
         trim_rounds=int(rounds),
         trimmed=int(trimmed),
         max_margin_error=float(err),
-        max_weight_ratio=float(w.max() / w.mean()),
+        max_weight_ratio=ratio,
+        trim_cap_held=bool(cap_held),
         ess=kish_ess(w),
+        ess_by_group=_ess_by_group(features, idx, w),
         deff=design_effect(w),
         weight_min=float(w.min()),
         weight_max=float(w.max()),
@@ -258,8 +262,33 @@ def rake(
             RuntimeWarning,
             stacklevel=2,
         )
+    if not cap_held:
+        warnings.warn(
+            f"weights still reach {ratio:.1f}× the mean after {rounds} trim-and-rerake rounds "
+            f"(cap {wc.trim_upper:g}×): the margins need weights the cap forbids; coarsen the "
+            "margins or raise weighting.trim_upper",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     tables = _diagnostic_tables(w, built, diagnostics)
     return WeightingResult(weights, diagnostics, tables, in_frame)
+
+
+def _ess_by_group(features: pd.DataFrame, idx: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """Kish's effective sample size of each occupation group of interest among the weighted.
+
+    Why: the frame's effective size says little about the precision of a group's estimate;
+    a group the margins weight unevenly can have a far smaller one.
+    """
+    if "occupation_group" not in features:
+        return {}
+    groups = features["occupation_group"].to_numpy(dtype=object)[idx]
+    if "in_study" in features:
+        groups = np.where(features["in_study"].to_numpy(dtype=bool)[idx], groups, None)
+    return {
+        str(g): kish_ess(w[groups == g])
+        for g in sorted({g for g in groups if isinstance(g, str) and g})
+    }
 
 
 def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> list[AnalysisTable]:
@@ -272,7 +301,12 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
         ("max relative margin error", diag["max_margin_error"]),
         ("weights trimmed", diag["trimmed"]),
         ("max weight / mean weight", diag["max_weight_ratio"]),
+        ("trim cap held (1 = yes)", int(diag.get("trim_cap_held", True))),
         ("Kish effective sample size", diag["ess"]),
+        *[
+            (f"Kish effective sample size — {g}", v)
+            for g, v in diag.get("ess_by_group", {}).items()
+        ],
         ("design effect (1 + CV²)", diag["deff"]),
         *[
             (f"population share uncovered — {k}", v)

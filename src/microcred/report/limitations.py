@@ -211,6 +211,22 @@ def _representativeness(weighting: Mapping[str, Any] | None) -> list[str]:
                     f"{_pct(share)} of the population on the {name} margin falls in cells with "
                     "no one in the data; those people are represented by no profile."
                 )
+    if weighting.get("trim_cap_held") is False:
+        ratio = _number(weighting.get("max_weight_ratio"))
+        out.append(
+            f"Trimming could not hold the weight cap: the largest weight is "
+            f"{ratio:.1f} times the mean after re-raking, so a few people carry much of the "
+            "weighted figures."
+            if ratio
+            else "Trimming could not hold the weight cap after re-raking."
+        )
+    groups = weighting.get("ess_by_group")
+    if isinstance(groups, Mapping) and groups:
+        sizes = ", ".join(
+            f"{g} {v:,.0f}" for g, v in sorted(groups.items()) if _number(v) is not None
+        )
+        if sizes:
+            out.append(f"Effective sample size of each study group after weighting: {sizes}.")
     if weighting.get("converged") is False:
         out.append("Raking did not converge; the weights match the margins only approximately.")
     return out

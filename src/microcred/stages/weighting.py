@@ -50,7 +50,9 @@ def _rake(inp: WeightingInput) -> WeightingOutput:
     pf = inp.features.person_features
     # raking reads the margin variables only: converting just those keeps ten million
     # people at a few hundred megabytes instead of the whole feature table
-    needed = sorted({c for key in margins for c in key} & set(pf.column_names))
+    # (plus the study groups, for each group's effective sample size)
+    wanted = {c for key in margins for c in key} | {"occupation_group", "in_study"}
+    needed = sorted(wanted & set(pf.column_names))
     result = rake(pf.select(needed).to_pandas(), margins, cfg)
     idx = pf.schema.get_field_index("weight")
     weights = pa.array(result.weights, pa.float64())
