@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
+
+from microcred.text import fold
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -125,8 +126,7 @@ class ParsedDate(NamedTuple):
 def _fold(text: str) -> str:
     """Lower case, accents stripped, typographic apostrophes and spaces normalised."""
     text = text.replace("\u2019", "'").replace("\u00a0", " ")
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    folded = fold(text)
     return " ".join(folded.split()).strip(" ,;")
 
 

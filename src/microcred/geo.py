@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
 import pycountry
+
+from microcred.text import fold
 
 # Spellings pycountry does not carry (ISO2|alias|...): the Stack Overflow survey's own names,
 # endonyms, short forms and the parts of the United Kingdom. Everything else comes from
@@ -133,8 +134,7 @@ _NOISE = re.compile(
 def _fold(text: str) -> str:
     """Lower case, accents stripped, dots and hyphens made uniform: the lookup key."""
     text = text.replace("\u2019", "'").replace("\u00a0", " ")
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    folded = fold(text)
     folded = folded.replace(".", "").replace("-", " ")
     return " ".join(folded.split()).strip(" ;:/")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyarrow.csv as pacsv
 import yaml
 
 from microcred.datadir import DataDir, DataDirError
+from microcred.text import fold
 
 ESCO_BASE = "http://data.europa.eu/esco/skill/"
 DIGITAL_UNSPSC_SEGMENTS = ("43",)  # Information Technology Broadcasting and Telecommunications
@@ -35,11 +35,7 @@ def skill_key(text: str | None) -> str:
     """Normalised lookup key: lower case, accents stripped, punctuation → space (keeps + and #)."""
     if not text:
         return ""
-    t = text.lower()
-    if not t.isascii():
-        t = unicodedata.normalize("NFKD", t)
-        t = "".join(c for c in t if not unicodedata.combining(c))
-    return _NON_KEY.sub(" ", t).strip()
+    return _NON_KEY.sub(" ", fold(text)).strip()
 
 
 @dataclass(frozen=True)
