@@ -140,6 +140,19 @@ CANONICAL = {
 
 # ---- coded tables (one row per distinct input string or tuple) -------------------------
 
+#: the seniority ladder, lowest first: the labels the seniority coder writes, their order
+#: (rank = position) for the analyses, the levels the synthetic cohort draws. Defined once.
+SENIORITY_LEVELS: tuple[str, ...] = (
+    "intern",
+    "entry",
+    "intermediate",
+    "senior",
+    "lead",
+    "manager",
+    "director",
+    "executive",
+)
+
 TITLES_CODED = pa.schema(
     [
         pa.field("title", _str),  # the raw title as it appears in positions (join key)
@@ -152,7 +165,7 @@ TITLES_CODED = pa.schema(
         pa.field("noc2021_alternatives", _str),  # "code:conf;code:conf;code:conf"
         pa.field("abstain_reason", _str),
         pa.field("soc2018", _str),  # ';'-joined SOC 2018 codes from the crosswalk
-        pa.field("seniority", _str),  # ordinal label, see coding.seniority.LEVELS
+        pa.field("seniority", _str),  # SENIORITY_LEVELS label or "unknown"
         pa.field("coding_method", _str),
         pa.field("taxonomy_version", _str),
     ]

@@ -20,17 +20,8 @@ import pyarrow.compute as pc
 
 from microcred.coding.occupation.lexicon import load_lexicons
 from microcred.coding.occupation.normalise import fold_accents
+from microcred.schema import SENIORITY_LEVELS
 
-SENIORITY_LEVELS: tuple[str, ...] = (
-    "intern",
-    "entry",
-    "intermediate",
-    "senior",
-    "lead",
-    "manager",
-    "director",
-    "executive",
-)
 UNKNOWN = "unknown"
 _RANK = {level: i for i, level in enumerate(SENIORITY_LEVELS)}
 _SPLIT = re.compile(r"[^a-z0-9]+")

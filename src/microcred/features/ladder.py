@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from microcred.schema import SENIORITY_LEVELS
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-# rank → accepted spellings (lower case)
-LADDER: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (
-        0,
-        "intern",
-        ("intern", "intern/co-op", "co-op", "coop", "internship", "student", "stagiaire"),
-    ),
-    (1, "entry", ("entry", "junior", "entry-level", "entry level", "graduate")),
-    (2, "intermediate", ("intermediate", "mid", "mid-level", "experienced")),
-    (3, "senior", ("senior",)),
-    (4, "lead", ("lead", "staff", "principal", "lead/staff/principal", "lead/principal")),
-    (5, "manager", ("manager", "management")),
-    (6, "director", ("director",)),
-    (7, "executive", ("executive", "vp", "c-level", "chief")),
+#: other spellings a coder or an input may use for a level (lower case)
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "intern": ("intern/co-op", "co-op", "coop", "internship", "student", "stagiaire"),
+    "entry": ("junior", "entry-level", "entry level", "graduate"),
+    "intermediate": ("mid", "mid-level", "experienced"),
+    "lead": ("staff", "principal", "lead/staff/principal", "lead/principal"),
+    "manager": ("management",),
+    "executive": ("vp", "c-level", "chief"),
+}
+
+# rank → label → accepted spellings; the ranks and labels are ``schema.SENIORITY_LEVELS``
+LADDER: tuple[tuple[int, str, tuple[str, ...]], ...] = tuple(
+    (rank, label, (label, *_SPELLINGS.get(label, ())))
+    for rank, label in enumerate(SENIORITY_LEVELS)
 )
 
 #: ranks from which a level counts as "senior or above" in the analyses

@@ -64,10 +64,10 @@ def report_context(
     """Everything the page shows besides the analysis tables, from the configuration and run."""
     from microcred.analysis.summary import findings
     from microcred.coding.education import LEVELS as EDUCATION_LEVELS
-    from microcred.coding.seniority import SENIORITY_LEVELS
     from microcred.features.bands import band_labels
     from microcred.release.codebook import codebook_records
     from microcred.report.context import ReportAppendix
+    from microcred.schema import SENIORITY_LEVELS
 
     shown = cfg.report
     by_name = {t.name: t for t in tables}

@@ -13,12 +13,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from microcred.schema import SENIORITY_LEVELS
 from microcred.synth.draws import Pools
 from microcred.synth.knowledge import TitleVocab
 
 # Seniority labels as coding.seniority names them; managerial occupations take theirs from the title.
-LEVELS = ("intern", "entry", "intermediate", "senior", "lead")
-TRUTH_LEVELS = (*LEVELS, "manager", "director", "executive")
+TRUTH_LEVELS = SENIORITY_LEVELS
+LEVELS = SENIORITY_LEVELS[: SENIORITY_LEVELS.index("lead") + 1]  # intern … lead
 _EXECUTIVE = re.compile(
     r"\b(vp|vice|chief|cto|cio|cdo|president|président|présidente)\b", re.IGNORECASE
 )
