@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -28,6 +30,7 @@ NGRAMS = (3, 5)
 ALPHA = 0.05  # additive smoothing, as the word model
 MIN_DF = 2  # n-grams seen in one training title only are noise
 WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3)  # grid for the character expert's weight
+WORD_CACHE_MAX = 500_000  # distinct words whose n-gram ids are kept between batches
 
 
 def vectoriser(vocabulary: list[str] | None = None) -> CountVectorizer:
@@ -81,21 +84,70 @@ class CharNgramTitles:
         return cls(vocab, log_odds.astype(np.float32).tocsr(), class_term)
 
     def design(self, keys: list[str]) -> sparse.csr_matrix:
-        """Binary n-gram matrix of normalised keys (unknown n-grams ignored)."""
-        vec = self.__dict__.get("_vec")
-        if vec is None:
-            vec = self.__dict__["_vec"] = vectoriser(self.vocab)
-        return vec.transform(keys).tocsr()
+        """Binary n-gram matrix of normalised keys (unknown n-grams ignored).
+
+        The same matrix as ``vectoriser(vocab).transform(keys)`` (tested): ``char_wb``
+        n-grams never cross a space, so each distinct word is analysed once (cached)
+        and the rows are put together with numpy.
+        """
+        n, v = len(keys), len(self.vocab)
+        words = pc.split_pattern(pa.array(keys, pa.string()), " ")
+        encoded = words.flatten().dictionary_encode()
+        distinct = encoded.dictionary.to_pylist()
+        ids = [self._word_ids(w) for w in distinct]
+        lengths = np.array([len(a) for a in ids], np.int64)
+        flat_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if ids else lengths
+        word_at = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        row = np.asarray(pc.list_parent_indices(words).to_numpy(), dtype=np.int64)
+        per = lengths[word_at]
+        rows = np.repeat(row, per)
+        # positions of each occurrence's ids inside flat_ids
+        first = np.repeat(starts[word_at] - np.concatenate([[0], np.cumsum(per)[:-1]]), per)
+        cols = flat_ids[first + np.arange(int(per.sum()))] if len(per) else flat_ids
+        cell = np.sort(rows * v + cols)
+        cell = cell[np.r_[True, cell[1:] != cell[:-1]]] if len(cell) else cell
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cell // v, minlength=n), out=indptr[1:])
+        data = np.ones(len(cell), dtype=np.float32)
+        return sparse.csr_matrix(
+            (data, (cell % v).astype(np.int32), indptr), shape=(n, v), dtype=np.float32
+        )
+
+    def _word_ids(self, word: str) -> np.ndarray:
+        """Vocabulary ids of one word's n-grams (sklearn's own analyser; cached)."""
+        cache = self.__dict__.setdefault("_word_cache", {})
+        got = cache.get(word)
+        if got is None:
+            index = self.__dict__.get("_index")
+            if index is None:
+                index = self.__dict__["_index"] = {f: i for i, f in enumerate(self.vocab)}
+                self.__dict__["_analyse"] = vectoriser(self.vocab).build_analyzer()
+            grams = self.__dict__["_analyse"](word) if word else []
+            got = np.array(sorted({index[g] for g in grams if g in index}), np.int64)
+            if len(cache) >= WORD_CACHE_MAX:
+                cache.clear()
+            cache[word] = got
+        return got
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("_vec", None)
+        for name in ("_word_cache", "_index", "_analyse", "_dense"):
+            state.pop(name, None)
         return state
 
     def log_scores(self, x: sparse.csr_matrix) -> np.ndarray:
-        """Unweighted naive-Bayes log scores (rows x classes)."""
+        """Unweighted naive-Bayes log scores (rows x classes).
+
+        Scored against a dense copy of the weights (built once, ≈84 MB, not pickled):
+        a title has ≈50 n-grams, most shared by hundreds of classes, where a sparse
+        product costs three times as much.
+        """
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            dense = self.__dict__["_dense"] = self.log_odds.toarray()
         n_feat = np.asarray(x.sum(axis=1), dtype=np.float32)
-        s = (x @ self.log_odds).toarray()
+        s = x @ dense
         s += n_feat * self.class_term[None, :].astype(np.float32)
         return s
 

@@ -576,11 +576,16 @@ class OccupationCoder:
         for start in range(0, len(need), SCORE_CHUNK):
             stop = min(start + SCORE_CHUNK, len(need))
             xs = x if stop - start == x.shape[0] else x[start:stop]
-            proba = model.proba(xs)
             sub = char_pos[need[start:stop]]
             both = sub >= 0
-            if cx is not None and both.any():  # word x character experts, their temperature
-                raw = model.log_scores(xs[both]) + char.weight * char.log_scores(cx[sub[both]])
+            if cx is None or not both.any():
+                proba = model.proba(xs)
+            else:  # model-path titles: word x character experts, at their own temperature
+                raw = model.log_scores(xs)
+                proba = np.empty_like(raw)
+                proba[~both] = softmax(raw[~both], model.temperature)
+                raw = raw[both]
+                raw += char.weight * char.log_scores(cx[sub[both]])
                 proba[both] = softmax(raw, char.temperature)
             guard = no_cue[need[start:stop]]
             if guard.any():  # no digital cue: digital codes are not candidates
