@@ -55,8 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "eval" / "titles" / "profile_titles.csv"
 US_STYLE = ROOT / "eval" / "titles" / "us_style_dev.csv"
 ABLATION = {  # name -> the coder's paths
-    "lexicon only (curated + exact example)": ("lookup",),
-    "learned only (word x char naive Bayes)": ("model",),
+    "lexicon only": ("lookup",),  # curated lexicon + exact example lookup
+    "learned only": ("model",),  # word x character naive Bayes
     "combined": ("lookup", "model"),
 }
 PREFIXES = ["", "Senior ", "Sr. ", "Junior ", "Lead ", "Principal ", "Stagiaire ", "Intern "]
@@ -166,7 +166,7 @@ def ablation(dd: DataDir, console: Console) -> None:
                 f"{rep.top70_accuracy:.3f}",
             )
         c.paths = ("lookup", "model")
-    console.print(table)
+    Console(width=max(console.width, 130)).print(table)
 
 
 def rate(fn, titles: list[str]) -> float:
