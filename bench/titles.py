@@ -7,6 +7,11 @@ without the held-out titles), and throughput in distinct titles per second on on
 core. Also: load time (warm and cold cache) and resident memory.
 
     uv run python bench/titles.py [--synthetic 100000] [--baseline-sample 400] [--repeat 3]
+    uv run python bench/titles.py --ablation     # lexicon only / learned only / combined
+
+Speed is also measured on a *long tail*: distinct titles made of an example title and a
+word of another one, which the lookups miss, so nearly all of them take the learned path
+(the synthetic set above is ≈99 % lookups).
 
 The coder's speed is the median of ``--repeat`` runs, each with a freshly loaded
 coder (warmed on 1,000 titles, as a worker would be), in titles per CPU-second
@@ -40,10 +45,20 @@ from microcred.coding.base import CoderSettings  # noqa: E402
 from microcred.coding.occupation import OccupationCoder  # noqa: E402
 from microcred.coding.occupation.knowledge import load_examples, load_structure  # noqa: E402
 from microcred.datadir import DataDir  # noqa: E402
-from microcred.evaluation.titles import evaluate_titles, noc_example_holdout  # noqa: E402
+from microcred.evaluation.titles import (  # noqa: E402
+    evaluate_titles,
+    noc_example_holdout,
+    wilson,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "eval" / "titles" / "profile_titles.csv"
+US_STYLE = ROOT / "eval" / "titles" / "us_style_dev.csv"
+ABLATION = {  # name -> the coder's paths
+    "lexicon only": ("lookup",),  # curated lexicon + exact example lookup
+    "learned only": ("model",),  # word x character naive Bayes
+    "combined": ("lookup", "model"),
+}
 PREFIXES = ["", "Senior ", "Sr. ", "Junior ", "Lead ", "Principal ", "Stagiaire ", "Intern "]
 SUFFIXES = ["", " @ Acme", " - Remote", " | PhD", " (Contract)", " chez Bell", " II", ", Toronto"]
 
@@ -99,6 +114,61 @@ class FuzzBest:
         return out
 
 
+def long_tail_titles(examples: list[str], n: int, seed: int = 3) -> list[str]:
+    """Distinct titles the lookups miss: an example title plus a word of another one."""
+    rng = np.random.default_rng(seed)
+    words = sorted({w for t in examples for w in t.split() if len(w) > 3})
+    out: set[str] = set()
+    while len(out) < n:
+        out.add(f"{examples[rng.integers(len(examples))]} {words[rng.integers(len(words))]}")
+    return sorted(out)
+
+
+def ablation(dd: DataDir, console: Console) -> None:
+    """Lexicon only / learned only / combined on the dev sets and the leave-examples-out split."""
+    us = pd.read_csv(US_STYLE, dtype=str, keep_default_na=False)
+    holdout = noc_example_holdout(dd)
+    held_coder = OccupationCoder.load(
+        dd, CoderSettings(options={"exclude_titles": list(holdout["title"])})
+    )
+    coder = OccupationCoder.load(dd)
+    sets = [
+        ("profile_titles.csv", pd.read_csv(PROFILE, dtype=str, keep_default_na=False), coder),
+        ("us_style_dev.csv tune", us[us["split"] == "tune"], coder),
+        ("us_style_dev.csv holdout", us[us["split"] == "holdout"], coder),
+        ("leave-examples-out", holdout, held_coder),
+    ]
+    table = Table(title="Occupation coder ablation (top-1 5-digit, abstentions count wrong)")
+    for col in (
+        "set",
+        "paths",
+        "n",
+        "top-1 [95% Wilson]",
+        "coverage",
+        "acc. coded",
+        "ECE",
+        "top-70%",
+    ):
+        table.add_column(col, justify="left" if col in ("set", "paths") else "right")
+    for set_name, df, c in sets:
+        for name, paths in ABLATION.items():
+            c.paths = paths
+            rep = evaluate_titles(df, "title", "noc2021", "acceptable", coder=c)
+            lo, hi = wilson(rep.accuracy[5], rep.n)
+            table.add_row(
+                set_name,
+                name,
+                str(rep.n),
+                f"{rep.accuracy[5]:.3f} [{lo:.3f}, {hi:.3f}]",
+                f"{rep.coverage:.3f}",
+                f"{rep.accuracy_coded:.3f}",
+                f"{rep.ece:.3f}",
+                f"{rep.top70_accuracy:.3f}",
+            )
+        c.paths = ("lookup", "model")
+    Console(width=max(console.width, 130)).print(table)
+
+
 def rate(fn, titles: list[str]) -> float:
     """Titles per CPU-second of this process (the machine may be shared: wall time would lie)."""
     t0 = time.process_time()
@@ -111,10 +181,14 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=100_000)
     ap.add_argument("--baseline-sample", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=3, help="coder speed runs (median reported)")
+    ap.add_argument("--ablation", action="store_true", help="print only the ablation table")
     args = ap.parse_args()
     console = Console()
     proc = psutil.Process()
     dd = DataDir()
+    if args.ablation:
+        ablation(dd, console)
+        return
 
     rss0 = proc.memory_info().rss
     t0 = time.perf_counter()
@@ -153,6 +227,12 @@ def main() -> None:
         walls.append((len(synth) - 1000) / (time.perf_counter() - w0))
     coder_rate = statistics.median(runs)
     wall_rate = statistics.median(walls)
+    tail = long_tail_titles([e.title for e in examples], args.synthetic)
+    tail_runs = []
+    for _ in range(max(1, args.repeat)):
+        fresh = OccupationCoder.load(dd)
+        fresh.code(pa.array(tail[:1000]))
+        tail_runs.append(rate(lambda t, c=fresh: c.code(pa.array(t)), tail[1000:]))
     # the coder runs lookups and the classifier once per distinct normalised form (counted after timing:
     # counting first would warm the token caches);
     # say how much that collapses this synthetic set (real profile titles collapse too)
@@ -202,6 +282,11 @@ def main() -> None:
         f"{len(runs)} runs ({', '.join(f'{r:,.0f}' for r in runs)}), "
         f"wall-clock {wall_rate:,.0f}/s on this machine; "
         f"TF-IDF index built in {tfidf_build:.1f} s)"
+    )
+    console.print(
+        f"long tail (titles the lookups miss, {len(tail) - 1000:,}): "
+        f"{statistics.median(tail_runs):,.0f} titles per CPU-second, median of "
+        f"{len(tail_runs)} runs ({', '.join(f'{r:,.0f}' for r in tail_runs)})"
     )
     console.print(
         f"coder on the full NOC held-out split (n={full_rep.n}): top-1 5-digit "

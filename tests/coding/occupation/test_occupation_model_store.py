@@ -40,6 +40,9 @@ def test_a_saved_model_codes_exactly_like_the_trained_one(coder: OccupationCoder
     )
     assert reloaded._t.exact == coder._t.exact
     assert (reloaded._t.model.log_odds != coder._t.model.log_odds).nnz == 0
+    new, old = reloaded._t.char_model, coder._t.char_model
+    assert new.vocab == old.vocab and (new.log_odds != old.log_odds).nnz == 0
+    assert (new.weight, new.temperature) == (old.weight, old.temperature)
 
 
 def test_a_model_saved_under_another_key_is_not_used(coder: OccupationCoder, tmp_path) -> None:

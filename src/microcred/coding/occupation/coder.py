@@ -5,8 +5,9 @@ Method, in order, over distinct titles:
 2. curated lexicon of common modern titles (``data/curated_titles.yaml``);
 3. exact match on the normalised NOC 2021 example titles (EN + FR), whole title,
    then without bracketed text, then without the qualifier after " - " or ",";
-4. otherwise a naive-Bayes classifier over word n-grams trained on the example
-   titles, the unit-group titles and the curated lexicon;
+4. otherwise a naive-Bayes classifier over word n-grams times one over character
+   3-5-grams (``char_model.py``), trained on the example titles, the unit-group
+   titles and the curated lexicon;
 5. a calibrated confidence; below ``min_confidence`` the unit group is left
    empty with a reason, and the 4-digit minor group is still given when the
    summed probability of its unit groups clears the threshold.
@@ -36,6 +37,13 @@ from microcred.coding.base import CoderSettings
 from microcred.coding.fingerprint import coder_fingerprint, package_sources
 from microcred.coding.occupation import lexicon as lexicon_files
 from microcred.coding.occupation.batch import ARROW_MIN, BatchNormaliser
+from microcred.coding.occupation.char_model import (
+    CharNgramTitles,
+    fit_vocabulary,
+    fit_weight_and_temperature,
+    softmax,
+)
+from microcred.coding.occupation.char_model import count_matrix as char_count_matrix
 from microcred.coding.occupation.columns import (
     alternatives_strings,
     fill_alternatives,
@@ -60,7 +68,7 @@ from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, f
 from microcred.coding.occupation.store import Trained, load_trained, save_trained
 from microcred.datadir import DataDir
 
-MODEL_VERSION = "occupation-nb-5"
+MODEL_VERSION = "occupation-nbchar-6"
 CALIBRATION_SEED = 20211
 CALIBRATION_SHARE = 0.10
 # Confidence of a title found in the curated lexicon / as a normalised example title.
@@ -71,7 +79,7 @@ EXACT_CONFIDENCE = 0.92
 
 METHOD_LEXICON = "curated-lexicon"
 METHOD_EXACT = "exact-example"
-METHOD_MODEL = "naive-bayes"
+METHOD_MODEL = "naive-bayes"  # word n-gram x character n-gram naive Bayes (occupation-nbchar-6)
 METHOD_NONE = "none"
 METHOD_CONTEXT = "context-rule"
 # Confidence of a generic title decided by a context rule: not fitted (no labelled
@@ -86,6 +94,7 @@ SCORE_CHUNK = 2048  # rows of the dense class-probability matrix scored at a tim
 # before, so the coder did not match what a cold cache trains.
 TRAINING_MODULES = (
     "coder.py",
+    "char_model.py",
     "guards.py",
     "model.py",
     "normalise.py",
@@ -211,9 +220,19 @@ def train(knowledge: NocKnowledge, exclude_titles: tuple[str, ...] = ()) -> _Tra
     x = cal_model.design(h_keys)
     class_index = {c: i for i, c in enumerate(classes)}
     y = np.array([class_index[c] for c in h_labels])
+    # the word model alone (its temperature) still tops up the alternatives of lookup hits
     temperature = fit_temperature(cal_model, x, y)
     cal_model.temperature = temperature
-    proba = cal_model.proba(x)
+    # the character expert, with the same held-out titles subtracted
+    char_vocab = fit_vocabulary(keys)
+    label_ids = np.array([class_index[c] for c in labels])
+    char_counts = char_count_matrix(char_vocab, keys, label_ids, np.asarray(weights), len(classes))
+    held_char = char_count_matrix(char_vocab, h_keys, y, np.ones(len(y)), len(classes))
+    cal_char = CharNgramTitles.from_counts(char_vocab, char_counts - held_char)
+    word_raw = cal_model.log_scores(x)
+    char_raw = cal_char.log_scores(cal_char.design(h_keys))
+    char_weight, char_temperature = fit_weight_and_temperature(word_raw, char_raw, y)
+    proba = softmax(word_raw + char_weight * char_raw, char_temperature)
     top = proba.argmax(axis=1)
     unit_cal = Calibrator.fit(proba.max(axis=1), top == y)
     minors = np.array([knowledge.units[c].minor for c in classes])
@@ -224,6 +243,8 @@ def train(knowledge: NocKnowledge, exclude_titles: tuple[str, ...] = ()) -> _Tra
 
     model = NaiveBayesTitles.from_counts(vocab, np.array(classes), counts)
     model.temperature = temperature
+    char_model = CharNgramTitles.from_counts(char_vocab, char_counts)
+    char_model.weight, char_model.temperature = char_weight, char_temperature
     return _Trained(
         units=knowledge.units,
         soc=knowledge.soc,
@@ -236,6 +257,7 @@ def train(knowledge: NocKnowledge, exclude_titles: tuple[str, ...] = ()) -> _Tra
         minor_calibrator=minor_cal,
         n_training_titles=len(ex_keys),
         n_excluded=n_excluded,
+        char_model=char_model,
     )
 
 
@@ -285,6 +307,8 @@ class OccupationCoder:
         self._build_lookup_arrays()
         self._guards = load_guards(self._norm)
         self._digital_cols = np.array([c in self._guards.digital_codes for c in classes])
+        # which paths code: both normally; one alone only for the ablation in bench/titles.py
+        self.paths: tuple[str, ...] = ("lookup", "model")
 
     # ---- the contract (``coding.base.Coder``) ------------------------------------------
     name: ClassVar[str] = "occupation"
@@ -516,6 +540,8 @@ class OccupationCoder:
         n = len(groups)
         model = t.model
         method, alt_idx, alt_p, n_alts = self._lookups(groups)
+        if "lookup" not in self.paths:  # ablation: the learned path alone
+            method[:], n_alts[:], alt_idx[:], alt_p[:] = 0, 0, -1, 0.0
         guards = self._guards
         no_cue = np.array([not guards.has_digital_cue(nt.key) for nt in groups], dtype=bool)
         # an example-title hit on a digital code without any digital cue goes to the model
@@ -529,7 +555,18 @@ class OccupationCoder:
         x = model.design([groups[i].key for i in need.tolist()])
         has_feat = np.zeros(n, dtype=bool)
         has_feat[need] = np.diff(x.indptr) > 0
+        # the character expert scores only the titles the lookups left to the model
+        char = t.char_model
+        char_pos = np.full(n, -1, np.int64)  # row in ``cx``
+        cx = None
+        if char is not None:
+            rows = np.flatnonzero(has_key & (method == 0))
+            cx = char.design([groups[i].key for i in rows.tolist()])
+            char_pos[rows] = np.arange(len(rows))
+            has_feat[rows] |= np.diff(cx.indptr) > 0
         is_model = has_key & (method == 0) & has_feat
+        if "model" not in self.paths:  # ablation: the lookups alone
+            is_model[:] = False
         method[is_model] = 3
         top_idx = np.zeros((len(need), 4), np.int64)
         top_p = np.zeros((len(need), 4))
@@ -538,7 +575,18 @@ class OccupationCoder:
         minor_top = np.zeros(n, np.int64)
         for start in range(0, len(need), SCORE_CHUNK):
             stop = min(start + SCORE_CHUNK, len(need))
-            proba = model.proba(x if stop - start == x.shape[0] else x[start:stop])
+            xs = x if stop - start == x.shape[0] else x[start:stop]
+            sub = char_pos[need[start:stop]]
+            both = sub >= 0
+            if cx is None or not both.any():
+                proba = model.proba(xs)
+            else:  # model-path titles: word x character experts, at their own temperature
+                raw = model.log_scores(xs)
+                proba = np.empty_like(raw)
+                proba[~both] = softmax(raw[~both], model.temperature)
+                raw = raw[both]
+                raw += char.weight * char.log_scores(cx[sub[both]])
+                proba[both] = softmax(raw, char.temperature)
             guard = no_cue[need[start:stop]]
             if guard.any():  # no digital cue: digital codes are not candidates
                 proba[np.ix_(guard, self._digital_cols)] = 0.0

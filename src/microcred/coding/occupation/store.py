@@ -23,10 +23,11 @@ import numpy as np
 from scipy import sparse
 
 from microcred.cachedir import write_atomically
+from microcred.coding.occupation.char_model import CharNgramTitles
 from microcred.coding.occupation.knowledge import UnitGroup
 from microcred.coding.occupation.model import Calibrator, NaiveBayesTitles
 
-FORMAT = "microcred-occupation-model-1"
+FORMAT = "microcred-occupation-model-2"  # 2: with the character n-gram expert
 ARRAYS = "arrays.npz"
 META = "model.json"
 
@@ -46,6 +47,7 @@ class Trained:
     minor_calibrator: Calibrator
     n_training_titles: int
     n_excluded: int
+    char_model: CharNgramTitles | None = None  # the character expert (None: word model alone)
 
 
 def save_trained(folder: Path, trained: Trained, key: str) -> None:
@@ -64,6 +66,17 @@ def save_trained(folder: Path, trained: Trained, key: str) -> None:
         "minor_cal_x": trained.minor_calibrator.x,
         "minor_cal_y": trained.minor_calibrator.y,
     }
+    cm = trained.char_model
+    if cm is not None:
+        arrays.update(
+            {
+                "char_log_odds_data": cm.log_odds.data,
+                "char_log_odds_indices": cm.log_odds.indices,
+                "char_log_odds_indptr": cm.log_odds.indptr,
+                "char_log_odds_shape": np.asarray(cm.log_odds.shape, np.int64),
+                "char_class_term": cm.class_term,
+            }
+        )
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     data = buf.getvalue()
@@ -84,6 +97,9 @@ def save_trained(folder: Path, trained: Trained, key: str) -> None:
         "exact": {k: [[c, s] for c, s in v] for k, v in trained.exact.items()},
         "n_training_titles": trained.n_training_titles,
         "n_excluded": trained.n_excluded,
+        "char": None
+        if cm is None
+        else {"vocab": cm.vocab, "weight": cm.weight, "temperature": cm.temperature},
     }
     folder = Path(folder)
     write_atomically(folder / ARRAYS, data)
@@ -128,6 +144,18 @@ def _load(folder: Path, key: str) -> Trained:
         class_prior=a["class_prior"],
         temperature=float(meta["temperature"]),
     )
+    char_model = None
+    if meta.get("char") is not None:
+        char_model = CharNgramTitles(
+            vocab=[str(f) for f in meta["char"]["vocab"]],
+            log_odds=sparse.csr_matrix(
+                (a["char_log_odds_data"], a["char_log_odds_indices"], a["char_log_odds_indptr"]),
+                shape=tuple(int(x) for x in a["char_log_odds_shape"]),
+            ),
+            class_term=a["char_class_term"],
+            weight=float(meta["char"]["weight"]),
+            temperature=float(meta["char"]["temperature"]),
+        )
     units = {
         c: UnitGroup(code=c, title=t, teer=int(teer), minor=minor, minor_title=mt)
         for c, (t, teer, minor, mt) in meta["units"].items()
@@ -144,6 +172,7 @@ def _load(folder: Path, key: str) -> Trained:
         minor_calibrator=Calibrator(a["minor_cal_x"], a["minor_cal_y"]),
         n_training_titles=int(meta["n_training_titles"]),
         n_excluded=int(meta["n_excluded"]),
+        char_model=char_model,
     )
 
 
