@@ -214,7 +214,7 @@ def determined_cells(hidden: np.ndarray) -> list[tuple[int, int]]:
 
 def _layer_grid(
     layer: pd.DataFrame, col: str, row_dim: str, col_dim: str
-) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], object]]:
+) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, ...], object]]:
     """Lay one count column of a 2-D layer out as a (R+1, C+1) grid with totals last.
 
     Returns (values, available, grid cell -> data row index). Totals the table does
@@ -227,7 +227,7 @@ def _layer_grid(
     shape = (len(row_keys) + 1, len(col_keys) + 1)
     values = np.zeros(shape)
     avail = np.zeros(shape, dtype=bool)
-    where: dict[tuple[int, int], object] = {}
+    where: dict[tuple[int, ...], object] = {}
     for idx, rv, cv, v in zip(
         layer.index, layer[row_dim], layer[col_dim], layer[col].to_numpy(dtype=float), strict=True
     ):
@@ -302,7 +302,7 @@ def _suppress_column(
             if not hidden.any():
                 continue
             new_hidden = protect_grid(values, hidden, avail)
-            unsafe = determined_cells(new_hidden)
+            unsafe = bool(determined_cells(new_hidden))
         else:
             is_tot = (
                 np.array([is_total_label(v) for v in layer[line_dim]])
@@ -324,7 +324,7 @@ def _suppress_column(
             if not hidden.any():
                 continue
             new_hidden = protect_line(values, hidden, avail)
-            unsafe = [0] if new_hidden.sum() == 1 else []
+            unsafe = bool(new_hidden.sum() == 1)
         for cell, idx in where.items():
             if new_hidden[cell]:
                 hidden_rows.add(idx)
@@ -401,15 +401,15 @@ def apply_suppression(
         report.dependent += len(rows)
     flags: list[list[str]] = [[] for _ in range(len(data))]
     for col in sorted(hidden_by_col):
-        rows = sorted(hidden_by_col[col])
-        if rows:
+        col_rows = sorted(hidden_by_col[col])
+        if col_rows:
             if pd.api.types.is_numeric_dtype(data[col]) or data[col].isna().all():
                 data[col] = data[col].astype(float)
-                data.loc[rows, col] = np.nan
+                data.loc[col_rows, col] = np.nan
             else:  # a text column built on the counts (an estimate's status) is hidden too
                 data[col] = data[col].astype(object)
-                data.loc[rows, col] = None
-            for r in rows:
+                data.loc[col_rows, col] = None
+            for r in col_rows:
                 flags[r].append(col)
     if rounding_base and rounding_base > 1:
         for col in table.count_columns:

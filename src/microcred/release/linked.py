@@ -229,11 +229,11 @@ def table_keys(
             filled: dict[str, str] = {}
             bad = False
             for a_t, v_t in attrs.items():
-                a, v = _fill(a_t, rec), _fill(v_t, rec)
-                if a is None or v is None:
+                attr, val = _fill(a_t, rec), _fill(v_t, rec)
+                if attr is None or val is None:
                     bad = True
                     break
-                filled[a] = v
+                filled[attr] = val
             universe = filled.pop("universe", None) or _fill(cs.universe, rec)
             if bad or universe is None:
                 out.append(None)
@@ -288,10 +288,10 @@ def _domains(counts: list[Count], opened: dict[str, set[str]]) -> dict[str, dict
     out: dict[str, dict[str, list[str]]] = {}
     for u, attrs in dom.items():
         out[u] = {}
-        for a, vals in attrs.items():
+        for a, seen in attrs.items():
             # a one-valued attribute ("lists skill X: yes") is a subset marker, never constant
-            extra = [OTHER] if a in opened.get(u, set()) or len(vals) == 1 else []
-            out[u][a] = sorted(vals) + extra
+            extra = [OTHER] if a in opened.get(u, set()) or len(seen) == 1 else []
+            out[u][a] = sorted(seen) + extra
     return out
 
 
@@ -870,6 +870,8 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
         exact = Protection(protection.absolute, protection.relative, None, protection.min_cell)
         intervals = repair(model, exact)
     else:
+        if base is None:  # rounding_base_of gives every rounding method a base
+            raise ValueError(f"disclosure method {dc.method!r}: no rounding base to apply")
         for c in counts:
             c.value = round_by_key(c.value, c.key, base, seed)
             c.target = not math.isnan(c.value) and c.value < dc.min_cell
@@ -902,9 +904,9 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
             data = protected.data.copy()
             for col, rows in keys[t.name].items():
                 vals = data[col].to_numpy(dtype=float).copy()
-                for i, k in enumerate(rows):
-                    if k is not None:
-                        vals[i] = round_by_key(vals[i], k, base, seed)
+                for i, row_key in enumerate(rows):
+                    if row_key is not None:
+                        vals[i] = round_by_key(vals[i], row_key, base, seed)
                 data[col] = vals
             report.rounded, report.rounding_base = True, base
             note = f"Counts are randomly rounded to a multiple of {base}."

@@ -208,6 +208,14 @@ def _first_list_key(record: dict, keys: tuple[str, ...]) -> str | None:
     return next((k for k in keys if record.get(k) is not None), None)
 
 
+def _first_list(
+    p: _Person, record: dict, keys: tuple[str, ...]
+) -> tuple[str, list[tuple[int, dict]]]:
+    """The first of ``keys`` the record holds and its entries ("" and none when it holds none)."""
+    key = _first_list_key(record, keys)
+    return (key, p.entries(record, key)) if key else ("", [])
+
+
 def map_person(
     ctx: ReadContext,
     record: dict,
@@ -227,8 +235,8 @@ def map_person(
     rows = ctx.rows
     collect_person_record(record)  # keyed hashes for the personal-data gate, never stored
 
-    list_key = _first_list_key(record, keys.positions)
-    for i, item in p.entries(record, list_key) if list_key else []:
+    list_key, listed = _first_list(p, record, keys.positions)
+    for i, item in listed:
         where = (list_key, i)
         start = p.date(item, keys.start, where)
         end = p.date(item, keys.end, where)
@@ -253,8 +261,8 @@ def map_person(
             current,
         )
 
-    list_key = _first_list_key(record, keys.educations)
-    for i, item in p.entries(record, list_key) if list_key else []:
+    list_key, listed = _first_list(p, record, keys.educations)
+    for i, item in listed:
         where = (list_key, i)
         raw_degree = text(pick(item, keys.degree))
         field = text(pick(item, keys.field))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 from microcred.dates import DateParseError, ParsedDate, date_from_parts, parse_date
 from microcred.geo import Location, country_code, normalise_location
@@ -54,7 +55,8 @@ def json_date(value: object) -> ParsedDate | None:
     if kind is int:
         return date_from_parts(value)
     if kind is dict:
-        return date_from_parts(value.get("year"), value.get("month"), value.get("day"))
+        parts = cast(dict[str, object], value)  # type() above, not isinstance: no narrowing
+        return date_from_parts(parts.get("year"), parts.get("month"), parts.get("day"))
     raise DateParseError(repr(value)[:60], "not a date")
 
 

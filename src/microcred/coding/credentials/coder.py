@@ -19,7 +19,13 @@ from rapidfuzz import fuzz, process
 from microcred import schema
 from microcred.coding.base import CoderSettings
 from microcred.coding.credentials.catalogue import DATA_PATH as CATALOGUE_DATA
-from microcred.coding.credentials.catalogue import Catalogue, HostRule, Provider, load_catalogue
+from microcred.coding.credentials.catalogue import (
+    TRI,
+    Catalogue,
+    HostRule,
+    Provider,
+    load_catalogue,
+)
 from microcred.coding.credentials.model import vocabulary
 from microcred.coding.credentials.rules import (
     EXAM_TYPES,
@@ -42,7 +48,7 @@ from microcred.datadir import DataDir
 
 TAXONOMY_VERSION = "microcred credential taxonomy v1"
 FUZZY_CUTOFF = 90.0  # rapidfuzz ratio (0-100) for a misspelt authority to count as an alias
-ASSESSED_BY_TYPE = {
+ASSESSED_BY_TYPE: dict[str, TRI] = {
     "vendor_certification": "yes",
     "professional_certification": "yes",
     "professional_licence": "yes",
@@ -351,7 +357,7 @@ class CredentialCoder:
                 continue
             new = self.rules._finish(
                 Decision(), label, "model", prob, am, facts.mention, host, facts
-            )  # type: ignore[arg-type]
+            )
             entries[e] = (new, facts, am, host)
         return row_decision
 
