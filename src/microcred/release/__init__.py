@@ -15,12 +15,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
+
+if TYPE_CHECKING:
+    from microcred.config import StudyConfig
 from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
@@ -82,7 +86,7 @@ def _tables_dir(out_dir: Path) -> Path:
 
 
 def release_tables(
-    tables: list[AnalysisTable], config, out_dir: Path | None, seed: int
+    tables: list[AnalysisTable], config: StudyConfig, out_dir: Path | None, seed: int
 ) -> ReleaseResult:
     """Protect every table (DP when configured, then disclosure control) and write them.
 

@@ -429,7 +429,8 @@ def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[floa
         return 0.0, math.inf, set()
     if prog.solver is None or prog.solver_base != base:
         prog.solver, prog.solver_base = _Solver(prog, base), base
-    return prog.solver.bounds(target)
+    bounds: tuple[float, float, set[Any]] = prog.solver.bounds(target)
+    return bounds
 
 
 def _extensions(target: Count, counts: list[Count]) -> list[str]:

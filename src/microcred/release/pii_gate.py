@@ -286,7 +286,7 @@ class _Scanner:
         self,
         planted: Iterable[str],
         key: str | bytes | None,
-        patterns,
+        patterns: dict[str, re.Pattern[str]],
         identifiers: IdentifierMatcher | None = None,
     ):
         self.patterns = dict(patterns)

@@ -26,7 +26,7 @@ from microcred.coding.credentials.catalogue import (
     Provider,
     load_catalogue,
 )
-from microcred.coding.credentials.model import vocabulary
+from microcred.coding.credentials.model import FallbackModel, vocabulary
 from microcred.coding.credentials.rules import (
     EXAM_TYPES,
     AuthorityMatch,
@@ -76,7 +76,7 @@ class CredentialCoder:
         self.min_confidence = min_confidence
         self.rules = RuleSet(catalogue)
         self._alias_keys = sorted(catalogue.aliases)
-        self._model = None  # FallbackModel, trained on first use
+        self._model: FallbackModel | None = None  # trained on first use
         self._vocabulary: frozenset[str] | None = None
 
     # ---- the contract (``coding.base.Coder``) ------------------------------------------
@@ -297,7 +297,7 @@ class CredentialCoder:
                     out[a] = match
         return out
 
-    def _fallback(self):
+    def _fallback(self) -> FallbackModel:
         """The fallback model (trained on first use, then cached per catalogue version)."""
         if self._model is None:
             from microcred.coding.credentials.model import fit_fallback
@@ -469,7 +469,8 @@ def _encoded_names(batch: pa.Table, n: int) -> tuple[pa.Array, np.ndarray, pa.Ar
 
 
 def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def _facts_signature(facts: NameFacts) -> tuple:

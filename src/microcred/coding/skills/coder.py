@@ -820,7 +820,8 @@ def _with_dotnet(texts: pa.Array) -> pa.Array:
 
 def _bools(mask: pa.Array) -> np.ndarray:
     """A boolean Arrow array as NumPy, nulls false."""
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    out: np.ndarray = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _mask(rows: np.ndarray, n: int) -> pa.Array:
@@ -860,7 +861,8 @@ def _positions(index: pa.Array, n: int) -> np.ndarray:
     """``index_in`` result as int64 positions, -1 where not found."""
     if n == 0:
         return np.zeros(0, np.int64)
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder) -> pa.Table:

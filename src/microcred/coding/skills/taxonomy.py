@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -52,6 +53,14 @@ class Skill:
     is_digital: bool | None
     hot_technology: bool | None
     in_demand: bool | None
+
+
+class Offer(Protocol):
+    """Offers a lexicon key for a skill (the loader keeps the best offer per key)."""
+
+    def __call__(
+        self, key: str, skill_id: str, method: str, tiebreak: tuple[int, ...] = ()
+    ) -> None: ...
 
 
 def _onet_id(example: str) -> str:
@@ -116,7 +125,7 @@ def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k and k != own]
 
 
-def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None:
+def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer: Offer) -> None:
     """ESCO collections with clean labels: ICT (digital), transversal, languages (optional files)."""
     folder = dd.root / "reference" / "esco"
     for name, (category, digital) in ESCO_COLLECTIONS.items():
@@ -124,7 +133,9 @@ def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None
             _offer_collection(folder / name, category, digital, skills, offer)
 
 
-def _offer_collection(path: Path, category: str, digital: bool, skills, offer) -> None:
+def _offer_collection(
+    path: Path, category: str, digital: bool, skills: dict[str, Skill], offer: Offer
+) -> None:
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             uri, label = row.get("conceptUri"), row.get("preferredLabel")
