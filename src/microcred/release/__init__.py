@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -56,8 +56,10 @@ __all__ = [
 @dataclass
 class ReleaseResult:
     tables: list[AnalysisTable]
-    manifest_entries: list[dict] = field(default_factory=list)
-    privacy: dict = field(default_factory=dict)  # disclosure settings and, with DP, the ε ledger
+    manifest_entries: list[dict[str, Any]] = field(default_factory=list)
+    privacy: dict[str, Any] = field(
+        default_factory=dict
+    )  # disclosure settings and, with DP, the ε ledger
 
 
 def _sha256(path: Path) -> str:
@@ -104,7 +106,7 @@ def release_tables(
         check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
     accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
-    dp_by_table: dict[str, list[dict]] = {}
+    dp_by_table: dict[str, list[dict[str, Any]]] = {}
     noised: list[AnalysisTable] = []
     for table in sorted(tables, key=lambda t: t.name):
         current = table
@@ -115,7 +117,7 @@ def release_tables(
     linked = protect_release(noised, dc, config, seed)
     released = [replace(t, released=True) for t in linked.tables]
     reports: list[DisclosureReport] = linked.reports
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     for table, report in zip(released, reports, strict=True):
         entry = {
             "table": table.name,

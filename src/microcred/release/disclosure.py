@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ class DisclosureReport:
     rounding_base: int | None = None
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "table": self.table,
             "primary_suppressed": self.primary,
@@ -270,7 +271,7 @@ def protect_line(values: np.ndarray, hidden: np.ndarray, avail: np.ndarray) -> n
 
 def _suppress_column(
     data: pd.DataFrame, col: str, dims: list[str], min_cell: int, complementary: bool
-) -> tuple[set, int, int, list[str]]:
+) -> tuple[set[int], int, int, list[str]]:
     """Row indices hidden in ``col``: (hidden, n_primary, n_complementary, notes)."""
     counts = data[col].to_numpy(dtype=float)
     primary_mask = (counts >= 1) & (counts < min_cell)
@@ -355,7 +356,7 @@ def random_round(values: np.ndarray, base: int, rng: np.random.Generator) -> np.
 
 def suppression_plan(
     table: AnalysisTable, min_cell: int = 10, complementary: bool = True
-) -> tuple[dict[str, set], DisclosureReport]:
+) -> tuple[dict[str, set[int]], DisclosureReport]:
     """Rows hidden per count column (primary and within-table complementary) and the report.
 
     The linked-table step (:mod:`microcred.release.linked`) may add complements from
@@ -368,7 +369,7 @@ def suppression_plan(
         return {}, report
     if missing:
         raise ValueError(f"table {table.name!r}: declared columns {missing} are not in its data")
-    hidden_by_col: dict[str, set] = {}
+    hidden_by_col: dict[str, set[int]] = {}
     for col in table.count_columns:
         rows, n_primary, n_comp, notes = _suppress_column(
             data, col, list(table.dims), min_cell, complementary
@@ -382,7 +383,7 @@ def suppression_plan(
 
 def apply_suppression(
     table: AnalysisTable,
-    hidden: dict[str, set],
+    hidden: dict[str, set[int]],
     report: DisclosureReport,
     min_cell: int = 10,
     rounding_base: int | None = None,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import opendp.accuracy as dp_accuracy
@@ -69,7 +69,7 @@ class DPRelease:
     error95: float  # |released - true| is below this with ≈95 % probability
     sensitivity: float
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -141,7 +141,11 @@ class PrivacyAccountant:
     # ---- scalar releases from person-level data -------------------------------------------
 
     def count(
-        self, name: str, data: Sequence | int, epsilon: float | None = None, sensitivity: int = 1
+        self,
+        name: str,
+        data: Sequence[object] | int,
+        epsilon: float | None = None,
+        sensitivity: int = 1,
     ) -> DPRelease:
         """A noisy count of ``data`` (a sequence of person records, or an exact count)."""
         eps = self._eps(epsilon)
@@ -246,7 +250,7 @@ class PrivacyAccountant:
         self.releases.append(rel)
         return noisy, rel
 
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         """The ε ledger for manifest.json."""
         return {
             "epsilon_total": self.epsilon_total,

@@ -98,7 +98,7 @@ class Interval:
     upper: float
     required: float
     programmes: int = 0
-    binding: set = field(default_factory=set)  # keys of the published counts that pin it
+    binding: set[Key] = field(default_factory=set)  # keys of the published counts that pin it
 
     @property
     def width(self) -> float:
@@ -163,7 +163,7 @@ class _MissingValue(KeyError):
     pass
 
 
-class _RowValues(dict):
+class _RowValues(dict[str, Any]):
     def __init__(self, row: dict[str, Any]):
         super().__init__()
         self._row = row
@@ -263,7 +263,7 @@ class _Programme:
     row_keys: list[Key] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     _matrix: Any = None
-    solver: Any = None
+    solver: _Solver | None = None
     solver_base: int | None = None
 
     def matrix(self) -> Any:
@@ -392,12 +392,12 @@ class _Solver:
         self.highs.passModel(lp)
         self._cols = np.arange(prog.n_atoms, dtype=np.int32)
 
-    def bounds(self, target: np.ndarray) -> tuple[float, float, set]:
+    def bounds(self, target: np.ndarray) -> tuple[float, float, set[Key]]:
         """Min and max of the target's atoms subject to the programme's counts."""
         h = self.highs
         h.changeColsCost(len(self._cols), self._cols, target.astype(float))
         out: list[float] = []
-        binding: set = set()
+        binding: set[Key] = set()
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
             h.changeObjectiveSense(sense)
             h.run()
@@ -424,13 +424,12 @@ class _Solver:
         return max(out[0], 0.0), out[1], binding
 
 
-def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float, set]:
+def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float, set[Key]]:
     if not prog.rows:
         return 0.0, math.inf, set()
     if prog.solver is None or prog.solver_base != base:
         prog.solver, prog.solver_base = _Solver(prog, base), base
-    bounds: tuple[float, float, set[Any]] = prog.solver.bounds(target)
-    return bounds
+    return prog.solver.bounds(target)
 
 
 def _extensions(target: Count, counts: list[Count]) -> list[str]:
@@ -440,7 +439,7 @@ def _extensions(target: Count, counts: list[Count]) -> list[str]:
     attribute a b-count holds at one value only (occupation = all groups) is a filter.
     """
     a = target.attrs
-    split: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    split: dict[str, dict[str, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     for c in counts:
         if c.universe != target.universe or c.hidden:
             continue
@@ -487,7 +486,7 @@ class LinkedModel:
         base_attrs = tuple(sorted(target.attrs))
         sets = [base_attrs] + [tuple(sorted({*base_attrs, b})) for b in self.extensions(target)]
         lo, hi, used = 0.0, math.inf, 0
-        binding: set = set()
+        binding: set[Key] = set()
         for attrs in sets:
             prog = self._programme(target.universe, attrs)
             if prog is None:
@@ -848,7 +847,7 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
     suppress = dc.method == "suppression"
     keys: dict[str, dict[str, list[Key | None]]] = {}
     opened: dict[str, set[str]] = defaultdict(set)
-    plans: dict[str, dict[str, set]] = {}
+    plans: dict[str, dict[str, set[int]]] = {}
     reports = {}
     for t in tables:
         k, o = table_keys(t, hierarchies)

@@ -15,6 +15,7 @@ is not a list) nulls that field and is logged as ``field_nulled``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from microcred.dates import DateParseError, ParsedDate
 from microcred.geo import Location
@@ -170,7 +171,9 @@ class _Person:
     def note(self, path: str, reason: str) -> None:
         self.ctx.quarantine.null_field(self.file, self.line, path, reason)
 
-    def date(self, item: dict, keys: tuple[str, ...], where: tuple[str, int]) -> ParsedDate | None:
+    def date(
+        self, item: dict[str, Any], keys: tuple[str, ...], where: tuple[str, int]
+    ) -> ParsedDate | None:
         for key in keys:
             value = item.get(key)
             if value is None or value == "":
@@ -185,7 +188,7 @@ class _Person:
             return parsed
         return None
 
-    def entries(self, record: dict, list_key: str) -> list[tuple[int, dict]]:
+    def entries(self, record: dict[str, Any], list_key: str) -> list[tuple[int, dict[str, Any]]]:
         value = record.get(list_key)
         if value is None:
             return []
@@ -204,13 +207,13 @@ class _Person:
         return out
 
 
-def _first_list_key(record: dict, keys: tuple[str, ...]) -> str | None:
+def _first_list_key(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     return next((k for k in keys if record.get(k) is not None), None)
 
 
 def _first_list(
-    p: _Person, record: dict, keys: tuple[str, ...]
-) -> tuple[str, list[tuple[int, dict]]]:
+    p: _Person, record: dict[str, Any], keys: tuple[str, ...]
+) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
     """The first of ``keys`` the record holds and its entries ("" and none when it holds none)."""
     key = _first_list_key(record, keys)
     return (key, p.entries(record, key)) if key else ("", [])
@@ -218,7 +221,7 @@ def _first_list(
 
 def map_person(
     ctx: ReadContext,
-    record: dict,
+    record: dict[str, Any],
     person_id: str,
     file: str,
     line: int,
@@ -330,7 +333,7 @@ def _skill_names(p: _Person, value: object, key: str, keys: PersonKeys) -> list[
 
 
 def _person_facts(
-    p: _Person, record: dict, keys: PersonKeys
+    p: _Person, record: dict[str, Any], keys: PersonKeys
 ) -> tuple[str | None, str | None, str, str | None]:
     """(country, province, profile_language, industry)."""
     place = pick(record, keys.person_place)
@@ -345,7 +348,7 @@ def _person_facts(
     return loc.country, loc.province, _language(p, record, keys), text(pick(record, keys.industry))
 
 
-def _language(p: _Person, record: dict, keys: PersonKeys) -> str:
+def _language(p: _Person, record: dict[str, Any], keys: PersonKeys) -> str:
     given = pick(record, keys.language)
     if isinstance(given, str):
         code = _LANGUAGE_WORDS.get(given.strip().lower())
@@ -355,7 +358,7 @@ def _language(p: _Person, record: dict, keys: PersonKeys) -> str:
     return "fr" if fr > en else "en" if en > fr else "unknown"
 
 
-def identity_of(record: dict, keys: PersonKeys) -> str | None:
+def identity_of(record: dict[str, Any], keys: PersonKeys) -> str | None:
     """The vendor's person id as a string, or None when the record has none."""
     value = pick(record, keys.identity)
     if isinstance(value, bool) or not isinstance(value, (str, int)):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
 from microcred.dates import DateParseError, ParsedDate, date_from_parts, parse_date
 from microcred.geo import Location, country_code, normalise_location
 from microcred.sources.builder import clean_text
 
 
-def pick(record: dict, keys: Sequence[str]) -> object:
+def pick(record: dict[str, Any], keys: Sequence[str]) -> object:
     """The first truthy value under ``keys`` (None / "" / 0 / [] / {} count as absent)."""
     get = record.get
     for key in keys:
@@ -28,7 +28,7 @@ def pick(record: dict, keys: Sequence[str]) -> object:
     return None
 
 
-def has_any(record: dict, keys: Sequence[str]) -> bool:
+def has_any(record: dict[str, Any], keys: Sequence[str]) -> bool:
     return any(key in record for key in keys)
 
 

@@ -45,6 +45,7 @@ from microcred.coding.skills.taxonomy import (
     ESCO_BASE,
     ESCO_COLLECTIONS,
     Skill,
+    Tiebreak,
     _alternation,
     _derived_aliases,
     _edge_words,
@@ -123,11 +124,11 @@ class SkillCoder:
     fuzzy_by_initial: dict[
         str, tuple[list[str], list[str], list[int]]
     ]  # by length: keys, ids, lengths
-    prefix_re: re.Pattern
-    suffix_re: re.Pattern
+    prefix_re: re.Pattern[str]
+    suffix_re: re.Pattern[str]
     families: dict[str, tuple[str, ...]]
     signal_stopwords: frozenset[str]
-    vendor_re: re.Pattern
+    vendor_re: re.Pattern[str]
     prefix_labels: dict[str, str]  # ESCO text prefix → its words as ESCO writes them
     vendor_first_words: frozenset[str] = frozenset()
     filler_first_words: frozenset[str] = frozenset()
@@ -160,9 +161,9 @@ class SkillCoder:
         signals_yaml = _read_yaml(lex / "credential_signals.yaml")
 
         skills: dict[str, Skill] = {}
-        candidates: dict[str, list[tuple[int, tuple, str]]] = defaultdict(list)
+        candidates: dict[str, list[tuple[int, Tiebreak, str]]] = defaultdict(list)
 
-        def offer(key: str, skill_id: str, method: str, tiebreak: tuple = ()) -> None:
+        def offer(key: str, skill_id: str, method: str, tiebreak: Tiebreak = ()) -> None:
             if key:
                 candidates[key].append((_PRIORITY.index(method), tiebreak, skill_id))
 
@@ -780,7 +781,7 @@ class _ArrowLookup:
         )
 
 
-def _re2(pattern: re.Pattern) -> str:
+def _re2(pattern: re.Pattern[str]) -> str:
     """The alternation as RE2 (Arrow) syntax; an empty list never matches."""
     return r"\b\B" if pattern.pattern == r"(?!x)x" else pattern.pattern
 
