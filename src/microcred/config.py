@@ -193,7 +193,8 @@ class StudyConfig(_Strict):
             ),
         ]
     )
-    experience_bands: list[float] = Field(default_factory=lambda: [0, 2, 5, 10, 20])
+    # list[float](...) only types the ints for mypy: the default stays [0, 2, 5, 10, 20]
+    experience_bands: list[float] = Field(default_factory=lambda: list[float]([0, 2, 5, 10, 20]))
     coding: CodingConfig = Field(default_factory=CodingConfig)
     disclosure: DisclosureConfig = Field(default_factory=DisclosureConfig)
     dp: DPConfig = Field(default_factory=DPConfig)

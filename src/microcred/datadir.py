@@ -124,9 +124,11 @@ class DataDir:
     """A resolved reference-data directory."""
 
     def __init__(self, root: str | Path | DataDir | None = None):
+        self.root: Path
         if isinstance(root, DataDir):
-            root = root.root
-        self.root = Path(root) if root else default_data_dir()
+            self.root = root.root
+        else:
+            self.root = Path(root) if root else default_data_dir()
 
     def path(self, key: str) -> Path:
         """The path of reference file ``key``; a clear error if it is missing."""

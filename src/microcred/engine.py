@@ -168,7 +168,7 @@ class Engine:
         its Arrow batches.
         """
         if self.name != "spark" or inputs.num_rows == 0:
-            return loader().code(inputs)  # type: ignore[no-any-return]
+            return loader().code(inputs)
         from pyspark.sql.pandas.types import from_arrow_schema
 
         probe = loader().code(inputs.slice(0, 1))

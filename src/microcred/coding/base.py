@@ -127,8 +127,8 @@ REGISTRY: tuple[str, ...] = (
 def coder_class(entry: str) -> type[Coder]:
     """The class a registry entry names."""
     module, _, name = entry.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    return cls  # type: ignore[no-any-return]
+    cls: type[Coder] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def registered(entries: Sequence[str] | None = None) -> list[type[Coder]]:

@@ -15,12 +15,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
+
+if TYPE_CHECKING:
+    from microcred.config import StudyConfig
 from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
@@ -52,8 +56,10 @@ __all__ = [
 @dataclass
 class ReleaseResult:
     tables: list[AnalysisTable]
-    manifest_entries: list[dict] = field(default_factory=list)
-    privacy: dict = field(default_factory=dict)  # disclosure settings and, with DP, the ε ledger
+    manifest_entries: list[dict[str, Any]] = field(default_factory=list)
+    privacy: dict[str, Any] = field(
+        default_factory=dict
+    )  # disclosure settings and, with DP, the ε ledger
 
 
 def _sha256(path: Path) -> str:
@@ -82,7 +88,7 @@ def _tables_dir(out_dir: Path) -> Path:
 
 
 def release_tables(
-    tables: list[AnalysisTable], config, out_dir: Path | None, seed: int
+    tables: list[AnalysisTable], config: StudyConfig, out_dir: Path | None, seed: int
 ) -> ReleaseResult:
     """Protect every table (DP when configured, then disclosure control) and write them.
 
@@ -100,7 +106,7 @@ def release_tables(
         check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
     accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
-    dp_by_table: dict[str, list[dict]] = {}
+    dp_by_table: dict[str, list[dict[str, Any]]] = {}
     noised: list[AnalysisTable] = []
     for table in sorted(tables, key=lambda t: t.name):
         current = table
@@ -111,7 +117,7 @@ def release_tables(
     linked = protect_release(noised, dc, config, seed)
     released = [replace(t, released=True) for t in linked.tables]
     reports: list[DisclosureReport] = linked.reports
-    entries: list[dict] = []
+    entries: list[dict[str, Any]] = []
     for table, report in zip(released, reports, strict=True):
         entry = {
             "table": table.name,

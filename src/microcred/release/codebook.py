@@ -40,7 +40,8 @@ FIELDS = (
 @lru_cache(maxsize=1)
 def _registry() -> dict[str, Any]:
     with REGISTRY.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        registry: dict[str, Any] = yaml.safe_load(fh)
+    return registry
 
 
 def _role(table: AnalysisTable, column: str) -> str:
@@ -98,7 +99,8 @@ def _describe(table: AnalysisTable, column: str) -> dict[str, str]:
 
 def _universe(table: AnalysisTable) -> str:
     universe = _registry()["universe"]
-    return universe["tables"].get(table.name) or universe["sections"].get(table.section, "")
+    text: str = universe["tables"].get(table.name) or universe["sections"].get(table.section, "")
+    return text
 
 
 def codebook_records(tables: list[AnalysisTable], min_cell: int) -> list[dict[str, Any]]:

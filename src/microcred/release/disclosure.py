@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ class DisclosureReport:
     rounding_base: int | None = None
     notes: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "table": self.table,
             "primary_suppressed": self.primary,
@@ -214,7 +215,7 @@ def determined_cells(hidden: np.ndarray) -> list[tuple[int, int]]:
 
 def _layer_grid(
     layer: pd.DataFrame, col: str, row_dim: str, col_dim: str
-) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], object]]:
+) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, ...], object]]:
     """Lay one count column of a 2-D layer out as a (R+1, C+1) grid with totals last.
 
     Returns (values, available, grid cell -> data row index). Totals the table does
@@ -227,7 +228,7 @@ def _layer_grid(
     shape = (len(row_keys) + 1, len(col_keys) + 1)
     values = np.zeros(shape)
     avail = np.zeros(shape, dtype=bool)
-    where: dict[tuple[int, int], object] = {}
+    where: dict[tuple[int, ...], object] = {}
     for idx, rv, cv, v in zip(
         layer.index, layer[row_dim], layer[col_dim], layer[col].to_numpy(dtype=float), strict=True
     ):
@@ -270,7 +271,7 @@ def protect_line(values: np.ndarray, hidden: np.ndarray, avail: np.ndarray) -> n
 
 def _suppress_column(
     data: pd.DataFrame, col: str, dims: list[str], min_cell: int, complementary: bool
-) -> tuple[set, int, int, list[str]]:
+) -> tuple[set[int], int, int, list[str]]:
     """Row indices hidden in ``col``: (hidden, n_primary, n_complementary, notes)."""
     counts = data[col].to_numpy(dtype=float)
     primary_mask = (counts >= 1) & (counts < min_cell)
@@ -302,7 +303,7 @@ def _suppress_column(
             if not hidden.any():
                 continue
             new_hidden = protect_grid(values, hidden, avail)
-            unsafe = determined_cells(new_hidden)
+            unsafe = bool(determined_cells(new_hidden))
         else:
             is_tot = (
                 np.array([is_total_label(v) for v in layer[line_dim]])
@@ -324,7 +325,7 @@ def _suppress_column(
             if not hidden.any():
                 continue
             new_hidden = protect_line(values, hidden, avail)
-            unsafe = [0] if new_hidden.sum() == 1 else []
+            unsafe = bool(new_hidden.sum() == 1)
         for cell, idx in where.items():
             if new_hidden[cell]:
                 hidden_rows.add(idx)
@@ -355,7 +356,7 @@ def random_round(values: np.ndarray, base: int, rng: np.random.Generator) -> np.
 
 def suppression_plan(
     table: AnalysisTable, min_cell: int = 10, complementary: bool = True
-) -> tuple[dict[str, set], DisclosureReport]:
+) -> tuple[dict[str, set[int]], DisclosureReport]:
     """Rows hidden per count column (primary and within-table complementary) and the report.
 
     The linked-table step (:mod:`microcred.release.linked`) may add complements from
@@ -368,7 +369,7 @@ def suppression_plan(
         return {}, report
     if missing:
         raise ValueError(f"table {table.name!r}: declared columns {missing} are not in its data")
-    hidden_by_col: dict[str, set] = {}
+    hidden_by_col: dict[str, set[int]] = {}
     for col in table.count_columns:
         rows, n_primary, n_comp, notes = _suppress_column(
             data, col, list(table.dims), min_cell, complementary
@@ -382,7 +383,7 @@ def suppression_plan(
 
 def apply_suppression(
     table: AnalysisTable,
-    hidden: dict[str, set],
+    hidden: dict[str, set[int]],
     report: DisclosureReport,
     min_cell: int = 10,
     rounding_base: int | None = None,
@@ -401,15 +402,15 @@ def apply_suppression(
         report.dependent += len(rows)
     flags: list[list[str]] = [[] for _ in range(len(data))]
     for col in sorted(hidden_by_col):
-        rows = sorted(hidden_by_col[col])
-        if rows:
+        col_rows = sorted(hidden_by_col[col])
+        if col_rows:
             if pd.api.types.is_numeric_dtype(data[col]) or data[col].isna().all():
                 data[col] = data[col].astype(float)
-                data.loc[rows, col] = np.nan
+                data.loc[col_rows, col] = np.nan
             else:  # a text column built on the counts (an estimate's status) is hidden too
                 data[col] = data[col].astype(object)
-                data.loc[rows, col] = None
-            for r in rows:
+                data.loc[col_rows, col] = None
+            for r in col_rows:
                 flags[r].append(col)
     if rounding_base and rounding_base > 1:
         for col in table.count_columns:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import opendp.accuracy as dp_accuracy
@@ -36,6 +37,12 @@ import opendp.measurements as dp_m
 import opendp.metrics as dp_metrics
 import opendp.mod as dp_mod
 import opendp.transformations as dp_t
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from microcred.analysis.result import AnalysisTable
+    from microcred.config import DPConfig, StudyConfig
 
 # Why not ``opendp.prelude``: it also imports opendp's scikit-learn extras (~20 s on a cold
 # start); the submodules below are the same functions.
@@ -62,7 +69,7 @@ class DPRelease:
     error95: float  # |released - true| is below this with ≈95 % probability
     sensitivity: float
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -76,13 +83,13 @@ def continuous_accuracy(scale: float, alpha: float = ALPHA) -> float:
     return float(dp_accuracy.laplacian_scale_to_accuracy(scale, alpha))
 
 
-def _int_count_measurement(scale: float, sensitivity: int = 1):
+def _int_count_measurement(scale: float, sensitivity: int = 1) -> dp_mod.Measurement:
     return dp_m.make_laplace(
         dp_domains.atom_domain(T=int), dp_metrics.absolute_distance(T=int), scale=scale
     )
 
 
-def _vector_count_measurement(size: int, scale: float):
+def _vector_count_measurement(size: int, scale: float) -> dp_mod.Measurement:
     return dp_m.make_laplace(
         dp_domains.vector_domain(dp_domains.atom_domain(T=int), size=size),
         dp_metrics.l1_distance(T=int),
@@ -102,9 +109,9 @@ class PrivacyAccountant:
         self._spent = 0.0
 
     @classmethod
-    def from_config(cls, config) -> PrivacyAccountant:
+    def from_config(cls, config: StudyConfig | DPConfig) -> PrivacyAccountant:
         """From a ``StudyConfig`` (uses ``config.dp``) or a ``DPConfig``."""
-        dpc = getattr(config, "dp", config)
+        dpc = cast("DPConfig", getattr(config, "dp", config))
         return cls(dpc.epsilon_total, dpc.epsilon_per_release)
 
     @property
@@ -134,7 +141,11 @@ class PrivacyAccountant:
     # ---- scalar releases from person-level data -------------------------------------------
 
     def count(
-        self, name: str, data: Sequence | int, epsilon: float | None = None, sensitivity: int = 1
+        self,
+        name: str,
+        data: Sequence[object] | int,
+        epsilon: float | None = None,
+        sensitivity: int = 1,
     ) -> DPRelease:
         """A noisy count of ``data`` (a sequence of person records, or an exact count)."""
         eps = self._eps(epsilon)
@@ -239,7 +250,7 @@ class PrivacyAccountant:
         self.releases.append(rel)
         return noisy, rel
 
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, Any]:
         """The ε ledger for manifest.json."""
         return {
             "epsilon_total": self.epsilon_total,
@@ -251,7 +262,7 @@ class PrivacyAccountant:
         }
 
 
-def _is_ratio_of(data, dep: str, num: str, den: str) -> float | None:
+def _is_ratio_of(data: pd.DataFrame, dep: str, num: str, den: str) -> float | None:
     """The multiplier k (1 or 100) when ``dep`` == k * num / den on all rows, else None."""
     import pandas as pd
 
@@ -267,7 +278,9 @@ def _is_ratio_of(data, dep: str, num: str, den: str) -> float | None:
     return None
 
 
-def dp_table(table, accountant: PrivacyAccountant):
+def dp_table(
+    table: AnalysisTable, accountant: PrivacyAccountant
+) -> tuple[AnalysisTable, list[DPRelease]]:
     """A DP copy of an ``AnalysisTable``: noisy count columns, re-derived ratios.
 
     The table's ε (``epsilon_per_release``) is split evenly over its count columns.
@@ -302,7 +315,7 @@ def dp_table(table, accountant: PrivacyAccountant):
     for dep in sorted(table.dependent):
         if dep not in data.columns:
             continue
-        num, den, k = ratio.get(dep, (None, None, None))
+        num, den, k = ratio.get(dep, ("", "", None))
         if k is None:
             data[dep] = np.nan
             dropped.append(dep)

@@ -98,7 +98,7 @@ class Interval:
     upper: float
     required: float
     programmes: int = 0
-    binding: set = field(default_factory=set)  # keys of the published counts that pin it
+    binding: set[Key] = field(default_factory=set)  # keys of the published counts that pin it
 
     @property
     def width(self) -> float:
@@ -163,7 +163,7 @@ class _MissingValue(KeyError):
     pass
 
 
-class _RowValues(dict):
+class _RowValues(dict[str, Any]):
     def __init__(self, row: dict[str, Any]):
         super().__init__()
         self._row = row
@@ -229,11 +229,11 @@ def table_keys(
             filled: dict[str, str] = {}
             bad = False
             for a_t, v_t in attrs.items():
-                a, v = _fill(a_t, rec), _fill(v_t, rec)
-                if a is None or v is None:
+                attr, val = _fill(a_t, rec), _fill(v_t, rec)
+                if attr is None or val is None:
                     bad = True
                     break
-                filled[a] = v
+                filled[attr] = val
             universe = filled.pop("universe", None) or _fill(cs.universe, rec)
             if bad or universe is None:
                 out.append(None)
@@ -263,7 +263,7 @@ class _Programme:
     row_keys: list[Key] = field(default_factory=list)
     values: list[float] = field(default_factory=list)
     _matrix: Any = None
-    solver: Any = None
+    solver: _Solver | None = None
     solver_base: int | None = None
 
     def matrix(self) -> Any:
@@ -288,10 +288,10 @@ def _domains(counts: list[Count], opened: dict[str, set[str]]) -> dict[str, dict
     out: dict[str, dict[str, list[str]]] = {}
     for u, attrs in dom.items():
         out[u] = {}
-        for a, vals in attrs.items():
+        for a, seen in attrs.items():
             # a one-valued attribute ("lists skill X: yes") is a subset marker, never constant
-            extra = [OTHER] if a in opened.get(u, set()) or len(vals) == 1 else []
-            out[u][a] = sorted(vals) + extra
+            extra = [OTHER] if a in opened.get(u, set()) or len(seen) == 1 else []
+            out[u][a] = sorted(seen) + extra
     return out
 
 
@@ -392,12 +392,12 @@ class _Solver:
         self.highs.passModel(lp)
         self._cols = np.arange(prog.n_atoms, dtype=np.int32)
 
-    def bounds(self, target: np.ndarray) -> tuple[float, float, set]:
+    def bounds(self, target: np.ndarray) -> tuple[float, float, set[Key]]:
         """Min and max of the target's atoms subject to the programme's counts."""
         h = self.highs
         h.changeColsCost(len(self._cols), self._cols, target.astype(float))
         out: list[float] = []
-        binding: set = set()
+        binding: set[Key] = set()
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
             h.changeObjectiveSense(sense)
             h.run()
@@ -424,7 +424,7 @@ class _Solver:
         return max(out[0], 0.0), out[1], binding
 
 
-def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float, set]:
+def _solve(prog: _Programme, target: np.ndarray, base: int | None) -> tuple[float, float, set[Key]]:
     if not prog.rows:
         return 0.0, math.inf, set()
     if prog.solver is None or prog.solver_base != base:
@@ -439,7 +439,7 @@ def _extensions(target: Count, counts: list[Count]) -> list[str]:
     attribute a b-count holds at one value only (occupation = all groups) is a filter.
     """
     a = target.attrs
-    split: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    split: dict[str, dict[str, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
     for c in counts:
         if c.universe != target.universe or c.hidden:
             continue
@@ -486,7 +486,7 @@ class LinkedModel:
         base_attrs = tuple(sorted(target.attrs))
         sets = [base_attrs] + [tuple(sorted({*base_attrs, b})) for b in self.extensions(target)]
         lo, hi, used = 0.0, math.inf, 0
-        binding: set = set()
+        binding: set[Key] = set()
         for attrs in sets:
             prog = self._programme(target.universe, attrs)
             if prog is None:
@@ -847,7 +847,7 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
     suppress = dc.method == "suppression"
     keys: dict[str, dict[str, list[Key | None]]] = {}
     opened: dict[str, set[str]] = defaultdict(set)
-    plans: dict[str, dict[str, set]] = {}
+    plans: dict[str, dict[str, set[int]]] = {}
     reports = {}
     for t in tables:
         k, o = table_keys(t, hierarchies)
@@ -870,6 +870,8 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
         exact = Protection(protection.absolute, protection.relative, None, protection.min_cell)
         intervals = repair(model, exact)
     else:
+        if base is None:  # rounding_base_of gives every rounding method a base
+            raise ValueError(f"disclosure method {dc.method!r}: no rounding base to apply")
         for c in counts:
             c.value = round_by_key(c.value, c.key, base, seed)
             c.target = not math.isnan(c.value) and c.value < dc.min_cell
@@ -902,9 +904,9 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
             data = protected.data.copy()
             for col, rows in keys[t.name].items():
                 vals = data[col].to_numpy(dtype=float).copy()
-                for i, k in enumerate(rows):
-                    if k is not None:
-                        vals[i] = round_by_key(vals[i], k, base, seed)
+                for i, row_key in enumerate(rows):
+                    if row_key is not None:
+                        vals[i] = round_by_key(vals[i], row_key, base, seed)
                 data[col] = vals
             report.rounded, report.rounding_base = True, base
             note = f"Counts are randomly rounded to a multiple of {base}."

@@ -286,7 +286,7 @@ class _Scanner:
         self,
         planted: Iterable[str],
         key: str | bytes | None,
-        patterns,
+        patterns: dict[str, re.Pattern[str]],
         identifiers: IdentifierMatcher | None = None,
     ):
         self.patterns = dict(patterns)
@@ -349,8 +349,8 @@ class _Scanner:
             for lineno, line in enumerate(text.splitlines() or [text], start=1):
                 toks = _tokens(line)
                 for n in self.lengths:
-                    for i in range(len(toks) - n + 1):
-                        gram = toks[i : i + n]
+                    for start in range(len(toks) - n + 1):
+                        gram = toks[start : start + n]
                         if gram in self.planted:
                             found.append(
                                 Finding(
@@ -361,8 +361,8 @@ class _Scanner:
                                 )
                             )
         if planted and self.identifiers is not None:
-            for kind, lineno, gram in self.identifiers.find(text, cells=cells):
-                found.append(Finding(file, kind, _mask(gram), f"{where}line {lineno}"))
+            for kind, lineno, matched in self.identifiers.find(text, cells=cells):
+                found.append(Finding(file, kind, _mask(matched), f"{where}line {lineno}"))
         for form in self.key_forms if key else []:
             pos = text.find(form)
             if pos >= 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -70,7 +71,7 @@ class Quarantine:
 
     def __init__(self, source: str):
         self.source = source
-        self._rows: dict[str, list] = {name: [] for name in schema.QUARANTINE.names}
+        self._rows: dict[str, list[Any]] = {name: [] for name in schema.QUARANTINE.names}
 
     def _add(self, file: str, row: int | None, fld: str | None, reason: str, action: str) -> None:
         r = self._rows

@@ -16,6 +16,7 @@ it named none).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -79,7 +80,7 @@ class CanonicalRows:
         note: NullNote | None = None,
         max_cell_chars: int = MAX_CELL_CHARS,
     ) -> None:
-        self.cols: dict[str, dict[str, list]] = {
+        self.cols: dict[str, dict[str, list[Any]]] = {
             name: {f.name: [] for f in schema.CANONICAL[name]} for name in SORT_KEYS
         }
         self.dates = dates or DatePolicy()

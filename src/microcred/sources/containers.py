@@ -406,7 +406,7 @@ def _spool(
         spool.close()
         raise
     spool.seek(0)
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 __all__ = ["Listing", "Member", "Notice", "Unreadable", "walk_input"]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from microcred.dates import DatePolicy
 from microcred.pseudonym import Pseudonymizer
@@ -23,6 +24,7 @@ from microcred.sources.batch import FileAccount, SourceBatch, SourceError
 from microcred.sources.builder import MAX_CELL_CHARS, ReadContext
 from microcred.sources.jsonperson import JSONL_KEYS, identity_of, map_person
 
+_loads: Callable[[bytes], Any]
 try:  # orjson is ~3x faster; optional, the standard library is the fallback
     import orjson
 

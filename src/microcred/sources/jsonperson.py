@@ -15,6 +15,7 @@ is not a list) nulls that field and is logged as ``field_nulled``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from microcred.dates import DateParseError, ParsedDate
 from microcred.geo import Location
@@ -170,7 +171,9 @@ class _Person:
     def note(self, path: str, reason: str) -> None:
         self.ctx.quarantine.null_field(self.file, self.line, path, reason)
 
-    def date(self, item: dict, keys: tuple[str, ...], where: tuple[str, int]) -> ParsedDate | None:
+    def date(
+        self, item: dict[str, Any], keys: tuple[str, ...], where: tuple[str, int]
+    ) -> ParsedDate | None:
         for key in keys:
             value = item.get(key)
             if value is None or value == "":
@@ -185,7 +188,7 @@ class _Person:
             return parsed
         return None
 
-    def entries(self, record: dict, list_key: str) -> list[tuple[int, dict]]:
+    def entries(self, record: dict[str, Any], list_key: str) -> list[tuple[int, dict[str, Any]]]:
         value = record.get(list_key)
         if value is None:
             return []
@@ -204,13 +207,21 @@ class _Person:
         return out
 
 
-def _first_list_key(record: dict, keys: tuple[str, ...]) -> str | None:
+def _first_list_key(record: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     return next((k for k in keys if record.get(k) is not None), None)
+
+
+def _first_list(
+    p: _Person, record: dict[str, Any], keys: tuple[str, ...]
+) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
+    """The first of ``keys`` the record holds and its entries ("" and none when it holds none)."""
+    key = _first_list_key(record, keys)
+    return (key, p.entries(record, key)) if key else ("", [])
 
 
 def map_person(
     ctx: ReadContext,
-    record: dict,
+    record: dict[str, Any],
     person_id: str,
     file: str,
     line: int,
@@ -227,8 +238,8 @@ def map_person(
     rows = ctx.rows
     collect_person_record(record)  # keyed hashes for the personal-data gate, never stored
 
-    list_key = _first_list_key(record, keys.positions)
-    for i, item in p.entries(record, list_key) if list_key else []:
+    list_key, listed = _first_list(p, record, keys.positions)
+    for i, item in listed:
         where = (list_key, i)
         start = p.date(item, keys.start, where)
         end = p.date(item, keys.end, where)
@@ -253,8 +264,8 @@ def map_person(
             current,
         )
 
-    list_key = _first_list_key(record, keys.educations)
-    for i, item in p.entries(record, list_key) if list_key else []:
+    list_key, listed = _first_list(p, record, keys.educations)
+    for i, item in listed:
         where = (list_key, i)
         raw_degree = text(pick(item, keys.degree))
         field = text(pick(item, keys.field))
@@ -322,7 +333,7 @@ def _skill_names(p: _Person, value: object, key: str, keys: PersonKeys) -> list[
 
 
 def _person_facts(
-    p: _Person, record: dict, keys: PersonKeys
+    p: _Person, record: dict[str, Any], keys: PersonKeys
 ) -> tuple[str | None, str | None, str, str | None]:
     """(country, province, profile_language, industry)."""
     place = pick(record, keys.person_place)
@@ -337,7 +348,7 @@ def _person_facts(
     return loc.country, loc.province, _language(p, record, keys), text(pick(record, keys.industry))
 
 
-def _language(p: _Person, record: dict, keys: PersonKeys) -> str:
+def _language(p: _Person, record: dict[str, Any], keys: PersonKeys) -> str:
     given = pick(record, keys.language)
     if isinstance(given, str):
         code = _LANGUAGE_WORDS.get(given.strip().lower())
@@ -347,7 +358,7 @@ def _language(p: _Person, record: dict, keys: PersonKeys) -> str:
     return "fr" if fr > en else "en" if en > fr else "unknown"
 
 
-def identity_of(record: dict, keys: PersonKeys) -> str | None:
+def identity_of(record: dict[str, Any], keys: PersonKeys) -> str | None:
     """The vendor's person id as a string, or None when the record has none."""
     value = pick(record, keys.identity)
     if isinstance(value, bool) or not isinstance(value, (str, int)):

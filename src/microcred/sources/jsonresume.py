@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from microcred.dates import DatePolicy
 from microcred.pseudonym import Pseudonymizer
@@ -41,7 +42,7 @@ def _files(root: Path) -> list[tuple[Path, str]]:
     return [(p, p.relative_to(root).as_posix()) for p in files]
 
 
-def _flatten(resume: dict) -> dict:
+def _flatten(resume: dict[str, Any]) -> dict[str, Any]:
     """JSON Resume keeps location under basics; lift it to where map_person looks."""
     basics = resume.get("basics")
     flat = dict(resume)
@@ -90,7 +91,7 @@ def read_jsonresume(
     return ctx.finish()
 
 
-def _load(file_path: Path, max_file_bytes: int, acct: FileAccount) -> dict:
+def _load(file_path: Path, max_file_bytes: int, acct: FileAccount) -> dict[str, Any]:
     """The résumé as a dict, else UnreadableFile saying why (too large, not JSON, not an object)."""
     size = file_path.stat().st_size
     if size > max_file_bytes:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any, cast
 
 from microcred.dates import DateParseError, ParsedDate, date_from_parts, parse_date
 from microcred.geo import Location, country_code, normalise_location
 from microcred.sources.builder import clean_text
 
 
-def pick(record: dict, keys: Sequence[str]) -> object:
+def pick(record: dict[str, Any], keys: Sequence[str]) -> object:
     """The first truthy value under ``keys`` (None / "" / 0 / [] / {} count as absent)."""
     get = record.get
     for key in keys:
@@ -27,7 +28,7 @@ def pick(record: dict, keys: Sequence[str]) -> object:
     return None
 
 
-def has_any(record: dict, keys: Sequence[str]) -> bool:
+def has_any(record: dict[str, Any], keys: Sequence[str]) -> bool:
     return any(key in record for key in keys)
 
 
@@ -54,7 +55,8 @@ def json_date(value: object) -> ParsedDate | None:
     if kind is int:
         return date_from_parts(value)
     if kind is dict:
-        return date_from_parts(value.get("year"), value.get("month"), value.get("day"))
+        parts = cast(dict[str, object], value)  # type() above, not isinstance: no narrowing
+        return date_from_parts(parts.get("year"), parts.get("month"), parts.get("day"))
     raise DateParseError(repr(value)[:60], "not a date")
 
 

@@ -223,7 +223,7 @@ def _drop_orphans(
         known = pc.fill_null(
             pc.is_in(table.column(ID_COLUMN), value_set=ids.combine_chunks()), False
         )
-        orphans = table.num_rows - pc.sum(known).as_py()  # type: ignore[operator]
+        orphans = table.num_rows - pc.sum(known).as_py()
         if orphans == 0:
             continue
         if orphans == table.num_rows:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -78,14 +79,16 @@ def read_stackoverflow(path: str | Path, pseudonymize: Pseudonymizer) -> SourceB
     else:
         raise SourceError(f"{root}: no such file or directory")
     ctx = ReadContext(SOURCE, pseudonymize)
-    survey: dict[str, list] = {f.name: [] for f in schema.SURVEY}
+    survey: dict[str, list[Any]] = {f.name: [] for f in schema.SURVEY}
     for file_path in files:
         _read_file(ctx, file_path, file_path.name, survey)
     extra = {"survey": _survey_table(survey)}
     return ctx.finish(extra)
 
 
-def _read_file(ctx: ReadContext, file_path: Path, display: str, survey: dict[str, list]) -> None:
+def _read_file(
+    ctx: ReadContext, file_path: Path, display: str, survey: dict[str, list[Any]]
+) -> None:
     try:
         text, encoding = decode_text(file_path.read_bytes())
         header, records = parse_csv(text)
@@ -141,7 +144,7 @@ def _na(value: str | None) -> str | None:
     return None if text is None or text.lower() in _NA else text
 
 
-def _survey_table(cols: dict[str, list]) -> pa.Table:
+def _survey_table(cols: dict[str, list[Any]]) -> pa.Table:
     table = pa.table({f.name: pa.array(cols[f.name], f.type) for f in schema.SURVEY})
     table = table.sort_by([("person_id", "ascending")])
     return schema.conform(table, schema.SURVEY)

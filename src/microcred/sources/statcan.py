@@ -34,6 +34,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +216,7 @@ def _read_text(path: Path) -> tuple[str, str]:
     return path.read_text(encoding="utf-8-sig"), str(path)
 
 
-def read_metadata(path: Path) -> dict:
+def read_metadata(path: Path) -> dict[str, Any]:
     """Title and member hierarchy from a ``<pid>_MetaData.csv`` (or the zip holding it).
 
     Returns ``{"title": str | None, "hierarchy": {dimension name: (roots, parents)}}``:

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -137,7 +137,18 @@ def _read_yaml(path: Path) -> object:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
 
 
-def _validated(model: type[BaseModel], raw: object, where: str) -> BaseModel:
+def _read_records(path: Path, what: str) -> list[object]:
+    """A catalogue file that holds a list of records (an empty file is an empty list)."""
+    raw = _read_yaml(path) or []
+    if not isinstance(raw, list):
+        raise CatalogueError(f"{path}: expected a list of {what}")
+    return raw
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], raw: object, where: str) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -161,19 +172,19 @@ def build_catalogue(data_path: Path = DATA_PATH) -> Catalogue:
         if not isinstance(raw, list):
             raise CatalogueError(f"{path}: expected a list of providers")
         for i, rec in enumerate(raw, start=1):
-            providers.append(_validated(Provider, rec, f"{path} record {i}"))  # type: ignore[arg-type]
+            providers.append(_validated(Provider, rec, f"{path} record {i}"))
     fam_path = data_path / "families.yaml"
     families = [
         _validated(Family, rec, f"{fam_path} record {i}")
-        for i, rec in enumerate(_read_yaml(fam_path) or [], start=1)
+        for i, rec in enumerate(_read_records(fam_path, "families"), start=1)
     ]
     host_path = data_path / "hosts.yaml"
     hosts = [
         _validated(HostRule, rec, f"{host_path} record {i}")
-        for i, rec in enumerate(_read_yaml(host_path) or [], start=1)
+        for i, rec in enumerate(_read_records(host_path, "host rules"), start=1)
     ]
     keywords = _validated(Keywords, _read_yaml(data_path / "keywords.yaml"), "keywords.yaml")
-    cat = Catalogue(providers, families, hosts, keywords, _version(data_path))  # type: ignore[arg-type]
+    cat = Catalogue(providers, families, hosts, keywords, _version(data_path))
     _index(cat)
     return cat
 

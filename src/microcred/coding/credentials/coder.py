@@ -8,7 +8,7 @@ once, and never looks at anything that identifies a person.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,12 +19,19 @@ from rapidfuzz import fuzz, process
 from microcred import schema
 from microcred.coding.base import CoderSettings
 from microcred.coding.credentials.catalogue import DATA_PATH as CATALOGUE_DATA
-from microcred.coding.credentials.catalogue import Catalogue, HostRule, Provider, load_catalogue
-from microcred.coding.credentials.model import vocabulary
+from microcred.coding.credentials.catalogue import (
+    TRI,
+    Catalogue,
+    HostRule,
+    Provider,
+    load_catalogue,
+)
+from microcred.coding.credentials.model import FallbackModel, vocabulary
 from microcred.coding.credentials.rules import (
     EXAM_TYPES,
     AuthorityMatch,
     Decision,
+    Entry,
     NameFacts,
     RuleSet,
     _is_code,
@@ -42,7 +49,7 @@ from microcred.datadir import DataDir
 
 TAXONOMY_VERSION = "microcred credential taxonomy v1"
 FUZZY_CUTOFF = 90.0  # rapidfuzz ratio (0-100) for a misspelt authority to count as an alias
-ASSESSED_BY_TYPE = {
+ASSESSED_BY_TYPE: dict[str, TRI] = {
     "vendor_certification": "yes",
     "professional_certification": "yes",
     "professional_licence": "yes",
@@ -70,7 +77,7 @@ class CredentialCoder:
         self.min_confidence = min_confidence
         self.rules = RuleSet(catalogue)
         self._alias_keys = sorted(catalogue.aliases)
-        self._model = None  # FallbackModel, trained on first use
+        self._model: FallbackModel | None = None  # trained on first use
         self._vocabulary: frozenset[str] | None = None
 
     # ---- the contract (``coding.base.Coder``) ------------------------------------------
@@ -156,7 +163,7 @@ class CredentialCoder:
             url_host_id[i] = hid
         auth_matches = self._authorities(auth_vals)
         matches: list[AuthorityMatch] = []
-        match_ids: dict[tuple, int] = {}
+        match_ids: dict[Hashable, int] = {}
         auth_match_id = np.empty(len(auth_vals), np.int64)
         for i, auth in enumerate(auth_vals):
             am = auth_matches[auth]
@@ -173,7 +180,7 @@ class CredentialCoder:
         # names whose phrase-vocabulary tokens agree share facts: scan each such key once
         fact_keys = self.rules.facts_keys(texts_arr).dictionary_encode()
         facts_list: list[NameFacts] = []
-        facts_ids: dict[tuple, int] = {}
+        facts_ids: dict[Hashable, int] = {}
         distinct_keys = fact_keys.dictionary.to_pylist()
         key_facts_id = np.empty(len(distinct_keys), np.int64)
         for i, key in enumerate(distinct_keys):
@@ -224,15 +231,15 @@ class CredentialCoder:
         auth_col: pa.Array,
         url_col: pa.Array,
         url_ids: np.ndarray,
-        url_vals: list,
-        entries: list,
+        url_vals: list[str | None],
+        entries: list[Entry],
         row_decision: np.ndarray,
     ) -> pa.Table:
         """Assemble the output: one attribute tuple per distinct code, taken per row in C."""
         out_schema = self.output_schema()
         coded_fields = list(out_schema)[3:]
-        index: dict[tuple, int] = {}
-        uniq: list[tuple] = []
+        index: dict[Hashable, int] = {}
+        uniq: list[tuple[Any, ...]] = []
         entry_attr: list[int] = []
         for d, _facts, _am, host in entries:
             key = (
@@ -291,7 +298,7 @@ class CredentialCoder:
                     out[a] = match
         return out
 
-    def _fallback(self):
+    def _fallback(self) -> FallbackModel:
         """The fallback model (trained on first use, then cached per catalogue version)."""
         if self._model is None:
             from microcred.coding.credentials.model import fit_fallback
@@ -301,7 +308,7 @@ class CredentialCoder:
 
     def _apply_model(
         self,
-        entries: list,
+        entries: list[Entry],
         row_decision: np.ndarray,
         row_norm: np.ndarray,
         texts: list[str],
@@ -351,11 +358,11 @@ class CredentialCoder:
                 continue
             new = self.rules._finish(
                 Decision(), label, "model", prob, am, facts.mention, host, facts
-            )  # type: ignore[arg-type]
+            )
             entries[e] = (new, facts, am, host)
         return row_decision
 
-    def _attributes(self, d: Decision, has_host: bool) -> tuple:
+    def _attributes(self, d: Decision, has_host: bool) -> tuple[Any, ...]:
         """Every coded field after ``url_host``, in output order, for one decision.
 
         A decision below ``min_confidence`` (the study's ``credential_min_confidence``) is
@@ -445,7 +452,7 @@ def _as_strings(batch: pa.Table, column: str) -> pa.Array:
     return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
 
 
-def _encoded(batch: pa.Table, column: str, n: int) -> tuple[pa.Array, np.ndarray, list]:
+def _encoded(batch: pa.Table, column: str, n: int) -> tuple[pa.Array, np.ndarray, list[str | None]]:
     """The column as a string array, each row's index into its distinct values, and those."""
     if column not in batch.column_names:
         return pa.nulls(n, pa.string()), np.zeros(n, np.int64), [None]
@@ -463,10 +470,11 @@ def _encoded_names(batch: pa.Table, n: int) -> tuple[pa.Array, np.ndarray, pa.Ar
 
 
 def _indices(encoded: pa.DictionaryArray) -> np.ndarray:
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
-def _facts_signature(facts: NameFacts) -> tuple:
+def _facts_signature(facts: NameFacts) -> tuple[Hashable, ...]:
     """Exactly what the rules read from a name's facts: equal signatures decide alike.
 
     Why so narrow: the rules run once per distinct (signature, authority, host), so every

@@ -118,7 +118,8 @@ class FallbackModel:
         from scipy.special import softmax
 
         scores = self.classifier.decision_function(self.features(texts))
-        return softmax(scores / self.temperature, axis=1)
+        proba: np.ndarray = softmax(scores / self.temperature, axis=1)
+        return proba
 
     def predict(self, texts: list[str]) -> tuple[list[str], np.ndarray]:
         """Most likely type and its calibrated probability, for each text."""

@@ -9,6 +9,7 @@ rules. Only what no rule decides goes to the learned fallback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -18,6 +19,9 @@ from microcred.coding.credentials.text import PhraseIndex, mask_tokens_array, no
 
 __all__ = ["EXAM_TYPES", "AuthorityMatch", "Decision", "NameFacts", "RuleSet", "_is_code"]
 _is_code = is_code  # the coder's name-facts signature reads it
+# a provider named in a phrase: (catalogue name, unit such as "ce", delivering platform)
+ProviderMention = tuple[str, str | None, str | None]
+
 NO_PLATFORM_TYPES = frozenset(
     {
         "vendor_certification",
@@ -88,11 +92,15 @@ class NameFacts:
     mention_unit: str | None = None
 
 
+# one distinct (facts, authority, host) combination and the decision made for it
+Entry = tuple[Decision, NameFacts, AuthorityMatch, HostRule | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _PhraseInfo:
     """What one name phrase means: provider mentions, a family, keywords, prep/certificat cues."""
 
-    providers: list
+    providers: list[ProviderMention]
     has_rest: bool
     family_order: int | None
     keywords: frozenset[str]
@@ -101,7 +109,7 @@ class _PhraseInfo:
     has_digit: bool
 
     @classmethod
-    def of(cls, phrase: str, payloads: list) -> _PhraseInfo:
+    def of(cls, phrase: str, payloads: list[tuple[str, Any]]) -> _PhraseInfo:
         orders = [v for k, v in payloads if k == "family"]
         return cls(
             providers=[v for k, v in payloads if k == "provider"],
@@ -152,7 +160,7 @@ class RuleSet:
         """Per normalised name, a shorter string with the same facts (see ``mask_tokens_array``)."""
         return mask_tokens_array(names, self.phrase_tokens)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_facts_cache"] = {}  # a worker rebuilds its own cache
         return state
@@ -168,7 +176,7 @@ class RuleSet:
         if spans:
             info = self._info
             plain: list[tuple[int, int, str, _PhraseInfo]] = []
-            provider_hits: list[tuple[int, int, list]] = []
+            provider_hits: list[tuple[int, int, list[ProviderMention]]] = []
             for start, end, phrase in spans:
                 pi = info[phrase]
                 if pi.providers:
@@ -352,7 +360,10 @@ class RuleSet:
         return None
 
 
-def _drop_contained(hits: list[tuple]) -> list[tuple]:
+Hit = TypeVar("Hit", bound=tuple[Any, ...])
+
+
+def _drop_contained(hits: list[Hit]) -> list[Hit]:
     """Hits ``(start, end, ...)`` not strictly inside a longer hit (longest phrase wins)."""
     kept = []
     for hit in hits:

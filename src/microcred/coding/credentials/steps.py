@@ -12,12 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from microcred.coding.credentials.catalogue import Family, HostRule, Provider
 from microcred.config import CREDENTIAL_TYPES
+
+if TYPE_CHECKING:  # rules imports this module at run time
+    from microcred.coding.credentials.rules import AuthorityMatch, NameFacts, RuleSet
 
 STEPS_PATH = Path(__file__).parent / "data" / "steps.yaml"
 EXAM_TYPES = frozenset({"vendor_certification", "professional_certification"})
@@ -38,8 +42,8 @@ class Outcome(BaseModel):
 class Evidence:
     """Everything one decision reads, worked out once from the name, authority and host."""
 
-    facts: object  # rules.NameFacts (not imported: rules imports this module)
-    auth: object  # rules.AuthorityMatch
+    facts: NameFacts
+    auth: AuthorityMatch
     host: HostRule | None
     a: Provider | None  # the provider the authority names
     host_platform: Provider | None  # the learning platform the URL host names
@@ -62,15 +66,15 @@ class Verdict:
     extra_stackable: str | None = None
 
 
-Step = Callable[["object", Evidence], "Verdict | None"]
+Step = Callable[["RuleSet", Evidence], "Verdict | None"]
 
 
 # ---- the steps ----------------------------------------------------------------------------
-def unrelated(rs, ev: Evidence) -> Verdict | None:
+def unrelated(rs: RuleSet, ev: Evidence) -> Verdict | None:
     return Verdict("other_keyword") if "other" in ev.facts.keywords else None
 
 
-def attendance(rs, ev: Evidence) -> Verdict | None:
+def attendance(rs: RuleSet, ev: Evidence) -> Verdict | None:
     kw = ev.facts.keywords
     if "training_attendance" not in kw:
         return None
@@ -79,7 +83,7 @@ def attendance(rs, ev: Evidence) -> Verdict | None:
     return Verdict("attendance")
 
 
-def family(rs, ev: Evidence) -> Verdict | None:
+def family(rs: RuleSet, ev: Evidence) -> Verdict | None:
     facts, auth, a, a_kind = ev.facts, ev.auth, ev.a, ev.a_kind
     fam = facts.family
     if fam is None:
@@ -87,7 +91,8 @@ def family(rs, ev: Evidence) -> Verdict | None:
     platform_authority = a_kind == "platform" or (auth.platform is not None and a_kind != "vendor")
     if fam.type in EXAM_TYPES and (facts.prep or platform_authority or ev.host_platform):
         # a course about an exam, taken on a learning platform, is a MOOC
-        provider = a.name if a_kind == "platform" and not a.partner_model else fam.provider
+        by_platform = a is not None and a.kind == "platform" and not a.partner_model
+        provider = a.name if a is not None and by_platform else fam.provider
         return Verdict("exam_family_as_course", provider=provider, use_family=False)
     if (
         fam.type == "mooc_certificate"
@@ -107,7 +112,7 @@ def family(rs, ev: Evidence) -> Verdict | None:
     return Verdict(outcome, ctype=fam.type, provider=provider, family=fam)
 
 
-def platform_authority(rs, ev: Evidence) -> Verdict | None:
+def platform_authority(rs: RuleSet, ev: Evidence) -> Verdict | None:
     auth, a_kind = ev.auth, ev.a_kind
     if (
         a_kind == "platform"
@@ -118,11 +123,11 @@ def platform_authority(rs, ev: Evidence) -> Verdict | None:
     return None
 
 
-def bootcamp_authority(rs, ev: Evidence) -> Verdict | None:
+def bootcamp_authority(rs: RuleSet, ev: Evidence) -> Verdict | None:
     return Verdict("bootcamp_authority") if ev.a_kind == "bootcamp" else None
 
 
-def name_keywords(rs, ev: Evidence) -> Verdict | None:
+def name_keywords(rs: RuleSet, ev: Evidence) -> Verdict | None:
     facts, auth, a, a_kind = ev.facts, ev.auth, ev.a, ev.a_kind
     kw, mention = facts.keywords, facts.mention
     if a_kind == "university_college":
@@ -158,7 +163,7 @@ def name_keywords(rs, ev: Evidence) -> Verdict | None:
     return None
 
 
-def owner_kind(rs, ev: Evidence) -> Verdict | None:
+def owner_kind(rs: RuleSet, ev: Evidence) -> Verdict | None:
     owner = ev.a or ev.facts.mention
     if owner is None:
         return None
@@ -173,7 +178,7 @@ def owner_kind(rs, ev: Evidence) -> Verdict | None:
     return None
 
 
-def url_only(rs, ev: Evidence) -> Verdict | None:
+def url_only(rs: RuleSet, ev: Evidence) -> Verdict | None:
     host = ev.host
     if host is not None and host.type is not None:
         return Verdict("host_type", ctype=host.type)

@@ -171,7 +171,8 @@ def drop_contained(hits: list[Hit]) -> list[Hit]:
 
 def normalise_many(values: pa.Array) -> list[str]:
     """``normalise`` over a string array, as a list (see ``normalise_array``)."""
-    return normalise_array(values).to_pylist()
+    out: list[str] = normalise_array(values).to_pylist()
+    return out
 
 
 def normalise_array(values: pa.Array) -> pa.Array:
@@ -248,7 +249,8 @@ def mask_tokens(normalised: list[str], keep: pa.Array) -> list[str]:
     """``mask_tokens_array`` over a list of normalised strings."""
     if not normalised:
         return []
-    return mask_tokens_array(pa.array(normalised, pa.string()), keep).to_pylist()
+    out: list[str] = mask_tokens_array(pa.array(normalised, pa.string()), keep).to_pylist()
+    return out
 
 
 def mask_tokens_array(normalised: pa.Array, keep: pa.Array) -> pa.Array:

@@ -159,22 +159,24 @@ class Lexicon:
             flags |= ph.flags
             if ph.level is not None:
                 level, strength = ph.level
-                k = (n, strength, LEVEL_RANK[level], -start)
-                if level_key is None or k > level_key:
-                    best_level, level_key = ph.level, k
+                lk = (n, strength, LEVEL_RANK[level], -start)
+                if level_key is None or lk > level_key:
+                    best_level, level_key = ph.level, lk
             if ph.field is not None:
-                k = (n, -start)
-                if field_key is None or k > field_key:
-                    best_field, field_key = ph.field, k
+                fk = (n, -start)
+                if field_key is None or fk > field_key:
+                    best_field, field_key = ph.field, fk
             if ph.implied is not None and start < implied_start:
                 implied, implied_start = ph.implied, start
         if best_level is None and tokens:
             whole = self.whole_only.get(" ".join(tokens))
             if whole:
                 best_level = (whole, STRONG)
-        level, strength = best_level if best_level else (None, 0)
+        coded_level, coded_strength = best_level if best_level else (None, 0)
         college = not (flags & UNIVERSITY) and any(w in self.college_school_words for w in tokens)
-        return TextInfo(tuple(tokens), level, strength, best_field, implied, flags, college)
+        return TextInfo(
+            tuple(tokens), coded_level, coded_strength, best_field, implied, flags, college
+        )
 
     def phrases_in(self, tokens: list[str]) -> Iterable[tuple[int, int, Phrase]]:
         """(span, start, phrase) for every known phrase in the tokens.

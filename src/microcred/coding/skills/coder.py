@@ -45,6 +45,7 @@ from microcred.coding.skills.taxonomy import (
     ESCO_BASE,
     ESCO_COLLECTIONS,
     Skill,
+    Tiebreak,
     _alternation,
     _derived_aliases,
     _edge_words,
@@ -123,11 +124,11 @@ class SkillCoder:
     fuzzy_by_initial: dict[
         str, tuple[list[str], list[str], list[int]]
     ]  # by length: keys, ids, lengths
-    prefix_re: re.Pattern
-    suffix_re: re.Pattern
+    prefix_re: re.Pattern[str]
+    suffix_re: re.Pattern[str]
     families: dict[str, tuple[str, ...]]
     signal_stopwords: frozenset[str]
-    vendor_re: re.Pattern
+    vendor_re: re.Pattern[str]
     prefix_labels: dict[str, str]  # ESCO text prefix → its words as ESCO writes them
     vendor_first_words: frozenset[str] = frozenset()
     filler_first_words: frozenset[str] = frozenset()
@@ -160,9 +161,9 @@ class SkillCoder:
         signals_yaml = _read_yaml(lex / "credential_signals.yaml")
 
         skills: dict[str, Skill] = {}
-        candidates: dict[str, list[tuple[int, tuple, str]]] = defaultdict(list)
+        candidates: dict[str, list[tuple[int, Tiebreak, str]]] = defaultdict(list)
 
-        def offer(key: str, skill_id: str, method: str, tiebreak: tuple = ()) -> None:
+        def offer(key: str, skill_id: str, method: str, tiebreak: Tiebreak = ()) -> None:
             if key:
                 candidates[key].append((_PRIORITY.index(method), tiebreak, skill_id))
 
@@ -780,7 +781,7 @@ class _ArrowLookup:
         )
 
 
-def _re2(pattern: re.Pattern) -> str:
+def _re2(pattern: re.Pattern[str]) -> str:
     """The alternation as RE2 (Arrow) syntax; an empty list never matches."""
     return r"\b\B" if pattern.pattern == r"(?!x)x" else pattern.pattern
 
@@ -820,7 +821,8 @@ def _with_dotnet(texts: pa.Array) -> pa.Array:
 
 def _bools(mask: pa.Array) -> np.ndarray:
     """A boolean Arrow array as NumPy, nulls false."""
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    out: np.ndarray = pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _mask(rows: np.ndarray, n: int) -> pa.Array:
@@ -860,7 +862,8 @@ def _positions(index: pa.Array, n: int) -> np.ndarray:
     """``index_in`` result as int64 positions, -1 where not found."""
     if n == 0:
         return np.zeros(0, np.int64)
-    return pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def credential_skill_signals(credential_names: pa.Array, skill_coder: SkillCoder) -> pa.Table:

@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -50,11 +51,21 @@ class Skill:
     in_demand: bool | None
 
 
+# among offers of one method, the lowest tiebreak wins: (-count, example) for O*NET-derived keys
+Tiebreak = tuple[()] | tuple[int, str]
+
+
+class Offer(Protocol):
+    """Offers a lexicon key for a skill (the loader keeps the best offer per key)."""
+
+    def __call__(self, key: str, skill_id: str, method: str, tiebreak: Tiebreak = ()) -> None: ...
+
+
 def _onet_id(example: str) -> str:
     return f"onet:{example}"
 
 
-def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter:
+def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter[str]:
     """Aggregate O*NET rows per technology: most common category; hot/in demand if flagged anywhere."""
     need = ["Example", "Commodity Code", "Commodity Title", "Hot Technology", "In Demand"]
     try:
@@ -68,8 +79,8 @@ def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter:
     except (pa.ArrowInvalid, KeyError) as exc:
         raise ValueError(f"{path}: cannot read O*NET Technology Skills ({exc})") from exc
     examples, codes, titles, hots, demands = (table[c].to_pylist() for c in need)
-    counts: Counter = Counter()
-    categories: dict[str, Counter] = defaultdict(Counter)
+    counts: Counter[str] = Counter()
+    categories: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     hot: dict[str, bool] = defaultdict(bool)
     demand: dict[str, bool] = defaultdict(bool)
     for ex, code, title, h, d in zip(examples, codes, titles, hots, demands, strict=True):
@@ -112,7 +123,7 @@ def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k and k != own]
 
 
-def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None:
+def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer: Offer) -> None:
     """ESCO collections with clean labels: ICT (digital), transversal, languages (optional files)."""
     folder = dd.root / "reference" / "esco"
     for name, (category, digital) in ESCO_COLLECTIONS.items():
@@ -120,7 +131,9 @@ def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer) -> None
             _offer_collection(folder / name, category, digital, skills, offer)
 
 
-def _offer_collection(path: Path, category: str, digital: bool, skills, offer) -> None:
+def _offer_collection(
+    path: Path, category: str, digital: bool, skills: dict[str, Skill], offer: Offer
+) -> None:
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             uri, label = row.get("conceptUri"), row.get("preferredLabel")
@@ -182,13 +195,13 @@ def _edge_words(phrases: list[str], index: int) -> frozenset[str]:
     return frozenset(skill_key(p).split()[index] for p in phrases if skill_key(p))
 
 
-def _alternation(words: list[str], template: str) -> re.Pattern:
+def _alternation(words: list[str], template: str) -> re.Pattern[str]:
     """One regex for a list of filler words, longest first so "programming language" beats "language"."""
     keys = sorted({skill_key(w) for w in words if skill_key(w)}, key=lambda k: (-len(k), k))
     return re.compile(template.format("|".join(re.escape(k) for k in keys)) if keys else r"(?!x)x")
 
 
-def _read_yaml(path: Path) -> dict:
+def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
