@@ -243,6 +243,7 @@ class BatchNormaliser:
             for u, (key, c, lg, strict_) in enumerate(
                 zip(candidates, c_core.tolist(), c_lang.tolist(), c_strict.tolist(), strict=True)
             ):
+                nt: NormalisedTitle | None
                 if key is not None:
                     nt = NormalisedTitle(key[0], key, LANGUAGES[lg])
                 else:

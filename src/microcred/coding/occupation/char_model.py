@@ -19,6 +19,7 @@ held-out titles exactly) and scores as one sparse product.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -116,7 +117,7 @@ class CharNgramTitles:
 
     def _word_ids(self, word: str) -> np.ndarray:
         """Vocabulary ids of one word's n-grams (sklearn's own analyser; cached)."""
-        cache = self.__dict__.setdefault("_word_cache", {})
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_word_cache", {})
         got = cache.get(word)
         if got is None:
             index = self.__dict__.get("_index")
@@ -130,7 +131,7 @@ class CharNgramTitles:
             cache[word] = got
         return got
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         for name in ("_word_cache", "_index", "_analyse", "_dense"):
             state.pop(name, None)
@@ -147,7 +148,7 @@ class CharNgramTitles:
         if dense is None:
             dense = self.__dict__["_dense"] = self.log_odds.toarray()
         n_feat = np.asarray(x.sum(axis=1), dtype=np.float32)
-        s = x @ dense
+        s: np.ndarray = x @ dense
         s += n_feat * self.class_term[None, :].astype(np.float32)
         return s
 

@@ -578,7 +578,7 @@ class OccupationCoder:
             xs = x if stop - start == x.shape[0] else x[start:stop]
             sub = char_pos[need[start:stop]]
             both = sub >= 0
-            if cx is None or not both.any():
+            if cx is None or char is None or not both.any():
                 proba = model.proba(xs)
             else:  # model-path titles: word x character experts, at their own temperature
                 raw = model.log_scores(xs)

@@ -72,7 +72,9 @@ def round_like_python(values: np.ndarray, digits: int) -> np.ndarray:
     if not len(values):
         return values.astype(np.float64)
     uniq, _, inverse = unique_first(np.asarray(values, dtype=np.float64))
-    return np.array([round(x, digits) for x in uniq.tolist()], dtype=np.float64)[inverse]
+    rounded = np.array([round(x, digits) for x in uniq.tolist()], dtype=np.float64)
+    out: np.ndarray = rounded[inverse]
+    return out
 
 
 def thousandths(values: np.ndarray) -> np.ndarray:

@@ -140,7 +140,7 @@ class KeyBuilder:
         np.cumsum(counts, out=offsets[1:])
         words = pa.array(self._out_words, pa.string()).take(pa.array(out_id[kept]))
         joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words), " ")
-        out = joined.to_pylist()
+        keys: list[str | None] = joined.to_pylist()
         for i in np.flatnonzero(undecided).tolist():
-            out[i] = None
-        return out
+            keys[i] = None
+        return keys

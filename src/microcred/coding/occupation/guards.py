@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import yaml
 
@@ -56,9 +57,10 @@ class Guards:
 
 
 @cache
-def _raw() -> dict:
+def _raw() -> dict[str, Any]:
     with (DATA / GUARDS_FILE).open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        data: dict[str, Any] = yaml.safe_load(f)
+    return data
 
 
 def load_guards(norm: Normaliser) -> Guards:

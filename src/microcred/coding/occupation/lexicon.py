@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -41,9 +42,10 @@ class Lexicons:
     curated: dict[str, tuple[str, ...]]  # NOC code -> plain titles
 
 
-def _read(name: str) -> dict:
+def _read(name: str) -> dict[str, Any]:
     with (DATA / name).open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        data: dict[str, Any] = yaml.safe_load(f)
+    return data
 
 
 @cache

@@ -15,6 +15,7 @@ training.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -53,7 +54,8 @@ class Calibrator:
         return cls(np.asarray(iso.X_thresholds_, float), np.asarray(iso.y_thresholds_, float))
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
-        return np.interp(scores, self.x, self.y)
+        out: np.ndarray = np.interp(scores, self.x, self.y)
+        return out
 
 
 @dataclass
@@ -133,7 +135,7 @@ class NaiveBayesTitles:
         data = np.ones(len(indices), dtype=np.float32)
         return sparse.csr_matrix((data, indices, indptr), shape=(n, v))
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_vocab_arr", None)
         return state
@@ -150,7 +152,7 @@ class NaiveBayesTitles:
 
     def log_scores(self, x: sparse.csr_matrix) -> np.ndarray:
         n_feat = np.asarray(x.sum(axis=1), dtype=np.float32)
-        s = (x @ self.log_odds).toarray()
+        s: np.ndarray = (x @ self.log_odds).toarray()
         s += n_feat * self.class_term[None, :].astype(np.float32)
         s += self.class_prior[None, :].astype(np.float32)
         return s
