@@ -112,19 +112,8 @@ def test_holding_follows_the_logit_model(cohort):
 
 
 def test_truth_vocabularies_match_the_coders(cohort):
+    from microcred.schema import SENIORITY_LEVELS
     from microcred.sources.statcan import EDUCATION_LEVELS
-
-    # coding.seniority.SENIORITY_LEVELS (not imported: the coding package is another stage)
-    SENIORITY_LEVELS = (
-        "intern",
-        "entry",
-        "intermediate",
-        "senior",
-        "lead",
-        "manager",
-        "director",
-        "executive",
-    )
 
     tpos = cohort.truth["positions"].to_pandas()
     assert set(tpos.true_seniority) <= set(SENIORITY_LEVELS)
