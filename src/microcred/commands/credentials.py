@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -17,10 +16,7 @@ from microcred.commands.tableio import (
     IN_HELP,
     OUT_HELP,
     SHEET_HELP,
-    check_output,
-    coding_call,
-    read_input,
-    write_output,
+    code_file,
 )
 from microcred.errors import InputError
 
@@ -46,20 +42,17 @@ def code_credentials(
     from microcred import api
 
     console = Console(stderr=True)
-    check_output(out)
-    table = read_input(input_path, sheet)
-    t0 = time.perf_counter()
-    coded = coding_call(
+    table, coded, seconds = code_file(
         input_path,
+        sheet,
+        out,
+        bom,
         api.code_credentials,
-        table,
         name_column,
         authority_column,
         url_column,
         distinct=distinct,
     )
-    t1 = time.perf_counter()
-    write_output(coded, out, bom=bom)
     counts = Counter(coded["credential_type"].to_pylist())
     unit = "distinct credentials" if distinct else "rows"
     summary = Table(title=f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows")
@@ -68,7 +61,7 @@ def code_credentials(
     for kind, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         summary.add_row(str(kind), f"{count:,}")
     console.print(summary)
-    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
+    console.print(f"loaded and coded in {seconds:.2f} s; wrote {out}")
 
 
 @eval_app.command("credentials")

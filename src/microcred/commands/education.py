@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,10 +15,7 @@ from microcred.commands.tableio import (
     IN_HELP,
     OUT_HELP,
     SHEET_HELP,
-    check_output,
-    coding_call,
-    read_input,
-    write_output,
+    code_file,
 )
 from microcred.errors import InputError
 
@@ -43,26 +39,23 @@ def code_education(
     from microcred import api
 
     console = Console(stderr=True)
-    check_output(out)
-    table = read_input(input_path, sheet)
-    t0 = time.perf_counter()
-    coded = coding_call(
+    table, coded, seconds = code_file(
         input_path,
+        sheet,
+        out,
+        bom,
         api.code_education,
-        table,
         degree_column,
         field_column,
         school_column,
         distinct=distinct,
     )
-    t1 = time.perf_counter()
-    write_output(coded, out, bom=bom)
     counts = Counter(coded["education_level"].to_pylist())
     unit = "distinct entries" if distinct else "rows"
     console.print(f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows")
     for level, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         console.print(f"  {level!s:<24} {count:>8,}")
-    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
+    console.print(f"loaded and coded in {seconds:.2f} s; wrote {out}")
 
 
 @eval_app.command("education")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -15,10 +14,7 @@ from microcred.commands.tableio import (
     IN_HELP,
     OUT_HELP,
     SHEET_HELP,
-    check_output,
-    coding_call,
-    read_input,
-    write_output,
+    code_file,
 )
 from microcred.errors import InputError
 
@@ -39,21 +35,17 @@ def code_skills(
     from microcred import api
 
     console = Console(stderr=True)
-    check_output(out)
-    table = read_input(input_path, sheet)
-    t0 = time.perf_counter()
-    coded = coding_call(
-        input_path, api.code_skills, table, skill_column, data_dir=data_dir, distinct=distinct
-    )
-    t1 = time.perf_counter()
-    write_output(coded, out, bom=bom)
+    table, coded, seconds = code_file(
+        input_path, sheet, out, bom, api.code_skills, skill_column, data_dir=data_dir,
+        distinct=distinct,
+    )  # fmt: skip
     n_coded = coded.num_rows - coded["skill_id"].null_count
     unit = "distinct skills" if distinct else "rows"
     console.print(
         f"{coded.num_rows:,} {unit} from {table.num_rows:,} input rows; "
         f"{n_coded:,} coded ({n_coded / max(coded.num_rows, 1):.1%})"
     )
-    console.print(f"loaded and coded in {t1 - t0:.2f} s; wrote {out}")
+    console.print(f"loaded and coded in {seconds:.2f} s; wrote {out}")
 
 
 @eval_app.command("skills")

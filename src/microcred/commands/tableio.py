@@ -7,7 +7,10 @@ file and the option, and the options every ``code`` command shares are declared 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import typer
@@ -50,3 +53,23 @@ def coding_call(path: Path, fn, *args, **kwargs) -> pa.Table:  # noqa: ANN001
         return fn(*args, **kwargs)
     except KeyError as exc:
         raise typer.BadParameter(f"{path}: {exc.args[0]}") from exc
+
+
+def code_file(
+    input_path: Path,
+    sheet: str | None,
+    out: Path,
+    bom: bool,
+    fn: Callable[..., pa.Table],
+    *args: Any,
+    **kwargs: Any,
+) -> tuple[pa.Table, pa.Table, float]:
+    """What every ``code …`` command does: refuse a bad ``--out`` first, read the input,
+    code it with the API coder ``fn``, write the result. Returns (input, coded, seconds)."""
+    check_output(out)
+    table = read_input(input_path, sheet)
+    t0 = time.perf_counter()
+    coded = coding_call(input_path, fn, table, *args, **kwargs)
+    seconds = time.perf_counter() - t0
+    write_output(coded, out, bom=bom)
+    return table, coded, seconds

@@ -16,10 +16,7 @@ from microcred.commands.tableio import (
     IN_HELP,
     OUT_HELP,
     SHEET_HELP,
-    check_output,
-    coding_call,
-    read_input,
-    write_output,
+    code_file,
 )
 from microcred.errors import InputError
 
@@ -48,20 +45,19 @@ def code_titles(
     from microcred import api
 
     console = Console(stderr=True)
-    check_output(out)
-    table = read_input(input, sheet)
     with console.status("coding titles"):
-        coded = coding_call(
+        _, coded, _ = code_file(
             input,
+            sheet,
+            out,
+            bom,
             api.code_titles,
-            table,
             column,
             context_column,
             min_confidence=min_confidence,
             data_dir=data_dir,
             distinct=distinct,
         )
-    write_output(coded, out, bom=bom)
     unit = "distinct titles" if distinct else "rows"
     console.print(
         f"{coded.num_rows:,} {unit} written, {coded['noc2021'].null_count:,} without a code -> {out}"
