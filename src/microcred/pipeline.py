@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from microcred import __version__
 from microcred.config import StudyConfig
 from microcred.datadir import DataDir
@@ -90,7 +92,10 @@ def run(opts: RunOptions) -> RunResult:
         error: BaseException | None = None
         try:
             log.event("run_start", **_run_facts(opts, layout))
-            with log.capturing_warnings():
+            # one BLAS/OpenMP thread: a multi-threaded BLAS sums in a thread-dependent order,
+            # which changed the last bits of the seniority model's estimates from one machine
+            # (or thread count) to the next; same input must give the same bytes
+            with log.capturing_warnings(), threadpool_limits(limits=1):
                 manifest, report_path, notes = _run_staged(opts, tx, log, history)
                 with log.stage("commit"):
                     tx.commit()
