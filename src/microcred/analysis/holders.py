@@ -91,7 +91,10 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
         var: values.to_numpy(dtype=object) for var, values in _categorical_columns(study).items()
     }
     levels = {var: sorted(set(v)) for var, v in cats.items()}
-    strata = study["noc2021"].fillna("unknown").astype(str).to_numpy(dtype=object)
+    # NOC unit groups as integer codes, once (every comparison below is stratified by them)
+    strata = np.unique(
+        study["noc2021"].fillna("unknown").astype(str).to_numpy(dtype=object), return_inverse=True
+    )[1]
     for d in sf.definitions:
         h = holder(study, d)
         for var, v in cats.items():

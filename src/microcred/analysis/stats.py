@@ -161,33 +161,46 @@ def stratified_difference(
     Why: holders and non-holders differ in occupation mix, so a pooled difference in, say,
     the share with a master's degree partly measures occupations. Comparing within each
     stratum and averaging with the treated's weights answers "compared with non-holders in
-    the same occupation". Strata without both groups are left out. Each stratum's variance
+    the same occupation". ``strata``: integer codes (or labels, coded here). Strata
+    without both groups are left out. Each stratum's variance
     is p̃(1−p̃)/n with p̃ = (x+1)/(n+2) (Agresti–Caffo) on Kish's effective n, so a stratum
     whose shares are 0 or 1 still carries uncertainty.
     """
     y = np.asarray(y, dtype=bool)
     t = np.asarray(treated, dtype=bool)
     ww = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
-    num = var = total = 0.0
-    for g in np.unique(strata):
-        m = strata == g
-        a, b = m & t, m & ~t
-        if not a.any() or not b.any():
-            continue
-        wa = float(ww[a].sum())
-        if wa <= 0 or ww[b].sum() <= 0:
-            continue
-        parts = []
-        for sel in (a, b):
-            p = float(np.average(y[sel], weights=ww[sel]))
-            n = kish_n(ww[sel])
-            pt = (p * n + 1) / (n + 2)
-            parts.append((p, pt * (1 - pt) / (n + 2)))
-        (pa, va), (pb, vb) = parts
-        num += wa * (pa - pb)
-        var += wa**2 * (va + vb)
-        total += wa
+    codes = np.asarray(strata)
+    if not np.issubdtype(codes.dtype, np.integer):  # labels: code them (callers pass codes)
+        codes = np.unique(codes, return_inverse=True)[1]
+    k = int(codes.max()) + 1 if len(codes) else 0
+
+    def by_stratum(sel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per stratum: Σw, Σw·y and Σw² of the selected people (one pass each)."""
+        c, v = codes[sel], ww[sel]
+        return (
+            np.bincount(c, weights=v, minlength=k),
+            np.bincount(c, weights=v * y[sel], minlength=k),
+            np.bincount(c, weights=v**2, minlength=k),
+        )
+
+    def share_and_var(
+        s: np.ndarray, sy: np.ndarray, s2: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        p = sy / s
+        n = s**2 / s2  # Kish's effective size
+        pt = (p * n + 1) / (n + 2)
+        return p, pt * (1 - pt) / (n + 2)
+
+    sa, sya, s2a = by_stratum(t)
+    sb, syb, s2b = by_stratum(~t)
+    ok = (sa > 0) & (sb > 0)
+    pa, va = share_and_var(sa[ok], sya[ok], s2a[ok])
+    pb, vb = share_and_var(sb[ok], syb[ok], s2b[ok])
+    wa = sa[ok]
+    total = float(wa.sum())
     if total == 0:
         return math.nan, math.nan, math.nan
+    num = float(wa @ (pa - pb))
+    var = float(wa**2 @ (va + vb))
     d, se = num / total, math.sqrt(var) / total
     return d, d - Z95 * se, d + Z95 * se
