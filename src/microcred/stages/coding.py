@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.coding.stage import code_all
 from microcred.datadir import DataDir
 from microcred.stages.env import StageEnv
 
@@ -66,19 +67,11 @@ def code_tables(inp: CodingInput) -> CodingOutput:
     Progress step names (``coding <label>``) are the coding code's own.
     """
     env = inp.env
-    coded, summary = _code_all(inp)
+    coded, summary = code_all(
+        env.engine, inp.files, inp.data_dir, env.config, env.progress, env.layout.cache_dir
+    )
     rows = pq.ParquetFile(inp.files["credentials"]).metadata.num_rows
     env.layout.coded.mkdir(parents=True, exist_ok=True)
     for name, table in sorted(coded.items()):
         pq.write_table(table, env.layout.coded / f"{name}.parquet", compression="zstd")
     return CodingOutput(coded, summary, rows)
-
-
-def _code_all(inp: CodingInput) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
-    """Every registered coder over the staged tables (``coding.stage``)."""
-    from microcred.coding.stage import code_all
-
-    env = inp.env
-    return code_all(
-        env.engine, inp.files, inp.data_dir, env.config, env.progress, env.layout.cache_dir
-    )
