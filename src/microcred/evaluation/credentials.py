@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from statsmodels.stats.proportion import proportion_confint
 
+from microcred.analysis.stats import wilson
 from microcred.coding.credentials import CredentialCoder
 from microcred.coding.credentials.coder import TAXONOMY_VERSION
 from microcred.config import CREDENTIAL_TYPES
@@ -24,14 +24,6 @@ OPTIONAL_COLUMNS = ("authority", "url", "provider", "language", "platform", "lic
 LABELS = (*CREDENTIAL_TYPES, "unknown")
 NONE_LABEL = "(none)"  # a provider / platform label meaning "the coder must leave it empty"
 BOOTSTRAP_REPS = 1000
-
-
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    """95 % Wilson score interval of a proportion; (nan, nan) when ``n`` is 0."""
-    if n <= 0:
-        return (float("nan"), float("nan"))
-    lo, hi = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return (float(lo), float(hi))
 
 
 @dataclass

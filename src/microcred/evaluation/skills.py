@@ -8,7 +8,6 @@ empty (an unknown skill must stay unknown).
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,19 +16,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from microcred.analysis.stats import wilson as stats_wilson
 from microcred.coding.skills import SkillCoder
 from microcred.text.skill_lists import split_skill_list
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+def wilson(k: int, n: int) -> tuple[float, float]:
     """95 % Wilson score interval of a proportion k / n ((0, 1) when n is 0)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / d
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, mid - half), min(1.0, mid + half))
+    return (0.0, 1.0) if n == 0 else stats_wilson(k, n)
 
 
 @dataclass

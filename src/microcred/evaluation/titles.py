@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from microcred.analysis.stats import wilson as stats_wilson
 from microcred.datadir import DataDir
 
 DIGITAL_CODES: tuple[str, ...] = (
@@ -108,14 +109,11 @@ class TitleEvalReport:
         return "\n".join(lines)
 
 
-def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+def wilson(p: float, n: int) -> tuple[float, float]:
     """95 % Wilson score interval for a proportion ``p`` observed over ``n`` trials."""
     if n <= 0 or np.isnan(p):
         return (float("nan"), float("nan"))
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (float(max(0.0, mid - half)), float(min(1.0, mid + half)))
+    return stats_wilson(p * n, n)
 
 
 def expected_calibration_error(conf: np.ndarray, right: np.ndarray, bins: int = 10) -> float:
