@@ -75,6 +75,16 @@ def _rich_frame(title: str, df: pd.DataFrame) -> Table:
     return t
 
 
+def _check_column(labelled: Path, column: str) -> pd.DataFrame:
+    """The labelled file, read; a one-line error when it has no ``column``."""
+    from microcred.evaluation.titles import read_labelled
+
+    df = read_labelled(labelled)
+    if column not in df.columns:
+        raise InputError(f"{labelled}: no column {column!r}", "name a column of the file")
+    return df
+
+
 def _by_group(
     labelled: Path,
     column: str,
@@ -88,11 +98,9 @@ def _by_group(
     Why: a pooled figure hides that the coder does well on the profile titles it was
     built around and badly on terse self-reported ones; the targets are per style.
     """
-    from microcred.evaluation.titles import evaluate_titles, read_labelled, wilson
+    from microcred.evaluation.titles import evaluate_titles, wilson
 
-    df = read_labelled(labelled)
-    if column not in df.columns:
-        raise InputError(f"{labelled}: no column {column!r}", "name a column of the file")
+    df = _check_column(labelled, column)
     rows = []
     for value, part in df.groupby(column, sort=True):
         rep = evaluate_titles(
@@ -150,6 +158,8 @@ def eval_titles(
     from microcred.evaluation.titles import evaluate_titles, wilson
 
     console = Console()
+    if by_column and not leave_examples_out and labelled.exists():
+        _check_column(labelled, by_column)  # before the coder loads and scores the whole file
     source: Path | pd.DataFrame = labelled
     exclude = None
     if leave_examples_out:
