@@ -205,10 +205,20 @@ def code_titles(
     titles = _text_column(frame, column, "column")
     _text_column(frame, context_column, "context_column")
     coder = _occupation_coder(_dir_key(data_dir), float(min_confidence))
+
+    def code(u: pa.Table) -> pa.Table:
+        # two coders label titles: the occupation's columns, with the seniority label
+        # placed before the provenance columns (the API's column order)
+        from microcred.coding.seniority import code_seniority
+
+        out = coder.code(u.column(0))
+        at = out.schema.get_field_index("coding_method")
+        return out.add_column(at, "seniority", code_seniority(u.column(0)))
+
     return _code_and_join(
         frame,
         {"title": titles},
-        lambda u: coder.code(u.column(0)),
+        code,
         drop_null_first=True,
         distinct=distinct,
     )

@@ -104,7 +104,9 @@ class Engine:
         a local path).
         """
         self._n += 1
-        name = name or f"t{self._n}"
+        # not "t<n>": ibis aliases subqueries t0, t1, … in the SQL it writes, and a
+        # registered table of the same name was read as the alias (a binder error)
+        name = name or f"mc_table{self._n}"
         if isinstance(data, Path):
             if self.name == "duckdb":
                 return self.con.read_parquet(data, table_name=name)

@@ -165,7 +165,16 @@ TITLES_CODED = pa.schema(
         pa.field("noc2021_alternatives", _str),  # "code:conf;code:conf;code:conf"
         pa.field("abstain_reason", _str),
         pa.field("soc2018", _str),  # ';'-joined SOC 2018 codes from the crosswalk
+        pa.field("coding_method", _str),
+        pa.field("taxonomy_version", _str),
+    ]
+)
+
+SENIORITY_CODED = pa.schema(
+    [
+        pa.field("title", _str),  # the raw title as it appears in positions (join key)
         pa.field("seniority", _str),  # SENIORITY_LEVELS label or "unknown"
+        pa.field("seniority_confidence", pa.float64()),  # null when unknown
         pa.field("coding_method", _str),
         pa.field("taxonomy_version", _str),
     ]

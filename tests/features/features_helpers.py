@@ -40,8 +40,9 @@ def position(
 
 
 def titles_coded(rows: list[tuple[str, str | None, float | None, str, str]]) -> pa.Table:
-    """(title, noc2021, confidence, seniority, language) → a TITLES_CODED table."""
-    return table(
+    """(title, noc2021, confidence, seniority, language) → a TITLES_CODED table with each
+    title's ``seniority`` appended (what the career features read; see ``seniority_coded``)."""
+    codes = table(
         schema.TITLES_CODED,
         [
             dict(
@@ -49,9 +50,22 @@ def titles_coded(rows: list[tuple[str, str | None, float | None, str, str]]) -> 
                 noc2021=code,
                 noc2021_title=None if code is None else f"title {code}",
                 noc2021_confidence=conf,
-                seniority=sen,
                 title_language=lang,
             )
-            for t, code, conf, sen, lang in rows
+            for t, code, conf, _, lang in rows
+        ],
+    )
+    return codes.append_column("seniority", pa.array([r[3] for r in rows], pa.string()))
+
+
+def seniority_coded(titles: pa.Table) -> pa.Table:
+    """The seniority coder's table for the titles of a ``titles_coded`` table."""
+    return table(
+        schema.SENIORITY_CODED,
+        [
+            dict(title=t, seniority=s)
+            for t, s in zip(
+                titles["title"].to_pylist(), titles["seniority"].to_pylist(), strict=True
+            )
         ],
     )

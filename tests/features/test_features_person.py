@@ -6,7 +6,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
-from features_helpers import position, table, titles_coded
+from features_helpers import position, seniority_coded, table, titles_coded
 
 from microcred import schema
 from microcred.config import StudyConfig
@@ -116,6 +116,7 @@ def _inputs() -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
         ),
         dict(
             titles_coded=titles,
+            seniority_coded=seniority_coded(titles),
             credentials_coded=cred_coded,
             education_coded=edu_coded,
             skills_coded=skills_coded,

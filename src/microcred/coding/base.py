@@ -118,6 +118,7 @@ class Coder(Protocol):
 #: coder from the run (its tables and the features built on them become absent/unknown).
 REGISTRY: tuple[str, ...] = (
     "microcred.coding.occupation.coder:OccupationCoder",
+    "microcred.coding.seniority.coder:SeniorityCoder",
     "microcred.coding.education.coder:EducationCoder",
     "microcred.coding.credentials.coder:CredentialCoder",
     "microcred.coding.skills.coder:SkillCoder",
@@ -152,6 +153,16 @@ def registered(entries: Sequence[str] | None = None) -> list[type[Coder]]:
     return done
 
 
+def in_coverage(cls: type[Coder]) -> bool:
+    """Whether the coder has a row in the released coding-coverage table.
+
+    An optional class attribute ``in_coverage`` (default True): a coder that labels
+    another coder's inputs again (seniority over the occupation coder's titles) may
+    keep its figures out of that table, whose rows are a published shape.
+    """
+    return bool(getattr(cls, "in_coverage", True))
+
+
 def loader_for(
     cls: type[Coder], data_dir: Path | None, settings: CoderSettings
 ) -> Callable[[], Coder]:
@@ -159,4 +170,12 @@ def loader_for(
     return partial(cls.load, data_dir, settings)
 
 
-__all__ = ["REGISTRY", "Coder", "CoderSettings", "coder_class", "loader_for", "registered"]
+__all__ = [
+    "REGISTRY",
+    "Coder",
+    "CoderSettings",
+    "coder_class",
+    "in_coverage",
+    "loader_for",
+    "registered",
+]

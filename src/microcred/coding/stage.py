@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from microcred.coding.base import Coder, CoderSettings, loader_for, registered
+from microcred.coding.base import Coder, CoderSettings, in_coverage, loader_for, registered
 from microcred.coding.cache import CodingCache
 from microcred.coding.listed_credentials import with_education_listed
 from microcred.config import StudyConfig
@@ -40,8 +40,8 @@ def code_all(
 ) -> tuple[dict[str, pa.Table], list[dict[str, Any]]]:
     """Code the distinct inputs of every registered coder, in coding order.
 
-    Returns the coded tables by output name and one coverage row per coder (distinct
-    inputs, coded, abstained, low confidence). Each coder runs from a picklable loader (in
+    Returns the coded tables by output name and one coverage row per coder that has one
+    (``coding.base.in_coverage``: distinct inputs, coded, abstained, low confidence). Each coder runs from a picklable loader (in
     process on DuckDB, on executors on Spark); with ``cache_dir`` results are cached by
     content under the coder's ``fingerprint_for``.
     """
@@ -57,7 +57,8 @@ def code_all(
         with progress.step(f"coding {cls.label}", total=inputs.num_rows):
             out = _code(engine, cls, data_dir, settings, inputs, cache)
         coded[cls.output] = out
-        summary.append(coverage_row(cls, out, config.coding.low_confidence))
+        if in_coverage(cls):
+            summary.append(coverage_row(cls, out, config.coding.low_confidence))
     return coded, summary
 
 

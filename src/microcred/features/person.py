@@ -125,6 +125,19 @@ def _coded(coded: dict[str, pa.Table], name: str, sch: pa.Schema, key: tuple[str
     return t
 
 
+def titles_with_seniority(coded: dict[str, pa.Table]) -> pa.Table:
+    """The title codes with each title's ``seniority`` label (``unknown`` when not coded).
+
+    Why here: two coders label titles (occupation, seniority); the career features read
+    both from one table keyed by title. Without the seniority coder every label is unknown.
+    """
+    titles = _coded(coded, "titles_coded", schema.TITLES_CODED, ("title",))
+    sen = _coded(coded, "seniority_coded", schema.SENIORITY_CODED, ("title",))
+    at = pc.index_in(titles["title"], value_set=sen["title"])
+    labels = pc.fill_null(sen["seniority"].take(at), "unknown")
+    return titles.append_column("seniority", labels)
+
+
 def _credentials_coded_schema(config: StudyConfig) -> pa.Schema:
     base = list(schema.CREDENTIALS_CODED_BASE)
     at = [f.name for f in base].index("credential_type") + 1
@@ -223,7 +236,7 @@ def build_person_features(
     educations = engine.table(_canonical(tables, "educations"))
     credentials = engine.table(_canonical(tables, "credentials"))
     skills = engine.table(_canonical(tables, "skills"))
-    titles_coded = engine.table(_coded(coded, "titles_coded", schema.TITLES_CODED, ("title",)))
+    titles_coded = engine.table(titles_with_seniority(coded))
     cred_coded = engine.table(
         _coded(coded, "credentials_coded", _credentials_coded_schema(config), CREDENTIAL_KEY)
     )

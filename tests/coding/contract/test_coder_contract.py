@@ -36,10 +36,13 @@ def _changed_settings(name: str, tmp_path: Path) -> CoderSettings:
         return CoderSettings.with_coding(occupation_min_confidence=0.6)
     if name == "credentials":
         return CoderSettings.with_coding(credential_min_confidence=0.8)
-    if name in ("education", "skills"):  # the lexicons ship with the package: an edited copy
+    if name in ("education", "skills", "seniority"):  # shipped lexicons: an edited copy
         if name == "education":
             from microcred.coding.education import DATA_DIR as shipped
             from microcred.coding.education.coder import LEXICON_OPTION as option
+        elif name == "seniority":
+            from microcred.coding.seniority.coder import LEXICON_OPTION as option
+            from microcred.coding.seniority.rules import DATA_DIR as shipped
         else:
             from microcred.coding.skills import LEXICON_DIR as shipped
 
@@ -72,6 +75,7 @@ def test_class_attributes_describe_the_coder(cls: type[Coder]) -> None:
     table = schema.CANONICAL[cls.source_table]
     assert set(cls.reads) <= set(table.names), (cls.reads, table.names)
     assert all(a in {c.name for c in CLASSES} for a in cls.after)
+    assert isinstance(base.in_coverage(cls), bool)
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=IDS)

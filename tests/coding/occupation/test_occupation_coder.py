@@ -131,8 +131,3 @@ def test_pickles_for_workers(coder):
     clone = pickle.loads(pickle.dumps(coder))
     titles = pa.array(["Programmeur-analyste", "Registered Nurse", "Cloud Architect"])
     assert clone.code(titles).equals(coder.code(titles))
-
-
-def test_seniority_is_filled(coder):
-    rows = coder.code(pa.array(["Senior Data Scientist", "Stagiaire en comptabilité"])).to_pylist()
-    assert [r["seniority"] for r in rows] == ["senior", "intern"]

@@ -359,7 +359,7 @@ class OccupationCoder:
             cls.version,
             files=[*_reference_paths(dd), *(lexicon_files.DATA / f for f in lexicon_files.FILES)],
             settings={"min_confidence": min_confidence, "exclude_titles": list(excluded)},
-            code=[*package_sources(here), here.parent / "seniority.py"],
+            code=package_sources(here),
         )
 
     def fingerprint(self) -> str:
@@ -400,10 +400,6 @@ class OccupationCoder:
         distinct normalised form: "Senior Data Scientist", "Sr. Data Scientist @
         Shopify" and "Data Scientist II" share one coded row.
         """
-        # imported here: coding.seniority reads this package's lexicons, so importing it
-        # at module level made `import microcred.coding.seniority` (first) circular
-        from microcred.coding.seniority import code_seniority
-
         if isinstance(titles, pa.Table):
             if "title" not in titles.column_names:
                 raise ValueError(f"title batch needs a 'title' column, got {titles.column_names}")
@@ -421,7 +417,6 @@ class OccupationCoder:
         cols: dict[str, pa.Array] = {"title": titles}
         for name, col in coded.items():
             cols[name] = col.take(take)
-        cols["seniority"] = code_seniority(titles)
         if context is not None:
             self._apply_context(cols, groups, row_group, context)
         return pa.Table.from_arrays(
@@ -535,7 +530,7 @@ class OccupationCoder:
         return index
 
     def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, pa.Array]:
-        """The coded columns (all but title and seniority) for distinct normalised titles."""
+        """The coded columns (all but title) for distinct normalised titles."""
         t = self._t
         n = len(groups)
         model = t.model

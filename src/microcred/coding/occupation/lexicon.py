@@ -36,9 +36,7 @@ class Lexicons:
     gender_keep: frozenset[str]
     noise_cut_after: tuple[str, ...]
     noise_words: tuple[str, ...]
-    seniority_strip: tuple[str, ...]
-    seniority_levels: dict[str, tuple[str, ...]]
-    seniority_role_not_level: tuple[str, ...]
+    seniority_strip: tuple[str, ...]  # how senior, not what occupation (coding.seniority codes it)
     curated: dict[str, tuple[str, ...]]  # NOC code -> plain titles
 
 
@@ -66,8 +64,6 @@ def load_lexicons() -> Lexicons:
         noise_cut_after=tuple(str(p) for p in noise["cut_after"]),
         noise_words=tuple(str(w) for w in noise["strip_words"]),
         seniority_strip=tuple(str(w) for w in sen["strip"]),
-        seniority_levels={str(k): tuple(str(x) for x in v) for k, v in sen["levels"].items()},
-        seniority_role_not_level=tuple(str(x) for x in sen["role_not_level"]),
         curated={str(k).zfill(5): tuple(str(t) for t in v) for k, v in curated.items()},
     )
 
