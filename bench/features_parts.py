@@ -39,13 +39,20 @@ def main() -> None:
     canon = {n: args.restricted_dir / "canonical" / f"{n}.parquet" for n in schema.CANONICAL}
     coded = {
         n: pq.read_table(args.restricted_dir / "coded" / f"{n}.parquet")
-        for n in ("titles_coded", "credentials_coded", "education_coded", "skills_coded")
+        for n in (
+            "titles_coded",
+            "seniority_coded",
+            "credentials_coded",
+            "education_coded",
+            "skills_coded",
+        )
+        if (args.restricted_dir / "coded" / f"{n}.parquet").exists()
     }
     t = {
         n: engine.table(canon[n])
         for n in ("persons", "positions", "educations", "credentials", "skills")
     }
-    titles = engine.table(P._coded(coded, "titles_coded", schema.TITLES_CODED, ("title",)))
+    titles = engine.table(P.titles_with_seniority(coded))
     creds = engine.table(
         P._coded(coded, "credentials_coded", P._credentials_coded_schema(cfg), P.CREDENTIAL_KEY)
     )
