@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -156,6 +157,44 @@ def _month(token: str, raw: str) -> tuple[int, str | None]:
     return found
 
 
+def _named(raw: str, name: str, year: str, day: str | None = None) -> ParsedDate:
+    """A date whose month is a name (``Aug 2023``, ``14 août 2023``, ``August 14, 2023``)."""
+    month, lang = _month(name, raw)
+    if day is None:
+        return _build(raw, _year(year, raw), month, 1, "month", lang)
+    return _build(raw, _year(year, raw), month, int(day), "day", lang)
+
+
+def _numeric_dmy(m: re.Match[str], raw: str) -> ParsedDate:
+    """``14/08/2019`` or ``08/14/2019``: the order is read only where the numbers tell it."""
+    a, b, year = int(m[1]), int(m[2]), _year(m[3], raw)
+    if a > 12 and b <= 12:
+        return _build(raw, year, b, a, "day", None)
+    if b > 12 and a <= 12:
+        return _build(raw, year, a, b, "day", None)
+    if a == b and a <= 12:
+        return _build(raw, year, a, a, "day", None)
+    if a <= 12 and b <= 12:
+        return _build(raw, year, 1, 1, "year", None)  # ambiguous day/month order
+    raise DateParseError(raw, "impossible date")
+
+
+#: the accepted shapes, tried in order: (pattern over the folded text, match -> date)
+_SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], str], ParsedDate]], ...] = (
+    (_YEAR, lambda m, raw: _build(raw, _year(m[1], raw), 1, 1, "year", None)),
+    (_YEAR_MONTH, lambda m, raw: _build(raw, _year(m[1], raw), int(m[2]), 1, "month", None)),
+    (
+        _YEAR_MONTH_DAY,
+        lambda m, raw: _build(raw, _year(m[1], raw), int(m[2]), int(m[3]), "day", None),
+    ),
+    (_MONTH_YEAR, lambda m, raw: _build(raw, _year(m[2], raw), int(m[1]), 1, "month", None)),
+    (_NAME_YEAR, lambda m, raw: _named(raw, m[1], m[2])),
+    (_DAY_NAME_YEAR, lambda m, raw: _named(raw, m[2], m[3], m[1])),
+    (_NAME_DAY_YEAR, lambda m, raw: _named(raw, m[1], m[3], m[2])),
+    (_NUMERIC_DMY, _numeric_dmy),
+)
+
+
 @lru_cache(maxsize=1 << 17)
 def parse_date(text: str | None) -> ParsedDate | None:
     """Parse one profile date; ``None`` for empty / "Present"; :class:`DateParseError` otherwise.
@@ -173,34 +212,9 @@ def parse_date(text: str | None) -> ParsedDate | None:
     s = _fold(raw)
     if s in _EMPTY or s in _PRESENT:
         return None
-    if m := _YEAR.fullmatch(s):
-        return _build(raw, _year(m[1], raw), 1, 1, "year", None)
-    if m := _YEAR_MONTH.fullmatch(s):
-        return _build(raw, _year(m[1], raw), int(m[2]), 1, "month", None)
-    if m := _YEAR_MONTH_DAY.fullmatch(s):
-        return _build(raw, _year(m[1], raw), int(m[2]), int(m[3]), "day", None)
-    if m := _MONTH_YEAR.fullmatch(s):
-        return _build(raw, _year(m[2], raw), int(m[1]), 1, "month", None)
-    if m := _NAME_YEAR.fullmatch(s):
-        month, lang = _month(m[1], raw)
-        return _build(raw, _year(m[2], raw), month, 1, "month", lang)
-    if m := _DAY_NAME_YEAR.fullmatch(s):
-        month, lang = _month(m[2], raw)
-        return _build(raw, _year(m[3], raw), month, int(m[1]), "day", lang)
-    if m := _NAME_DAY_YEAR.fullmatch(s):
-        month, lang = _month(m[1], raw)
-        return _build(raw, _year(m[3], raw), month, int(m[2]), "day", lang)
-    if m := _NUMERIC_DMY.fullmatch(s):
-        a, b, year = int(m[1]), int(m[2]), _year(m[3], raw)
-        if a > 12 and b <= 12:
-            return _build(raw, year, b, a, "day", None)
-        if b > 12 and a <= 12:
-            return _build(raw, year, a, b, "day", None)
-        if a == b and a <= 12:
-            return _build(raw, year, a, a, "day", None)
-        if a <= 12 and b <= 12:
-            return _build(raw, year, 1, 1, "year", None)  # ambiguous day/month order
-        raise DateParseError(raw, "impossible date")
+    for shape, build in _SHAPES:
+        if m := shape.fullmatch(s):
+            return build(m, raw)
     raise DateParseError(raw)
 
 

@@ -155,6 +155,17 @@ def read_parquet_tables(
             table = _drop_duplicates(name, table, acct, q)
         tables[name] = table.sort_by("person_id") if name == "survey" else table
     _drop_orphans(tables, accounts, id_types, q)
+    _finish(tables, accounts, carried, q)
+    return tables, sorted(accounts.values(), key=lambda a: a.file)
+
+
+def _finish(
+    tables: dict[str, pa.Table],
+    accounts: dict[str, FileAccount],
+    carried: pa.Table,
+    q: Quarantine,
+) -> None:
+    """Row numbers dropped, tables sorted, rows ingested counted, the quarantine added."""
     for name in schema.CANONICAL:
         if name != "quarantine":
             table = tables[name]
@@ -165,7 +176,6 @@ def read_parquet_tables(
     for acct in accounts.values():
         acct.rows_ingested = acct.rows_read - acct.rows_quarantined
     tables["quarantine"] = sort_quarantine(pa.concat_tables([carried, q.to_table()]))
-    return tables, sorted(accounts.values(), key=lambda a: a.file)
 
 
 def read_whole(file: Path) -> pa.Table:

@@ -223,14 +223,9 @@ def read_metadata(path: Path) -> dict[str, Any]:
     roots (members without a parent that have children) are grand totals, other
     members with children are aggregates.
     """
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if "metadata" in n.lower()]
-            if not names:
-                return {"title": None, "hierarchy": {}}
-            text = zf.read(names[0]).decode("utf-8-sig")
-    else:
-        text = path.read_text(encoding="utf-8-sig")
+    text = _metadata_text(path)
+    if text is None:
+        return {"title": None, "hierarchy": {}}
     rows = list(csv.reader(io.StringIO(text)))
     title, dims, members = None, {}, []
     section = None
@@ -256,6 +251,22 @@ def read_metadata(path: Path) -> dict[str, Any]:
             dims[head] = row[1].strip()
         elif section == "members" and head.isdigit() and len(row) >= 5:
             members.append((head, row[1].strip(), row[3].strip(), row[4].strip()))
+    return {"title": title, "hierarchy": _hierarchy(dims, members)}
+
+
+def _metadata_text(path: Path) -> str | None:
+    """The metadata CSV's text: the file, or the member of a zip named like it (None: none)."""
+    if path.suffix.lower() != ".zip":
+        return path.read_text(encoding="utf-8-sig")
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if "metadata" in n.lower()]
+        return zf.read(names[0]).decode("utf-8-sig") if names else None
+
+
+def _hierarchy(
+    dims: dict[str, str], members: list[tuple[str, str, str, str]]
+) -> dict[str, tuple[set[str], set[str]]]:
+    """Per dimension name: (grand totals, aggregates) among its members (dim, name, id, parent)."""
     hierarchy: dict[str, tuple[set[str], set[str]]] = {}
     for dim_id in dims:
         ids = {mid: name for d, name, mid, _ in members if d == dim_id}
@@ -263,7 +274,7 @@ def read_metadata(path: Path) -> dict[str, Any]:
         parents = {ids[p] for p in parent_ids if p in ids}
         roots = {name for d, name, _, pid in members if d == dim_id and not pid and name in parents}
         hierarchy[dims[dim_id]] = (roots, parents)
-    return {"title": title, "hierarchy": hierarchy}
+    return hierarchy
 
 
 def _records(text: str, source: str) -> tuple[list[str], list[list[str]]]:

@@ -178,22 +178,9 @@ def parse_csv(
     a row with a cell longer than ``max_cell`` characters is an error naming the column.
     """
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=False)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableFile("empty file (no header row)") from None
-    except csv.Error as exc:
-        raise UnreadableFile(f"header is not CSV: {exc}") from None
-    header = [h.replace("\ufeff", "").strip() for h in header]
-    while header and header[-1] == "":
-        header.pop()  # trailing comma in the header line
-    if not any(header):
-        raise UnreadableFile("empty header row")
-    if max_cell is not None and any(len(h) > max_cell for h in header):
-        raise UnreadableFile(f"a header cell is longer than {max_cell} characters")
+    header = _header(reader, max_cell)
 
     def records() -> Iterator[CsvRecord]:
-        width = len(header)
         n = 0
         last = reader.line_num
         while True:
@@ -211,29 +198,49 @@ def parse_csv(
             if not any(v.strip() for v in values):
                 continue  # blank line, or a row of empty cells (",,,,"): not a record
             n += 1
-            span = (first, last + line_offset)
-            if len(values) > width and not any(v.strip() for v in values[width:]):
-                values = values[:width]  # trailing empty cells
-            if len(values) != width:
-                extra = " (unterminated quote?)" if span[1] > span[0] else ""
-                rec = CsvRecord(n, None, "", *span)
-                rec.error = (
-                    f"wrong column count: expected {width}, got {len(values)}, {rec.lines}{extra}"
-                )
-                yield rec
-                continue
-            if max_cell is not None and max(map(len, values)) > max_cell:
-                col = next(i for i, v in enumerate(values) if len(v) > max_cell)
-                rec = CsvRecord(n, None, "", *span)
-                rec.error = (
-                    f"cell {header[col]!r} longer than ingest.max_cell_chars={max_cell}, "
-                    f"{rec.lines}"
-                )
-                yield rec
-                continue
-            yield CsvRecord(n, values, None, *span)
+            yield _record(n, values, header, max_cell, (first, last + line_offset))
 
     return header, records()
+
+
+def _header(reader: Iterator[list[str]], max_cell: int | None) -> list[str]:
+    """The header row as written (BOM and spaces stripped, trailing empty cells dropped)."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UnreadableFile("empty file (no header row)") from None
+    except csv.Error as exc:
+        raise UnreadableFile(f"header is not CSV: {exc}") from None
+    header = [h.replace("\ufeff", "").strip() for h in header]
+    while header and header[-1] == "":
+        header.pop()  # trailing comma in the header line
+    if not any(header):
+        raise UnreadableFile("empty header row")
+    if max_cell is not None and any(len(h) > max_cell for h in header):
+        raise UnreadableFile(f"a header cell is longer than {max_cell} characters")
+    return header
+
+
+def _record(
+    n: int, values: list[str], header: list[str], max_cell: int | None, span: tuple[int, int]
+) -> CsvRecord:
+    """Record ``n``, or an error record when its width or a cell's length is wrong."""
+    width = len(header)
+    if len(values) > width and not any(v.strip() for v in values[width:]):
+        values = values[:width]  # trailing empty cells
+    if len(values) != width:
+        extra = " (unterminated quote?)" if span[1] > span[0] else ""
+        rec = CsvRecord(n, None, "", *span)
+        rec.error = f"wrong column count: expected {width}, got {len(values)}, {rec.lines}{extra}"
+        return rec
+    if max_cell is not None and max(map(len, values)) > max_cell:
+        col = next(i for i, v in enumerate(values) if len(v) > max_cell)
+        rec = CsvRecord(n, None, "", *span)
+        rec.error = (
+            f"cell {header[col]!r} longer than ingest.max_cell_chars={max_cell}, {rec.lines}"
+        )
+        return rec
+    return CsvRecord(n, values, None, *span)
 
 
 def resolve_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
