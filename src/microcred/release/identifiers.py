@@ -259,17 +259,23 @@ class IdentifierMatcher:
                         if kind:
                             yield kind, lineno, toks[0]
                     continue
-                if not self.anywhere:
-                    continue
-                for i, tok in enumerate(toks):
-                    if _bucket(tok) not in buckets:
-                        continue
-                    for n in self.lengths:
-                        if i + n > len(toks):
-                            break
-                        kind = self.anywhere.get(digest(toks[i : i + n]))
-                        if kind:
-                            yield kind, lineno, " ".join(toks[i : i + n])
+                for kind, matched in self._in_run(toks):
+                    yield kind, lineno, matched
+
+    def _in_run(self, toks: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        """(kind, matched tokens) of the identifiers of ``anywhere`` inside a token run."""
+        if not self.anywhere:
+            return
+        buckets, digest = self.buckets, self._digest
+        for i, tok in enumerate(toks):
+            if _bucket(tok) not in buckets:
+                continue
+            for n in self.lengths:
+                if i + n > len(toks):
+                    break
+                kind = self.anywhere.get(digest(toks[i : i + n]))
+                if kind:
+                    yield kind, " ".join(toks[i : i + n])
 
 
 def current_collector() -> IdentifierCollector | None:

@@ -45,7 +45,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -324,28 +324,44 @@ class _Scanner:
         key: bool = True,
         cells: bool = True,
     ) -> list[Finding]:
+        """Findings in ``text``, in order: generic patterns, planted names and identifiers, key."""
         found: list[Finding] = []
+        if generic:
+            found += self._generic(text, file, where)
+        if planted:
+            found += self._planted(text, file, where, cells)
+        if key:
+            found += [
+                Finding(file, "pseudonym_key", "[key withheld]", _line_at(text, pos, where))
+                for pos in (text.find(form) for form in self.key_forms)
+                if pos >= 0
+            ]
+        return found
 
-        def loc(pos: int) -> str:
-            return f"{where}line {text.count(chr(10), 0, pos) + 1}"
+    def _generic(self, text: str, file: str, where: str) -> list[Finding]:
+        """The generic patterns (emails, phones, profile URLs …) not allowed by ``_allowed``."""
+        if not (self.prefilterable and len(text) > _PREFILTER_MIN_CHARS):
+            return [
+                Finding(file, kind, _mask(m.group(0)), _line_at(text, m.start(), where))
+                for kind, pat in self.patterns.items()
+                for m in pat.finditer(text)
+                if not _allowed(kind, m)
+            ]
+        # long text: RE2 picks the few lines that could match; each is scanned alone
+        lines = text.split("\n")
+        keep = _candidate_mask(pa.array(lines, pa.string()), self, keys=False)
+        return [
+            Finding(file, kind, _mask(m.group(0)), f"{where}line {i + 1}")
+            for i in np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+            for kind, pat in self.patterns.items()
+            for m in pat.finditer(lines[i])
+            if not _allowed(kind, m)
+        ]
 
-        if generic and self.prefilterable and len(text) > _PREFILTER_MIN_CHARS:
-            # long text: RE2 picks the few lines that could match; each is scanned alone
-            lines = text.split("\n")
-            keep = _candidate_mask(pa.array(lines, pa.string()), self, keys=False)
-            for i in np.flatnonzero(keep.to_numpy(zero_copy_only=False)):
-                for kind, pat in self.patterns.items():
-                    for m in pat.finditer(lines[i]):
-                        if not _allowed(kind, m):
-                            found.append(
-                                Finding(file, kind, _mask(m.group(0)), f"{where}line {i + 1}")
-                            )
-        elif generic:
-            for kind, pat in self.patterns.items():
-                for m in pat.finditer(text):
-                    if not _allowed(kind, m):
-                        found.append(Finding(file, kind, _mask(m.group(0)), loc(m.start())))
-        if planted and self.planted:
+    def _planted(self, text: str, file: str, where: str, cells: bool) -> list[Finding]:
+        """Planted names (token n-grams) and the ingest identifiers found in ``text``."""
+        found: list[Finding] = []
+        if self.planted:
             for lineno, line in enumerate(text.splitlines() or [text], start=1):
                 toks = _tokens(line)
                 for n in self.lengths:
@@ -360,14 +376,15 @@ class _Scanner:
                                     f"{where}line {lineno}",
                                 )
                             )
-        if planted and self.identifiers is not None:
+        if self.identifiers is not None:
             for kind, lineno, matched in self.identifiers.find(text, cells=cells):
                 found.append(Finding(file, kind, _mask(matched), f"{where}line {lineno}"))
-        for form in self.key_forms if key else []:
-            pos = text.find(form)
-            if pos >= 0:
-                found.append(Finding(file, "pseudonym_key", "[key withheld]", loc(pos)))
         return found
+
+
+def _line_at(text: str, pos: int, where: str) -> str:
+    """``where`` + the line number of character ``pos``."""
+    return f"{where}line {text.count(chr(10), 0, pos) + 1}"
 
 
 # Supersets of the generic patterns and the key, in RE2 (which Arrow runs in C++): a
@@ -491,37 +508,60 @@ def _xlsx_text(path: Path) -> str:
     return re.sub(r"<[^>]+>", "\n", text)
 
 
+def _scan_parquet(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
+    """Column names, schema metadata and every string column (distinct values)."""
+    table = pq.read_table(path)
+    found = scanner.scan_text("\n".join(table.column_names), rel, "column names ")
+    meta = table.schema.metadata or {}
+    for k, v in sorted(meta.items()):
+        found += scanner.scan_text(
+            v.decode("utf-8", "ignore"), rel, f"metadata {k.decode('utf-8', 'ignore')} "
+        )
+    for name in table.column_names:
+        col = table[name]
+        if str(col.type) in ("string", "large_string") and name not in scanner.skip_columns:
+            found += _scan_column(col, rel, name, scanner)
+    return found
+
+
+def _scan_png(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
+    found: list[Finding] = []
+    for k, v in png_text(path.read_bytes()):
+        found += scanner.scan_text(v, rel, f"PNG text chunk {k} ")
+    return found
+
+
+def _scan_xlsx(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
+    try:
+        return scanner.scan_text(_xlsx_text(path), rel, "workbook XML ")
+    except (zipfile.BadZipFile, OSError):
+        return [Finding(rel, "unreadable_workbook", "[not checked]", "file")]
+
+
+#: files read by their parts rather than as text, by suffix
+_PART_SCANNERS: dict[str, Callable[[Path, str, _Scanner], list[Finding]]] = {
+    ".parquet": _scan_parquet,
+    ".png": _scan_png,
+    ".xlsx": _scan_xlsx,
+}
+
+
 def _scan_file(path: Path, rel: str, scanner: _Scanner) -> list[Finding]:
+    """Dispatch on the suffix: files with parts by their parts, binaries skipped, text scanned."""
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        table = pq.read_table(path)
-        found = scanner.scan_text("\n".join(table.column_names), rel, "column names ")
-        meta = table.schema.metadata or {}
-        for k, v in sorted(meta.items()):
-            found += scanner.scan_text(
-                v.decode("utf-8", "ignore"), rel, f"metadata {k.decode('utf-8', 'ignore')} "
-            )
-        for name in table.column_names:
-            col = table[name]
-            if str(col.type) in ("string", "large_string") and name not in scanner.skip_columns:
-                found += _scan_column(col, rel, name, scanner)
-        return found
-    if suffix == ".png":
-        found = []
-        for k, v in png_text(path.read_bytes()):
-            found += scanner.scan_text(v, rel, f"PNG text chunk {k} ")
-        return found
-    if suffix == ".xlsx":
-        try:
-            return scanner.scan_text(_xlsx_text(path), rel, "workbook XML ")
-        except (zipfile.BadZipFile, OSError):
-            return [Finding(rel, "unreadable_workbook", "[not checked]", "file")]
+    by_parts = _PART_SCANNERS.get(suffix)
+    if by_parts is not None:
+        return by_parts(path, rel, scanner)
     if suffix in BINARY_SKIP:
         return []
     raw = path.read_bytes()
     if suffix not in TEXT_SUFFIXES and b"\x00" in raw[:4096]:
         return []  # an unknown binary file
-    text = raw.decode("utf-8", errors="replace")
+    return _scan_text_file(raw.decode("utf-8", errors="replace"), suffix, rel, scanner)
+
+
+def _scan_text_file(text: str, suffix: str, rel: str, scanner: _Scanner) -> list[Finding]:
+    """A text file, in the form where nothing can hide (JSON unescaped, HTML bundles apart)."""
     if suffix == ".json":
         with contextlib.suppress(ValueError):  # JSON escapes (\u0040 for @) must not hide anything
             text = json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True)
