@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -19,6 +20,9 @@ from microcred.commands.tableio import (
     code_file,
 )
 from microcred.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @code_app.command("credentials")
@@ -128,23 +132,23 @@ def eval_credentials(
     for label, row in report.confusion.iterrows():
         conf.add_row(str(label), *[str(int(v)) if v else "·" for v in row])
     console.print(conf)
-    if len(report.errors) and errors > 0:
-        err = Table(title=f"type errors ({len(report.errors)})")
-        for c in report.errors.columns:
-            err.add_column(c, overflow="fold")
-        for r in report.errors.head(errors).itertuples(index=False):
-            err.add_row(*[str(v) for v in r])
-        console.print(err)
-    if len(report.provider_errors) and errors > 0:
-        perr = Table(title=f"provider errors ({len(report.provider_errors)})")
-        for c in report.provider_errors.columns:
-            perr.add_column(c, overflow="fold")
-        for r in report.provider_errors.head(errors).itertuples(index=False):
-            perr.add_row(*[str(v) for v in r])
-        console.print(perr)
+    _print_errors(console, "type errors", report.errors, errors)
+    _print_errors(console, "provider errors", report.provider_errors, errors)
     if confusion_out is not None:
         written = report.write_confusion(confusion_out)
         console.print(f"wrote {written}")
+
+
+def _print_errors(console: Console, title: str, frame: pd.DataFrame, limit: int) -> None:
+    """The first ``limit`` rows of an error frame as a table (nothing when none or limit 0)."""
+    if not len(frame) or limit <= 0:
+        return
+    table = Table(title=f"{title} ({len(frame)})")
+    for c in frame.columns:
+        table.add_column(c, overflow="fold")
+    for r in frame.head(limit).itertuples(index=False):
+        table.add_row(*[str(v) for v in r])
+    console.print(table)
 
 
 def _ci(interval: tuple[float, float]) -> str:

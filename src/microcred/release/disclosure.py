@@ -381,18 +381,10 @@ def suppression_plan(
     return hidden_by_col, report
 
 
-def apply_suppression(
-    table: AnalysisTable,
-    hidden: dict[str, set[int]],
-    report: DisclosureReport,
-    min_cell: int = 10,
-    rounding_base: int | None = None,
-    seed: int = 0,
-) -> AnalysisTable:
-    """A copy of ``table`` with the ``hidden`` count cells and every figure built on them hidden."""
-    data = table.data.reset_index(drop=True).copy()
-    if not set(table.count_columns) <= set(data.columns) and len(data) == 0:
-        return replace(table, data=data, notes=[*table.notes], released=False)
+def _with_dependents(
+    table: AnalysisTable, data: pd.DataFrame, hidden: dict[str, set[int]], report: DisclosureReport
+) -> dict[str, set[int]]:
+    """``hidden`` plus, per derived column, the rows where a count it is built on is hidden."""
     hidden_by_col = {c: set(r) for c, r in hidden.items()}
     for dep, bases in table.dependent.items():
         if dep not in data.columns:
@@ -400,6 +392,11 @@ def apply_suppression(
         rows = set().union(*(hidden_by_col.get(b, set()) for b in bases)) if bases else set()
         hidden_by_col[dep] = hidden_by_col.get(dep, set()) | rows
         report.dependent += len(rows)
+    return hidden_by_col
+
+
+def _blank_hidden(data: pd.DataFrame, hidden_by_col: dict[str, set[int]]) -> list[list[str]]:
+    """Blank the hidden cells of ``data`` in place; return, per row, the columns blanked."""
     flags: list[list[str]] = [[] for _ in range(len(data))]
     for col in sorted(hidden_by_col):
         col_rows = sorted(hidden_by_col[col])
@@ -412,6 +409,23 @@ def apply_suppression(
                 data.loc[col_rows, col] = None
             for r in col_rows:
                 flags[r].append(col)
+    return flags
+
+
+def apply_suppression(
+    table: AnalysisTable,
+    hidden: dict[str, set[int]],
+    report: DisclosureReport,
+    min_cell: int = 10,
+    rounding_base: int | None = None,
+    seed: int = 0,
+) -> AnalysisTable:
+    """A copy of ``table`` with the ``hidden`` count cells and every figure built on them hidden."""
+    data = table.data.reset_index(drop=True).copy()
+    if not set(table.count_columns) <= set(data.columns) and len(data) == 0:
+        return replace(table, data=data, notes=[*table.notes], released=False)
+    hidden_by_col = _with_dependents(table, data, hidden, report)
+    flags = _blank_hidden(data, hidden_by_col)
     if rounding_base and rounding_base > 1:
         for col in table.count_columns:
             rng = np.random.default_rng(_stable_seed(seed, table.name, col))

@@ -600,6 +600,23 @@ def _hide_key(counts: list[Count], key: Key) -> None:
             c.hidden = c.target = True
 
 
+def _settle_copies(counts: list[Count], min_cell: float) -> set[Key]:
+    """Make the copies of a count agree; return the keys of the small cells.
+
+    A small cell hidden in one table is hidden in every table that publishes it; a
+    complement one table hid but another publishes is published again.
+    """
+    small = {c.key for c in counts if 1 <= c.value < min_cell}
+    for key in {c.key for c in counts if c.hidden}:
+        if key in small:
+            _hide_key(counts, key)
+    published = {c.key for c in counts if not c.hidden}
+    for c in counts:
+        if c.hidden and c.key not in small and c.key in published:
+            c.hidden = c.target = False
+    return small
+
+
 def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) -> list[Interval]:
     """Hide complements until every target's interval is wide enough; the final audit.
 
@@ -611,14 +628,7 @@ def repair(model: LinkedModel, protection: Protection, max_rounds: int = 200) ->
     copies: dict[Key, int] = defaultdict(int)
     for c in counts:
         copies[c.key] += 1
-    small = {c.key for c in counts if 1 <= c.value < protection.min_cell}
-    for key in {c.key for c in counts if c.hidden}:
-        if key in small:
-            _hide_key(counts, key)
-    published = {c.key for c in counts if not c.hidden}
-    for c in counts:
-        if c.hidden and c.key not in small and c.key in published:
-            c.hidden = c.target = False
+    small = _settle_copies(counts, protection.min_cell)
     model.invalidate()
     # hiding more only removes constraints, so an interval wide enough stays wide enough:
     # each round audits the cells not yet known to be wide. (A cell passing because it is
@@ -872,19 +882,7 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
     else:
         if base is None:  # rounding_base_of gives every rounding method a base
             raise ValueError(f"disclosure method {dc.method!r}: no rounding base to apply")
-        for c in counts:
-            c.value = round_by_key(c.value, c.key, base, seed)
-            c.target = not math.isnan(c.value) and c.value < dc.min_cell
-        model = LinkedModel(counts, opened)
-        protection.cap = float(base - 1)
-        intervals = model.audit(protection)
-        bad = [r for r in intervals if not r.ok]
-        if bad:
-            c = bad[0].count
-            raise DisclosureAuditError(
-                f"{c.table}.{c.column} row {c.row}: rounding leaves it within "
-                f"[{bad[0].lower:g}, {bad[0].upper:g}]; use method: suppression"
-            )
+        intervals = _audit_rounded(counts, opened, protection, base, dc.min_cell, seed)
     by_cell = {(c.table, c.column, c.row): c for c in counts}
     out, out_reports = [], []
     for t in tables:
@@ -901,20 +899,52 @@ def protect_release(tables: list[AnalysisTable], dc: Any, config: Any, seed: int
         report.complementary = max(after - report.primary, 0)  # within and across tables
         protected = apply_suppression(t, hidden, report, dc.min_cell, None, seed)
         if base:
-            data = protected.data.copy()
-            for col, rows in keys[t.name].items():
-                vals = data[col].to_numpy(dtype=float).copy()
-                for i, row_key in enumerate(rows):
-                    if row_key is not None:
-                        vals[i] = round_by_key(vals[i], row_key, base, seed)
-                data[col] = vals
+            protected = _rounded_table(protected, keys[t.name], base, seed)
             report.rounded, report.rounding_base = True, base
-            note = f"Counts are randomly rounded to a multiple of {base}."
-            protected = replace_data(protected, data, note)
         out.append(protected)
         out_reports.append(report)
     doc = structure(tables, keys, opened, settings_of(dc))
     return LinkedRelease(out, out_reports, doc, intervals)
+
+
+def _audit_rounded(
+    counts: list[Count],
+    opened: dict[str, set[str]],
+    protection: Protection,
+    base: int,
+    min_cell: float,
+    seed: int,
+) -> list[Interval]:
+    """Round every count (seeded per key), target the small ones, audit; raise if one is exposed."""
+    for c in counts:
+        c.value = round_by_key(c.value, c.key, base, seed)
+        c.target = not math.isnan(c.value) and c.value < min_cell
+    model = LinkedModel(counts, opened)
+    protection.cap = float(base - 1)
+    intervals = model.audit(protection)
+    bad = [r for r in intervals if not r.ok]
+    if bad:
+        c = bad[0].count
+        raise DisclosureAuditError(
+            f"{c.table}.{c.column} row {c.row}: rounding leaves it within "
+            f"[{bad[0].lower:g}, {bad[0].upper:g}]; use method: suppression"
+        )
+    return intervals
+
+
+def _rounded_table(
+    protected: AnalysisTable, keys: dict[str, list[Key | None]], base: int, seed: int
+) -> AnalysisTable:
+    """The table's count columns randomly rounded (seeded per key), with a note saying so."""
+    data = protected.data.copy()
+    for col, rows in keys.items():
+        vals = data[col].to_numpy(dtype=float).copy()
+        for i, row_key in enumerate(rows):
+            if row_key is not None:
+                vals[i] = round_by_key(vals[i], row_key, base, seed)
+        data[col] = vals
+    note = f"Counts are randomly rounded to a multiple of {base}."
+    return replace_data(protected, data, note)
 
 
 def replace_data(table: AnalysisTable, data: pd.DataFrame, note: str) -> AnalysisTable:
