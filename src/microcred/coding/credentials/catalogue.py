@@ -189,7 +189,7 @@ def build_catalogue(data_path: Path = DATA_PATH) -> Catalogue:
     return cat
 
 
-def _index(cat: Catalogue) -> None:
+def _index(cat: Catalogue) -> None:  # noqa: C901  # why: builds and cross-checks the four indexes (names, aliases, families, hosts) in one place; splitting it is for helper h17, who owns this package
     for p in cat.providers:
         if p.name in cat.by_name:
             raise CatalogueError(f"provider {p.name!r} is defined twice")

@@ -166,7 +166,7 @@ class RuleSet:
         return state
 
     # ---- names -----------------------------------------------------------------------------
-    def name_facts(self, name_n: str) -> NameFacts:
+    def name_facts(self, name_n: str) -> NameFacts:  # noqa: C901  # why: one pass over the name's phrase spans collecting family, keywords, flags and providers (a hot path, cached per name); helper h17 owns this package
         """Families, keywords and provider mentions in a normalised name (cached per name)."""
         cached = self._facts_cache.get(name_n)
         if cached is not None:

@@ -529,7 +529,7 @@ class OccupationCoder:
             index = self.__dict__["_exact_index_map"] = {k: i for i, k in enumerate(self._t.exact)}
         return index
 
-    def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, pa.Array]:
+    def _code_groups(self, groups: list[NormalisedTitle]) -> dict[str, pa.Array]:  # noqa: C901  # why: one vectorised pass (lookups, model, calibration, abstention) over numpy arrays; helper h16 is rewriting it
         """The coded columns (all but title) for distinct normalised titles."""
         t = self._t
         n = len(groups)

@@ -144,7 +144,7 @@ class SkillCoder:
     # ---- loading ------------------------------------------------------------------------
 
     @classmethod
-    def load(
+    def load(  # noqa: C901  # why: builds the lookup tables from each taxonomy and lexicon in turn (O*NET, aliases, ESCO, guards, prefixes, fuzzy); helper h17 owns this package
         cls, data_dir: str | Path | None = None, settings: CoderSettings | None = None
     ) -> SkillCoder:
         """Read O*NET and ESCO from the reference data and the team's lexicons.
