@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,12 +23,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from microcred.analysis.result import AnalysisTable
+from microcred.extras import require
 
 if TYPE_CHECKING:
     from microcred.config import StudyConfig
 from microcred.release.cells import neutralise_frame
 from microcred.release.disclosure import SUPPRESSED_COLUMN, DisclosureReport
-from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 from microcred.release.formats import integer_counts, write_csv_frame
 from microcred.release.linked import (
     STRUCTURE_FILE,
@@ -87,6 +88,18 @@ def _tables_dir(out_dir: Path) -> Path:
     return out_dir if out_dir.name == "tables" else out_dir / "tables"
 
 
+def _dp_module() -> ModuleType:
+    """``release.dp``, imported only when DP is on: opendp is the optional ``dp`` extra."""
+    return require("microcred.release.dp", "dp", "differential privacy (dp.enabled: true)")
+
+
+def __getattr__(name: str) -> Any:
+    """``BudgetExceededError`` and ``PrivacyAccountant`` from ``release.dp``, on first use."""
+    if name in ("BudgetExceededError", "PrivacyAccountant"):
+        return getattr(_dp_module(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def release_tables(
     tables: list[AnalysisTable], config: StudyConfig, out_dir: Path | None, seed: int
 ) -> ReleaseResult:
@@ -105,13 +118,14 @@ def release_tables(
     for table in tables:
         check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
-    accountant = PrivacyAccountant.from_config(config) if config.dp.enabled else None
+    dp = _dp_module() if config.dp.enabled else None
+    accountant = dp.PrivacyAccountant.from_config(config) if dp is not None else None
     dp_by_table: dict[str, list[dict[str, Any]]] = {}
     noised: list[AnalysisTable] = []
     for table in sorted(tables, key=lambda t: t.name):
         current = table
-        if accountant is not None:
-            current, rels = dp_table(current, accountant)
+        if dp is not None and accountant is not None:
+            current, rels = dp.dp_table(current, accountant)
             dp_by_table[table.name] = [r.as_dict() for r in rels]
         noised.append(current)
     linked = protect_release(noised, dc, config, seed)
