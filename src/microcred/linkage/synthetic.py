@@ -8,6 +8,7 @@ moved provinces, missing birth years, changed emails.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -237,13 +238,12 @@ def make_pairs(
             for _ in range(int(rng.integers(1, 3))):
                 kind = rng.integers(0, 5)
                 if kind == 0:
-                    r["surname"] = _typo(r["surname"], rng)
+                    r["surname"] = _typo(cast(str, r["surname"]), rng)
                 elif kind == 1:
-                    alts = reverse.get(r["given_name"].lower())
+                    given = cast(str, r["given_name"])  # synthetic records always have names
+                    alts = reverse.get(given.lower())
                     r["given_name"] = (
-                        alts[int(rng.integers(len(alts)))].title()
-                        if alts
-                        else _typo(r["given_name"], rng)
+                        alts[int(rng.integers(len(alts)))].title() if alts else _typo(given, rng)
                     )
                 elif kind == 2:
                     r["province"] = PROVINCES[int(rng.integers(len(PROVINCES)))]  # moved

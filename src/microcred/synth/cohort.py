@@ -197,7 +197,8 @@ def _educations(
     types = np.array(CREDENTIAL_TYPES)[cred.type[mis]]
     auth_by_entry = pa.array([c["authority"][0] for c in k.credentials], pa.string())
     school = pc.take(auth_by_entry, pa.array(cred.entry[mis]))
-    items, vocab = [], []
+    items: list[list[int]] = []
+    vocab: list[str] = []
     keys = sorted(mis_text)
     for t in keys:
         for lang in ("en", "fr"):
@@ -344,7 +345,7 @@ def _learning(
         date[keep],
         prec[keep],
     )
-    ctype = (rng.random(person.shape[0]) >= 0.8).astype(np.int64)
+    ctype = (rng.random(int(person.shape[0])) >= 0.8).astype(np.int64)
     return pa.table(
         {
             "person_id": pc.take(pid, pa.array(person)),

@@ -176,7 +176,7 @@ def build_credentials(
     entry = pools.draw(rng, key)
 
     # Dates. First broad credential relative to entry into the occupation; later ones after it.
-    m = person.shape[0]
+    m = int(person.shape[0])
     is_broad = np.arange(m) < b_person.shape[0]
     first_of_holder = np.zeros(m, dtype=bool)
     starts = np.r_[0, np.cumsum(n_broad)[:-1]]
@@ -186,7 +186,7 @@ def build_credentials(
     )
     before = rng.random(n) < p_before
     ent = entry_date
-    room_after = np.maximum((ref - ent) / DAY, 1)
+    room_after = np.maximum((ref - ent) / DAY, 1)  # type: ignore[operator]  # why: numpy's stubs lack datetime64 array / timedelta64
     off_before = -(rng.uniform(0.1, 3.0, n) * 365).astype(np.int64)
     off_after = (rng.random(n) * room_after).astype(np.int64)
     first_date = ent + np.where(before, off_before, off_after) * DAY
@@ -195,7 +195,7 @@ def build_credentials(
     later = fd + (rng.random(m) * np.maximum((ref - fd) / DAY, 1)).astype(np.int64) * DAY
     cs = career_start[person]
     anywhen = cs - 365 * DAY + (rng.random(m) * ((ref - cs) / DAY + 365)).astype(np.int64) * DAY
-    issued = np.where(first_of_holder, fd, np.where(is_broad, later, anywhen))
+    issued: np.ndarray = np.where(first_of_holder, fd, np.where(is_broad, later, anywhen))
     issued = np.minimum(issued, ref)
     u = rng.random(m)
     precision = np.where(u < 0.85, 0, np.where(u < 0.95, 1, 2))  # draws.PRECISION codes

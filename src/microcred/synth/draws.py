@@ -68,9 +68,9 @@ def choice(rng: np.random.Generator, p: np.ndarray, n: int) -> np.ndarray:
 
 def choice_rows(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """For each i, one index drawn from the distribution ``probs[rows[i]]`` (a 2-D table)."""
-    c = np.cumsum(probs, axis=1)
+    c: np.ndarray = np.cumsum(probs, axis=1)
     c[:, -1] = 1.0
-    u = rng.random(rows.shape[0])
+    u = rng.random(int(rows.shape[0]))
     return (u[:, None] >= c[rows]).sum(axis=1).astype(np.int64)
 
 

@@ -147,11 +147,11 @@ def _degree_strings(
             f_items.append([vid(s) for s in ed["fields"][f][lang]])
     c_items = [[vid(s) for s in ed["connector"][lang]] for lang in ("en", "fr")]
     kind_of = np.array([kinds.index(ed["field_kind"][f]) for f in fields])
-    lang = french.astype(np.int64)
+    lang_code = french.astype(np.int64)
     kind = np.where(field >= 0, kind_of[np.maximum(field, 0)], 0)
-    deg = Pools(d_items).draw(rng, (level * len(kinds) + kind) * 2 + lang)
-    fld = Pools(f_items).draw(rng, np.maximum(field, 0) * 2 + lang)
-    con = Pools(c_items).draw(rng, lang)
+    deg = Pools(d_items).draw(rng, (level * len(kinds) + kind) * 2 + lang_code)
+    fld = Pools(f_items).draw(rng, np.maximum(field, 0) * 2 + lang_code)
+    con = Pools(c_items).draw(rng, lang_code)
     v = pa.array(vocab, pa.string())
     deg_s, fld_s, con_s = pc.take(v, deg), pc.take(v, fld), pc.take(v, con)
     has_field = field >= 0

@@ -56,9 +56,9 @@ def make_pii(
             vocab.extend(names[part][lang])
     pools = Pools(items)
     v = pa.array(vocab, pa.string())
-    lang = ppl.french.astype(np.int64)
-    first = pc.take(v, pools.draw(rng, lang))
-    last = pc.take(v, pools.draw(rng, 2 + lang))
+    lang_code = ppl.french.astype(np.int64)
+    first = pc.take(v, pools.draw(rng, lang_code))
+    last = pc.take(v, pools.draw(rng, 2 + lang_code))
     num = pc.cast(pa.array(np.arange(1, ppl.n + 1)), pa.string())
     dom = pc.take(
         pa.array(EMAIL_DOMAINS), (rng.random(ppl.n) * len(EMAIL_DOMAINS)).astype(np.int64)

@@ -54,13 +54,13 @@ def build_skills(
     for noc in pop.nocs:
         entries = k.skills.get(noc, [])
         ids = []
-        for name, hot in entries:
+        for name, is_hot in entries:
             if name not in index:
                 index[name] = len(vocab)
                 vocab.append(name)
-                hot_flags.append(hot)
+                hot_flags.append(is_hot)
             ids.append(index[name])
-        base = [k.model["hot_technology_weight"] if hot else 1.0 for _, hot in entries]
+        base = [k.model["hot_technology_weight"] if is_hot else 1.0 for _, is_hot in entries]
         for is_holder in (False, True):
             items.append(ids)
             weights.append(
@@ -90,11 +90,13 @@ def build_skills(
     uniq = np.sort(person.astype(np.int64) * len(vocab) + skill)  # np.unique's hashing is slow here
     uniq = uniq[np.r_[True, uniq[1:] != uniq[:-1]]]
     person, skill = uniq // len(vocab), uniq % len(vocab)
-    hot = np.array(hot_flags)[skill]
+    hot: np.ndarray = np.array(hot_flags)[skill]
     texts = pc.take(pa.array(vocab, pa.string()), skill)
     p_typed = float(k.model.get("p_typed_skill", 0.0))
     if p_typed > 0:  # its own stream: the draws above and after stay as they were
-        typed_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+        seed_seq = rng.bit_generator.seed_seq
+        assert isinstance(seed_seq, np.random.SeedSequence)  # default_rng's: it can spawn
+        typed_rng = np.random.default_rng(seed_seq.spawn(1)[0])
         rows = typed(
             typed_rng,
             texts.to_pylist(),

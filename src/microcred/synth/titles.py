@@ -196,7 +196,7 @@ class TitleMaker:
         p_typo: float = 0.03,
     ) -> tuple[pa.Array, np.ndarray, np.ndarray]:
         """Titles for the rows; also returns the chosen base-title index and whether seniority shows."""
-        n = noc.shape[0]
+        n = int(noc.shape[0])
         lang = french.astype(np.int64)
         g = female.astype(np.int64)
         src = (rng.random(n) < p_profile).astype(np.int64)
