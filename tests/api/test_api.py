@@ -42,6 +42,15 @@ def test_code_titles_on_pandas_keeps_index_order_and_dtypes() -> None:
         assert col in out.columns
 
 
+def test_code_titles_appends_the_seniority_coders_label_before_provenance() -> None:
+    out = microcred.code_titles(
+        pa.table({"title": ["Senior Data Scientist", "Stagiaire", "Nurse"]})
+    )
+    assert out["seniority"].to_pylist() == ["senior", "intern", "unknown"]
+    names = out.column_names
+    assert names.index("soc2018") < names.index("seniority") < names.index("coding_method")
+
+
 def test_arrow_in_arrow_out_and_distinct() -> None:
     table = pa.table({"skill": ["SQL", "Python", "SQL", None], "id": ["a", "b", "c", "d"]})
     out = microcred.code_skills(table)
