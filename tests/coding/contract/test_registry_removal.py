@@ -24,7 +24,7 @@ def _staged(tmp_path: Path) -> dict[str, Path]:
         "positions": {
             "person_id": ["p1", "p2"],
             "position_idx": pa.array([0, 0], pa.int32()),
-            "title": ["Data Scientist", "Software Developer"],
+            "title": ["Senior Data Scientist", "Software Developer"],
         },
         "educations": {
             "person_id": ["p1"],
@@ -58,7 +58,7 @@ def _run(tmp_path: Path) -> tuple[dict[str, pa.Table], list[dict], pa.Table]:
     return coded, summary, features.person_features
 
 
-@pytest.mark.parametrize("removed", ["skills", "education"])
+@pytest.mark.parametrize("removed", ["skills", "education", "seniority"])
 def test_removing_a_registry_line_removes_the_coder(
     removed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,6 +78,11 @@ def test_removing_a_registry_line_removes_the_coder(
         # skills are still listed, but none is coded, so none counts as digital
         assert sum(r["n_digital_skills"] or 0 for r in full_features.to_pylist()) == 2
         assert all(not r["n_digital_skills"] for r in by_person)
+    elif removed == "seniority":
+        # the labels come only from the seniority coder: without it every one is unknown
+        assert [r["seniority"] for r in full_features.to_pylist()] == ["senior", "unknown"]
+        assert {r["seniority"] for r in by_person} == {"unknown"}
+        assert all(r["seniority_rank"] is None for r in by_person)
     else:
         # no education coded: levels unknown, and the bootcamp listed under education
         # is no longer added to the credentials
