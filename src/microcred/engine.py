@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 
 from microcred.datadir import DataDir
+from microcred.errors import UserError
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 
@@ -122,12 +123,20 @@ class Engine:
         mode = self.settings.spark_data_dir
         if mode not in ("auto", "ship"):
             return ExecutorDataDir(mode, DataDir(data_dir).root)
-        if mode == "auto" and _is_local(self.spark.sparkContext.master):
+        try:
+            context = self.spark.sparkContext
+        except Exception as exc:  # Spark Connect sessions have no SparkContext
+            raise UserError(
+                "this Spark session cannot ship the reference data to its executors",
+                "put the data folder where every executor can read it and pass "
+                "--spark-data-dir PATH (docs/spark.md)",
+            ) from exc
+        if mode == "auto" and _is_local(context.master):
             return data_dir
         root = DataDir(data_dir).require().root.resolve()
         if root not in self._shipped:
             archive = _zip_reference(root, Path(tempfile.mkdtemp(prefix="microcred-ship-")))
-            self.spark.sparkContext.addArchive(str(archive))
+            context.addArchive(str(archive))
             self._shipped[root] = ShippedDataDir(archive.name, root)
         return self._shipped[root]
 

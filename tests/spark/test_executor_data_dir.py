@@ -63,3 +63,66 @@ def test_duckdb_gives_coders_the_driver_folder() -> None:
         assert e.executor_data_dir(dd) is dd
     finally:
         e.close()
+
+
+class _Context:
+    def __init__(self, master: str) -> None:
+        self.master = master
+        self.archives: list[str] = []
+
+    def addArchive(self, path: str) -> None:  # noqa: N802 - SparkContext's name
+        self.archives.append(path)
+
+
+class _Session:
+    def __init__(self, context: _Context | None) -> None:
+        self._context = context
+
+    @property
+    def sparkContext(self) -> _Context:  # noqa: N802 - SparkSession's name
+        if self._context is None:
+            raise RuntimeError("[JVM_ATTRIBUTE_NOT_SUPPORTED] Spark Connect")
+        return self._context
+
+
+def _spark_engine(session: _Session, data_dir: str = "auto") -> engine_mod.Engine:
+    """A spark Engine around a stand-in session (its JVM is not what these tests are about)."""
+    e = object.__new__(engine_mod.Engine)
+    e.settings = engine_mod.EngineSettings(name="spark", spark_data_dir=data_dir)
+    e.name = "spark"
+    e.spark = session
+    e._shipped = {}
+    return e
+
+
+def _data_dir(tmp_path: Path) -> DataDir:
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    (tmp_path / "data" / "reference" / "x.csv").write_text("a\n")
+    return DataDir(tmp_path / "data")
+
+
+def test_a_cluster_master_ships_the_reference_folder_once(tmp_path: Path) -> None:
+    context = _Context("spark://10.0.0.1:7077")
+    e = _spark_engine(_Session(context))
+    dd = _data_dir(tmp_path)
+    first, again = e.executor_data_dir(dd), e.executor_data_dir(dd)
+    assert isinstance(first, ShippedDataDir) and again is first
+    assert len(context.archives) == 1
+    with zipfile.ZipFile(context.archives[0]) as zf:
+        assert zf.namelist() == ["reference/x.csv"]
+
+
+def test_a_local_master_ships_nothing_and_a_path_is_used_as_given(tmp_path: Path) -> None:
+    context = _Context("local[2]")
+    dd = _data_dir(tmp_path)
+    assert _spark_engine(_Session(context)).executor_data_dir(dd) is dd
+    mounted = _spark_engine(_Session(context), "/dbfs/ref").executor_data_dir(dd)
+    assert isinstance(mounted, ExecutorDataDir) and mounted.executor_root == "/dbfs/ref"
+    assert context.archives == []
+
+
+def test_a_session_without_context_asks_for_a_path(tmp_path: Path) -> None:
+    from microcred.errors import UserError
+
+    with pytest.raises(UserError, match="--spark-data-dir PATH"):
+        _spark_engine(_Session(None)).executor_data_dir(_data_dir(tmp_path))
