@@ -254,11 +254,28 @@ def _is_local(master: str) -> bool:
 
 
 def _configured_master() -> str | None:
-    """The master spark-submit (or spark-defaults.conf) set, so ``run`` does not override it."""
-    from pyspark import SparkConf
+    """The master spark-submit (or spark-defaults.conf) set, so ``run`` does not override it.
 
-    master = SparkConf().get("spark.master", None)
-    return str(master) if master else None
+    Under spark-submit (or a pyspark shell) the JVM is already up and its configuration holds
+    the master; otherwise only ``spark-defaults.conf`` can name one, and it is read as a file,
+    so the JVM is not started before the engine knows whether to pin it to the loopback.
+    """
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        from pyspark import SparkConf
+
+        master = SparkConf().get("spark.master", None)
+        return str(master) if master else None
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
+    )
+    defaults = Path(conf_dir) / "spark-defaults.conf" if conf_dir else None
+    if defaults is None or not defaults.is_file():
+        return None
+    for line in defaults.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2 and parts[0] == "spark.master":
+            return parts[1].strip()
+    return None
 
 
 def _zip_reference(root: Path, folder: Path) -> Path:

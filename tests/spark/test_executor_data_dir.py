@@ -126,3 +126,15 @@ def test_a_session_without_context_asks_for_a_path(tmp_path: Path) -> None:
 
     with pytest.raises(UserError, match="--spark-data-dir PATH"):
         _spark_engine(_Session(None)).executor_data_dir(_data_dir(tmp_path))
+
+
+def test_the_master_comes_from_spark_defaults_without_starting_a_jvm(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert engine_mod._configured_master() is None
+    (tmp_path / "spark-defaults.conf").write_text(
+        "# site defaults\nspark.executor.memory 4g\nspark.master   yarn\n"
+    )
+    assert engine_mod._configured_master() == "yarn"
