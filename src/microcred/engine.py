@@ -106,6 +106,7 @@ class Engine:
             session = builder.getOrCreate()
         self.spark = session
         self._shipped: dict[Path, ShippedDataDir] = {}
+        self._ship_folders: list[Path] = []
         return ibis.pyspark.connect(session)
 
     def executor_data_dir(self, data_dir: Any) -> Any:
@@ -135,9 +136,11 @@ class Engine:
             return data_dir
         root = DataDir(data_dir).require().root.resolve()
         if root not in self._shipped:
-            archive = _zip_reference(root, Path(tempfile.mkdtemp(prefix="microcred-ship-")))
+            folder = Path(tempfile.mkdtemp(prefix="microcred-ship-"))  # removed by close()
+            archive = _zip_reference(root, folder)
             context.addArchive(str(archive))
             self._shipped[root] = ShippedDataDir(archive.name, root)
+            self._ship_folders.append(folder)
         return self._shipped[root]
 
     # ---- moving data ----------------------------------------------------------------
@@ -244,6 +247,12 @@ class Engine:
     def close(self) -> None:
         if self.name == "duckdb":
             self.con.disconnect()
+            return
+        import shutil
+
+        for folder in self._ship_folders:  # the shipped archives' copies on the driver
+            shutil.rmtree(folder, ignore_errors=True)
+        self._ship_folders.clear()
 
 
 _WORKER_CODERS: dict[str, Any] = {}

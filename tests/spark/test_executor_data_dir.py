@@ -92,6 +92,7 @@ def _spark_engine(session: _Session, data_dir: str = "auto") -> engine_mod.Engin
     e.name = "spark"
     e.spark = session
     e._shipped = {}
+    e._ship_folders = []
     return e
 
 
@@ -110,6 +111,8 @@ def test_a_cluster_master_ships_the_reference_folder_once(tmp_path: Path) -> Non
     assert len(context.archives) == 1
     with zipfile.ZipFile(context.archives[0]) as zf:
         assert zf.namelist() == ["reference/x.csv"]
+    e.close()  # the driver's copy of the archive goes with the engine
+    assert not Path(context.archives[0]).exists()
 
 
 def test_a_local_master_ships_nothing_and_a_path_is_used_as_given(tmp_path: Path) -> None:
