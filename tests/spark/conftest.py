@@ -1,7 +1,7 @@
 """The standalone cluster fixture: started once for the module that asks for it, always stopped.
 
-Opt-in (``MICROCRED_SPARK_CLUSTER_TESTS=1``): the cluster test took 10 min 20 s on this 2-core
-machine shared with other jobs, past the 10 minutes a CI test may take (docs/spark.md).
+Opt-in (``MICROCRED_SPARK_CLUSTER_TESTS=1``): the cluster test took 9–10.5 min on this 2-core
+machine shared with other jobs, at the 10 minutes a CI test may take (docs/spark.md).
 """
 
 from __future__ import annotations
