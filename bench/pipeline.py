@@ -1,6 +1,12 @@
-"""Pipeline benchmark: wall time, peak RSS, profiles/s, per-stage times, floor ratio, scaling ratio.
+"""Pipeline benchmark: the floor query, each stage's time and peak RSS, side by side per size.
 
     uv run python bench/pipeline.py --profiles 100000 [--engine duckdb|spark] [--scale 10] [--memory-limit 4GB]
+    uv run python bench/pipeline.py --profiles 2000 --scale 0 --engine spark --spark-master spark://127.0.0.1:7077
+
+One table: a column per size (N and, with --scale, scale·N) and their ratio; rows for the
+floor query, every stage (seconds and that stage's own peak RSS), the whole run, features ÷
+floor, and the targets of issue 18 (features ≤ 5× the floor; every stage's scale·N ÷ N ≤ 10.5
+for --scale 10; peak RSS ≤ 6 GB).
 
 The cohort is generated once per (N, seed) into --work (synthesis is not timed); past a
 million profiles it is drawn a million at a time, so ten million fit on a 24 GB machine.
@@ -14,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -116,13 +121,42 @@ def floor_query(input_dir: Path) -> float:
     return time.perf_counter() - t
 
 
-def run_child(input_dir: Path, out: Path, engine: str, memory_limit: str | None) -> dict:
+# Per-stage peak RSS: at each stage start the child resets the kernel's high-water mark
+# (/proc/self/clear_refs, "5") and at its end reads it (VmHWM), through the run log's events.
+STAGE_PEAKS = """
+import microcred.runlog as _rl
+PEAKS = {}
+def _hwm_mb():
+    with open("/proc/self/status") as f:
+        return next(int(x.split()[1]) / 1024 for x in f if x.startswith("VmHWM:"))
+_event = _rl.RunLog.event
+def _peak_event(self, kind, **fields):
+    try:
+        if kind == "stage_start":  # what came before counts towards the run's peak
+            PEAKS["(between stages)"] = max(PEAKS.get("(between stages)", 0), _hwm_mb())
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        elif kind == "stage_end":
+            PEAKS[fields["stage"]] = _hwm_mb()
+    except OSError:  # not Linux, or not allowed: the run's peak only
+        pass
+    return _event(self, kind, **fields)
+_rl.RunLog.event = _peak_event
+"""
+
+
+def run_child(
+    input_dir: Path, out: Path, engine: str, memory_limit: str | None, master: str | None = None
+) -> dict:
     limit = {"memory_limit": memory_limit} if memory_limit else {}  # else the engine's default
+    if master:
+        limit["spark_master"] = master
     code = f"""
 import json, time, resource
 from pathlib import Path
 from microcred.pipeline import RunOptions, run
 from microcred.engine import EngineSettings
+{STAGE_PEAKS}
 t = time.perf_counter()
 res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_dir=Path({str(out)!r}),
                      margins_path=Path({str(input_dir.parent / "margins")!r}),
@@ -130,7 +164,10 @@ res = run(RunOptions(source="parquet", input_path=Path({str(input_dir)!r}), out_
                      overwrite=True))  # a bench rerun replaces its own earlier output
 wall = time.perf_counter() - t
 print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_seconds"],
-      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+      "stage_rss_mb": PEAKS,
+      # clear_refs also resets getrusage's peak: the run's is the largest window's
+      "rss_mb": max([*PEAKS.values(), _hwm_mb()]) if PEAKS
+                else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
     env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
@@ -144,7 +181,11 @@ print("BENCH" + json.dumps({{"wall": wall, "stages": res.manifest["timings_secon
 def measure(n: int, args: argparse.Namespace) -> dict:
     input_dir = ensure_cohort(n, args.seed, args.work)
     child = run_child(
-        input_dir, args.work / f"out-{n}-{args.engine}", args.engine, args.memory_limit
+        input_dir,
+        args.work / f"out-{n}-{args.engine}",
+        args.engine,
+        args.memory_limit,
+        args.spark_master,
     )
     floor = floor_query(input_dir)
     child.update(
@@ -170,6 +211,7 @@ def main() -> None:
         help="also run scale×N to report time(scale·N)/time(N); 0 to skip",
     )
     ap.add_argument("--memory-limit", default=None)
+    ap.add_argument("--spark-master", default=None, help="with --engine spark, e.g. spark://h:7077")
     ap.add_argument(
         "--floor-only",
         type=int,
@@ -201,22 +243,59 @@ def main() -> None:
     if args.engine == "spark":  # the JVM is a separate process: its memory is not in the figure
         limit = "n/a (peak RSS is the Python driver's only)"
     print(f"\nengine={args.engine} cores={os.cpu_count()} memory_limit={limit}")
-    print(
-        f"{'profiles':>12} {'wall s':>8} {'profiles/s':>11} {'peak RSS MB':>12} {'floor s':>8} {'÷ floor':>8}"
+    print(side_by_side(rows, args.scale))
+
+
+FEATURES_TARGET = 5.0  # features stage ≤ 5× the floor query (issue 18)
+SCALING_TARGET = 10.5  # 10× the profiles ≤ 10.5× the time, every stage (issue 18)
+RSS_TARGET_MB = 6 * 1024  # peak RSS ≤ 6 GB (issue 18, at 10M)
+
+
+def side_by_side(rows: list[dict], scale: int) -> str:
+    """One table: a row per stage, for each size its seconds and peak RSS, then the time ratio."""
+    two = len(rows) == 2
+    sizes = [f"{r['profiles']:,} profiles" for r in rows]
+    ratio_head = f"time {scale}·N ÷ N" if two else ""
+    lines = [
+        f"{'':<18}" + "".join(f"{x:>22}" for x in sizes) + f"{ratio_head:>16}",
+        f"{'stage':<18}" + f"{'s':>9}{'peak RSS MB':>13}" * len(rows),
+    ]
+
+    def line(label: str, secs: list[float], peaks: list[float | None]) -> None:
+        text = f"{label:<18}"
+        for sec, peak in zip(secs, peaks, strict=True):
+            text += f"{sec:>9.2f}" + (f"{peak:>13,.0f}" if peak is not None else f"{'':>13}")
+        if two:
+            ratio = secs[1] / secs[0] if secs[0] else float("nan")
+            verdict = ""
+            if scale == 10 and label != "floor query":
+                verdict = "  ok" if ratio <= SCALING_TARGET else f"  over {SCALING_TARGET:g}"
+            text += f"{ratio:>16.2f}{verdict}"
+        lines.append(text)
+
+    line("floor query", [r["floor"] for r in rows], [None] * len(rows))
+    for st in rows[0]["stages"]:
+        line(
+            st,
+            [r["stages"].get(st, float("nan")) for r in rows],
+            [r.get("stage_rss_mb", {}).get(st) for r in rows],
+        )
+    line("whole run", [r["wall"] for r in rows], [r["rss_mb"] for r in rows])
+    lines.append("profiles/s: " + ", ".join(f"{r['profiles'] / r['wall']:,.0f}" for r in rows))
+    if "features" in rows[0]["stages"]:
+        ratios = [r["stages"]["features"] / r["floor"] for r in rows]
+        lines.append(
+            f"features ÷ floor (target ≤ {FEATURES_TARGET:g}): "
+            + ", ".join(f"{x:.2f} {'ok' if x <= FEATURES_TARGET else 'over'}" for x in ratios)
+        )
+    lines.append(
+        f"peak RSS (target ≤ {RSS_TARGET_MB:,} MB at 10M): "
+        + ", ".join(
+            f"{r['rss_mb']:,.0f} MB {'ok' if r['rss_mb'] <= RSS_TARGET_MB else 'over'}"
+            for r in rows
+        )
     )
-    for r in rows:
-        print(
-            f"{r['profiles']:>12,} {r['wall']:>8.1f} {r['profiles'] / r['wall']:>11,.0f} {r['rss_mb']:>12,.0f} "
-            f"{r['floor']:>8.2f} {r['ratio_floor']:>8.1f}"
-        )
-    for r in rows:
-        print(
-            f"stages at {r['profiles']:,}: "
-            + ", ".join(f"{k} {v:.1f}s" for k, v in r["stages"].items())
-        )
-    if len(rows) == 2:
-        print(f"time({args.scale}·N) ÷ time(N) = {rows[1]['wall'] / rows[0]['wall']:.2f}")
-    _ = resource  # (children's RSS is read inside the child)
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

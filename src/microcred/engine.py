@@ -18,6 +18,9 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
+from microcred.datadir import DataDir
+from microcred.errors import UserError
+
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
@@ -30,9 +33,14 @@ class EngineSettings:
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT
     temp_directory: str | None = None  # DuckDB spill directory
     threads: int | None = None
-    spark_master: str = "local[2]"
-    spark_session: Any = None  # an existing SparkSession, for clusters
-    extra: dict[str, str] = field(default_factory=dict)
+    # None: the master spark-submit or spark-defaults.conf gives, else local[2]
+    spark_master: str | None = None
+    spark_session: Any = None  # an existing SparkSession (a notebook's), for clusters
+    # where executors find the reference data: "auto" ships the driver's reference/ folder
+    # as an archive unless the master is local; "ship" always ships it; any other value is
+    # a path every executor can read (a shared mount such as /dbfs/... or NFS)
+    spark_data_dir: str = "auto"
+    extra: dict[str, str] = field(default_factory=dict)  # Spark configuration (--spark-conf)
 
 
 class Engine:
@@ -70,16 +78,14 @@ class Engine:
         s = self.settings
         session = s.spark_session
         if session is None:
-            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+            master = s.spark_master or _configured_master() or "local[2]"
             builder = (
-                SparkSession.builder.master(s.spark_master)
+                SparkSession.builder.master(master)
                 .appName("microcred")
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config(
                     "spark.sql.warehouse.dir",
@@ -88,11 +94,54 @@ class Engine:
                 .config("spark.sql.shuffle.partitions", "8")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             )
+            if _is_local(master):
+                # local mode needs no network: keep the driver on the loopback interface. On a
+                # cluster the executors must reach the driver, so Spark picks its address.
+                os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+                builder = builder.config("spark.driver.host", "127.0.0.1").config(
+                    "spark.driver.bindAddress", "127.0.0.1"
+                )
             for k, v in s.extra.items():
                 builder = builder.config(k, v)
             session = builder.getOrCreate()
         self.spark = session
+        self._shipped: dict[Path, ShippedDataDir] = {}
+        self._ship_folders: list[Path] = []
         return ibis.pyspark.connect(session)
+
+    def executor_data_dir(self, data_dir: Any) -> Any:
+        """The reference-data folder as the coders' loaders should name it.
+
+        On DuckDB (and local Spark) coders load in this machine's processes, so the driver's
+        folder is returned unchanged. On a Spark cluster the executors may not see it: by
+        default (``spark_data_dir="auto"``) its ``reference/`` folder is zipped once and
+        shipped with ``SparkContext.addArchive``; each executor unpacks it and the returned
+        :class:`ShippedDataDir` resolves to that copy inside a task. With a path instead,
+        executors read the reference data there (a mount every node has).
+        """
+        if self.name != "spark":
+            return data_dir
+        mode = self.settings.spark_data_dir
+        if mode not in ("auto", "ship"):
+            return ExecutorDataDir(mode, DataDir(data_dir).root)
+        try:
+            context = self.spark.sparkContext
+        except Exception as exc:  # Spark Connect sessions have no SparkContext
+            raise UserError(
+                "this Spark session cannot ship the reference data to its executors",
+                "put the data folder where every executor can read it and pass "
+                "--spark-data-dir PATH (docs/spark.md)",
+            ) from exc
+        if mode == "auto" and _is_local(context.master):
+            return data_dir
+        root = DataDir(data_dir).require().root.resolve()
+        if root not in self._shipped:
+            folder = Path(tempfile.mkdtemp(prefix="microcred-ship-"))  # removed by close()
+            archive = _zip_reference(root, folder)
+            context.addArchive(str(archive))
+            self._shipped[root] = ShippedDataDir(archive.name, root)
+            self._ship_folders.append(folder)
+        return self._shipped[root]
 
     # ---- moving data ----------------------------------------------------------------
 
@@ -200,9 +249,95 @@ class Engine:
     def close(self) -> None:
         if self.name == "duckdb":
             self.con.disconnect()
+            return
+        import shutil
+
+        for folder in self._ship_folders:  # the shipped archives' copies on the driver
+            shutil.rmtree(folder, ignore_errors=True)
+        self._ship_folders.clear()
 
 
 _WORKER_CODERS: dict[str, Any] = {}
+
+
+def _is_local(master: str) -> bool:
+    return master == "local" or master.startswith("local[")
+
+
+def _configured_master() -> str | None:
+    """The master spark-submit (or spark-defaults.conf) set, so ``run`` does not override it.
+
+    Under spark-submit (or a pyspark shell) the JVM is already up and its configuration holds
+    the master; otherwise only ``spark-defaults.conf`` can name one, and it is read as a file,
+    so the JVM is not started before the engine knows whether to pin it to the loopback.
+    """
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        from pyspark import SparkConf
+
+        master = SparkConf().get("spark.master", None)
+        return str(master) if master else None
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
+    )
+    defaults = Path(conf_dir) / "spark-defaults.conf" if conf_dir else None
+    if defaults is None or not defaults.is_file():
+        return None
+    for line in defaults.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2 and parts[0] == "spark.master":
+            return parts[1].strip()
+    return None
+
+
+def _zip_reference(root: Path, folder: Path) -> Path:
+    """``root/reference`` zipped (paths relative to ``root``) into ``folder``; its path.
+
+    Only ``reference/`` is shipped: it is all the coders read (samples stay behind).
+    """
+    import zipfile
+
+    archive = folder / "microcred-data.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((root / "reference").rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(root).as_posix())
+    return archive
+
+
+def _in_spark_task() -> bool:
+    try:
+        from pyspark import TaskContext
+    except ImportError:  # pragma: no cover - depends on extra
+        return False
+    return TaskContext.get() is not None
+
+
+class ExecutorDataDir(DataDir):
+    """A reference-data folder at one path on executors and another on the driver.
+
+    Why: a loader is pickled on the driver and unpickled in an executor's Python worker;
+    ``root`` is read where the coder loads, so each side finds its own copy.
+    """
+
+    def __init__(self, executor_root: str | Path, driver_root: Path):  # noqa: D107
+        self.executor_root = str(executor_root)
+        self.driver_root = driver_root
+
+    @property
+    def root(self) -> Path:  # type: ignore[override]
+        return Path(self.executor_root) if _in_spark_task() else self.driver_root
+
+
+class ShippedDataDir(ExecutorDataDir):
+    """The reference data shipped as a Spark archive: its unpacked copy inside a task."""
+
+    @property
+    def root(self) -> Path:  # type: ignore[override]
+        if not _in_spark_task():
+            return self.driver_root
+        from pyspark import SparkFiles
+
+        return Path(SparkFiles.get(self.executor_root))
 
 
 def _arrow_coder_udf(

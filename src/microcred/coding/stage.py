@@ -70,7 +70,8 @@ def _code(
     inputs: pa.Table,
     cache: CodingCache | None,
 ) -> pa.Table:
-    loader = loader_for(cls, data_dir, settings)
+    # on a Spark cluster the loader runs on executors: it names the data as they see it
+    loader = loader_for(cls, engine.executor_data_dir(data_dir), settings)
 
     def run(batch: pa.Table) -> pa.Table:
         return engine.code_distinct(batch, loader)

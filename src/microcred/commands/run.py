@@ -20,15 +20,31 @@ SOURCES = ("linkedin-export", "jsonl", "jsonresume", "stackoverflow", "parquet")
 
 
 def _engine(
-    engine: str, memory_limit: str | None, temp_dir: Path | None, spark_master: str
+    engine: str,
+    memory_limit: str | None,
+    temp_dir: Path | None,
+    spark_master: str | None,
+    spark_conf: list[str] | None = None,
+    spark_data_dir: str = "auto",
 ) -> EngineSettings:
     if engine not in ("duckdb", "spark"):
         raise unknown_choice("--engine", engine, ("duckdb", "spark"))
+    extra: dict[str, str] = {}
+    for item in spark_conf or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                f"--spark-conf {item!r} is not KEY=VALUE",
+                "e.g. --spark-conf spark.executor.memory=2g",
+            )
+        extra[key.strip()] = value
     return EngineSettings(
         name=engine,
         memory_limit=memory_limit,
         temp_directory=str(temp_dir) if temp_dir else None,
         spark_master=spark_master,
+        spark_data_dir=spark_data_dir,
+        extra=extra,
     )
 
 
@@ -67,7 +83,22 @@ def run_cmd(
         help="DuckDB memory limit (it spills to --temp-dir past it), e.g. 4GB.",
     ),
     temp_dir: Path | None = typer.Option(None, "--temp-dir", help="DuckDB spill folder."),
-    spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL."),
+    spark_master: str | None = typer.Option(
+        None,
+        "--spark-master",
+        help="Spark master URL, e.g. spark://host:7077 (default: spark-submit's, else local[2]).",
+    ),
+    spark_conf: list[str] | None = typer.Option(  # noqa: B008
+        None,
+        "--spark-conf",
+        help="Spark setting KEY=VALUE (repeatable), e.g. spark.executor.memory=2g.",
+    ),
+    spark_data_dir: str = typer.Option(
+        "auto",
+        "--spark-data-dir",
+        help="Where executors find the reference data: auto (ship it unless the master is "
+        "local), ship, or a path every executor can read.",
+    ),
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Content-addressed coding cache folder."
     ),
@@ -90,7 +121,7 @@ def run_cmd(
         out_dir=out,
         config=load_config(config, data_dir=dd),
         data_dir=dd,
-        engine=_engine(engine, memory_limit, temp_dir, spark_master),
+        engine=_engine(engine, memory_limit, temp_dir, spark_master, spark_conf, spark_data_dir),
         survey_path=survey,
         margins_path=margins,
         cache_dir=cache_dir,
