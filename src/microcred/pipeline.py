@@ -157,7 +157,7 @@ def _run_staged(
                 )
             )
         with stage("release"):
-            released = release(ReleaseInput(env, analysis.tables))
+            released = release(ReleaseInput(env, analysis.tables, *_dp_inputs(opts, weighting)))
         with stage("report"):
             report = write_report(
                 ReportInput(
@@ -180,6 +180,14 @@ def _run_staged(
         engine.close()
 
 
+def _dp_inputs(opts: RunOptions, weighting: WeightingOutput) -> tuple[Any, str | None]:
+    """What a DP release measures (the person features) and its ledger key (input hash)."""
+    if not opts.config.dp.enabled:
+        return None, None
+    key = input_hashes(Path(opts.input_path))["combined_sha256"]
+    return weighting.features.person_features, key
+
+
 def _manifest(
     opts: RunOptions,
     src: SourcesOutput,
@@ -199,13 +207,26 @@ def _manifest(
         "seed": cfg.seed,
         "engine": opts.engine.name,
         "versions": versions(),
+        **_counts_outside_dp(cfg, src, coding, weighting),
+        "releases": released.released.manifest_entries,
+        **({"privacy": released.released.privacy} if cfg.dp.enabled else {}),
+        "timings_seconds": timings.stages,
+    }
+
+
+def _counts_outside_dp(
+    cfg: Any, src: SourcesOutput, coding: CodingOutput, weighting: WeightingOutput
+) -> dict[str, Any]:
+    """Row, coding and weighting counts: published, except in DP mode (outside the budget)."""
+    if cfg.dp.enabled:
+        withheld = "withheld: differential privacy mode (not in the DP plan)"
+        return {k: withheld for k in ("row_accounting", "rows", "tables", "coding", "weighting")}
+    return {
         "row_accounting": src.accounting_by_source(),  # per source; per file: restricted folder
         "rows": src.rows(),
         "tables": dict(sorted(src.staged.rows.items())),
         "coding": coding.summary,
         "weighting": weighting.diagnostics,
-        "releases": released.released.manifest_entries,
-        "timings_seconds": timings.stages,
     }
 
 
