@@ -74,9 +74,10 @@ def test_dp_tables_are_non_negative_and_add_up(tmp_path):
         sums = nd.groupby("occupation_group")[["n", "holders"]].sum()
         groups = [x.name for x in cfg.occupations]
         pd.testing.assert_frame_equal(sums.loc[groups], gd.loc[groups, ["n", "holders"]])
-        assert gd.loc[groups, ["n", "holders"]].sum().tolist() == gd.loc[
-            ALL_GROUPS, ["n", "holders"]
-        ].tolist()
+        assert (
+            gd.loc[groups, ["n", "holders"]].sum().tolist()
+            == gd.loc[ALL_GROUPS, ["n", "holders"]].tolist()
+        )
         # the comparison's categories add up to the same all-occupations holders / non-holders
         hd = hv[hv.definition == d]
         for _, by_var in hd.groupby("variable"):
