@@ -138,8 +138,9 @@ def _run_staged(
         with stage("coding"):
             coding = code_tables(CodingInput(env, src.files, opts.data_dir))
             src.staged.rows["credentials"] = coding.credentials_rows
-        log.event("accounting", rows=src.rows(), by_source=src.accounting_by_source())
-        log.event("coding", coders=coding.summary)
+        if not cfg.dp.enabled:  # run.log sits in the release: DP mode keeps counts out of it
+            log.event("accounting", rows=src.rows(), by_source=src.accounting_by_source())
+            log.event("coding", coders=coding.summary)
         with stage("features"):
             feats = build_features(FeaturesInput(env, src.files, coding.coded)).features
             coding.coded.clear()  # the features hold what they need

@@ -8,7 +8,9 @@ import pytest
 from microcred.release.dp_shares import share_with_interval
 
 
-def _coverage(n: int, p: float, sigma: float, reps: int = 600, seed: int = 3) -> tuple[float, float]:
+def _coverage(
+    n: int, p: float, sigma: float, reps: int = 600, seed: int = 3
+) -> tuple[float, float]:
     """Coverage of the combined interval, and of one that ignores the DP noise."""
     rng = np.random.default_rng(seed)
     h = rng.binomial(n, p, size=reps)  # sampling: the people in the data
