@@ -79,3 +79,39 @@ def test_old_fields_migrate_or_fail_clearly(tmp_path):
     old.write_text("dp:\n  enabled: true\n  epsilon_total: 1.0\n  epsilon_per_release: 0.05\n")
     with pytest.raises(ConfigError, match="epsilon_per_release is no longer used"):
         load_config(old)
+
+
+def test_expected_errors_follow_the_noise_scales():
+    from microcred.release.dp_accuracy import expected_errors
+
+    cfg = _cfg(total={"rho": 0.1})
+    plan = build_plan(cfg)
+    small = expected_errors(cfg, plan, 5_000, 0.4, 0.3)
+    large = expected_errors(cfg, plan, 100_000, 0.4, 0.3)
+    head = {(r.estimand, r.cell): r for r in small}
+    head_l = {(r.estimand, r.cell): r for r in large}
+    key = ("uptake_by_group", "Data scientists")
+    # count errors do not depend on the cohort; share errors shrink as 1 / n
+    assert head[key].count_error95 == pytest.approx(head_l[key].count_error95)
+    assert head[key].share_error95 == pytest.approx(20 * head_l[key].share_error95, rel=0.01)
+    # one NOC, one group: group and NOC measurements both inform it, so it beats the NOC
+    # alone (σ of the NOC block), and a 4-NOC group's count is noisier than a 1-NOC one
+    noc_sigma = plan.block("uptake_by_noc").sigma
+    assert head[key].count_error95 < 1.96 * np.sqrt(2) * noc_sigma
+    assert (
+        head[("uptake_by_group", "Software professionals")].count_error95 > head[key].count_error95
+    )
+
+
+def test_release_plan_command_prints_every_estimand(tmp_path):
+    from typer.testing import CliRunner
+
+    from microcred.cli import app
+
+    cfg = tmp_path / "study.yaml"
+    cfg.write_text("dp:\n  enabled: true\n  total: {epsilon: 1.0, delta: 1.0e-6}\n")
+    res = CliRunner().invoke(app, ["release", "plan", "--config", str(cfg), "--profiles", "20000"])
+    assert res.exit_code == 0, res.output
+    for name in ("uptake_by_group", "uptake_by_noc", "holders_vs_non_holders", "21211"):
+        assert name in res.output
+    assert "ε=1, δ=1e-06" in res.output

@@ -43,11 +43,7 @@ def category_index(values: pd.Series, domain: list[str]) -> np.ndarray:
     """Index into ``domain`` of every value (missing → ``unknown``, outside → ``other``)."""
     pos = {v: i for i, v in enumerate(domain)}
     unknown, other = pos[UNKNOWN], pos[OTHER_VALUE]
-    out = np.full(len(values), other, dtype=np.int64)
-    arr = values.astype(object).to_numpy()
-    for k, v in enumerate(arr):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
-            out[k] = unknown
-        else:
-            out[k] = pos.get(str(v), other)
-    return out
+    obj = pd.Series(values, dtype=object).reset_index(drop=True)
+    missing = obj.isna().to_numpy() | (obj == "").to_numpy()
+    found = obj.map(lambda v: pos.get(str(v), other)).to_numpy(dtype=np.int64)
+    return np.where(missing, unknown, found)

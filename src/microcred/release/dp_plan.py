@@ -106,12 +106,12 @@ def status_index(config: StudyConfig, flags: np.ndarray) -> np.ndarray:
             for j, b in enumerate(defs):
                 if i != j and set(a.types) <= set(b.types):
                     flags[:, j] |= flags[:, i]
-    lookup = {s: k for k, s in enumerate(holder_statuses(config))}
-    codes = flags.astype(np.int64) @ (1 << np.arange(flags.shape[1] - 1, -1, -1))
-    by_code = {
-        sum(int(b) << (len(s) - 1 - i) for i, b in enumerate(s)): k for s, k in lookup.items()
-    }
-    return np.array([by_code[int(c)] for c in codes], dtype=np.int64)
+    width = flags.shape[1]
+    weights = 1 << np.arange(width - 1, -1, -1)
+    by_code = np.full(1 << width, -1, dtype=np.int64)
+    for k, s in enumerate(holder_statuses(config)):
+        by_code[int(np.dot(np.array(s, dtype=np.int64), weights))] = k
+    return by_code[flags.astype(np.int64) @ weights]
 
 
 @dataclass(frozen=True)
