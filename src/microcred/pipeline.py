@@ -129,6 +129,7 @@ def _run_staged(
             yield
 
     try:
+        _check_dp_ledger(opts)  # before hours of work: would the budget allow this run?
         with stage("sources"):
             src = read_sources(
                 SourcesInput(
@@ -179,6 +180,21 @@ def _run_staged(
         return manifest, report.report_path, report.notes
     finally:
         engine.close()
+
+
+def _check_dp_ledger(opts: RunOptions) -> None:
+    """Refuse a DP run up front when the input's ledger has no room for its plan."""
+    cfg = opts.config
+    if not cfg.dp.enabled:
+        return
+    from microcred.release.dp_ledger import Ledger, ledger_dir
+    from microcred.release.dp_plan import build_plan
+
+    plan = build_plan(cfg)
+    key = input_hashes(Path(opts.input_path))["combined_sha256"]
+    Ledger(ledger_dir(cfg.dp.ledger_dir), key).check(
+        plan.rho_planned, plan.rho_total, cfg.dp.budget_label()
+    )
 
 
 def _dp_inputs(opts: RunOptions, weighting: WeightingOutput) -> tuple[Any, str | None]:

@@ -59,11 +59,17 @@ def _levels(config: StudyConfig, plan: DPPlan) -> list[Level]:
 
 
 def expected_errors(
-    config: StudyConfig, plan: DPPlan, profiles: int, in_study: float, share: float
+    config: StudyConfig,
+    plan: DPPlan,
+    profiles: int,
+    in_study: float,
+    share: float,
+    definition: int = 0,
 ) -> list[ExpectedError]:
-    """The 95 % DP error of every planned figure for a cohort of ``profiles``."""
+    """The 95 % DP error of every planned figure for a cohort of ``profiles`` (holder
+    counts and shares under the ``definition``-th definition; the first by default)."""
     statuses = holder_statuses(config)
-    d0 = 0  # the first definition: the headline
+    d0 = definition
     yes = sum(1 for s in statuses if s[d0])
     no = len(statuses) - yes
     levels = _levels(config, plan)

@@ -63,8 +63,8 @@ class Ledger:
     def spent(self) -> float:
         return float(sum(r["rho"] for r in self.read()["runs"]))
 
-    def charge(self, rho: float, rho_total: float, budget: str, config_sha256: str) -> float:
-        """Record a run spending ``rho``, or raise; returns the input's spending before it."""
+    def check(self, rho: float, rho_total: float, budget: str) -> dict[str, Any]:
+        """Raise unless a run spending ``rho`` fits; returns the ledger as read."""
         data = self.read()
         before = float(sum(r["rho"] for r in data["runs"]))
         if before + rho > rho_total * (1 + 1e-9):
@@ -77,6 +77,12 @@ class Ledger:
                 "plan's shares (dp.plan) to fit what is left; raising dp.total weakens the "
                 "promise already made to the people in this input",
             )
+        return data
+
+    def charge(self, rho: float, rho_total: float, budget: str, config_sha256: str) -> float:
+        """Record a run spending ``rho``, or raise; returns the input's spending before it."""
+        data = self.check(rho, rho_total, budget)
+        before = float(sum(r["rho"] for r in data["runs"]))
         data["runs"].append(
             {
                 "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
