@@ -85,6 +85,9 @@ def test_dp_tables_are_non_negative_and_add_up(tmp_path):
             assert by_var.non_holders_in_category.sum() == (
                 gd.loc[ALL_GROUPS, "n"] - gd.loc[ALL_GROUPS, "holders"]
             )
+    # the SMD is post-processing of the two shares: same sign as their difference
+    known = hv.smd.notna()
+    assert (np.sign(hv.smd[known]) == np.sign(hv.difference[known])).all()
     # narrow holders are broad holders, in every published cell
     b = noc[noc.definition == "broad"].set_index("noc2021").holders
     nr = noc[noc.definition == "narrow"].set_index("noc2021").holders

@@ -248,6 +248,12 @@ def uptake_tables(
     return tables, ints[0][0], var["all"][0]
 
 
+def _smd(ph: float, pu: float) -> float:
+    """Standardised mean difference of a category indicator (Austin 2011), from DP shares."""
+    spread = np.sqrt((ph * (1 - ph) + pu * (1 - pu)) / 2)
+    return float((ph - pu) / spread) if spread > 0 else float("nan")
+
+
 def comparison_table(
     study: pd.DataFrame, config: StudyConfig, plan: DPPlan, root: np.ndarray, root_var: float
 ) -> AnalysisTable:
@@ -287,6 +293,7 @@ def comparison_table(
                         "difference": float(diff),
                         "diff_lower": float(max(diff - half, -1.0)),
                         "diff_upper": float(min(diff + half, 1.0)),
+                        "smd": _smd(float(sh.share[i]), float(su.share[i])),
                     }
                 )
     both = ["holders_in_category", "holders", "non_holders_in_category", "non_holders"]
@@ -295,7 +302,8 @@ def comparison_table(
         title="Holders and non-holders compared",
         section="holders",
         method="For each characteristic, the share of holders and of non-holders in each "
-        "category and their difference (differentially private counts; public category "
+        "category, their difference and the standardised mean difference of the category "
+        "indicator (differentially private counts; public category "
         "lists, 'unknown' for missing and 'other' for values outside the list).",
         data=pd.DataFrame(rows),
         count_columns=both,
@@ -305,6 +313,7 @@ def comparison_table(
             "difference": both,
             "diff_lower": both,
             "diff_upper": both,
+            "smd": both,
         },
         dims=["definition", "variable", "category"],
         chart=ChartSpec(
