@@ -160,3 +160,25 @@ def test_ledger_refuses_a_run_past_the_total(tmp_path):
 def test_dp_release_needs_the_person_features(tmp_path):
     with pytest.raises(ValueError, match="needs the person features"):
         release_tables([], _cfg(tmp_path), None, 1)
+
+
+@pytest.mark.parametrize(
+    ("plan", "tables"),
+    [
+        ([{"estimand": "uptake_by_noc", "share": 1.0}], ["uptake_by_group", "uptake_by_noc"]),
+        ([{"estimand": "uptake_by_group", "share": 1.0}], ["uptake_by_group"]),
+    ],
+)
+def test_a_plan_measures_only_its_estimands(tmp_path, plan, tables):
+    cfg = _cfg(tmp_path, plan=plan)
+    res = release_tables([], cfg, None, 1, persons=_persons(800), input_key=KEY)
+    t = _tables(res)
+    assert sorted(t) == tables
+    assert [m["block"] for m in res.privacy["dp"]["measurements"]] == [plan[0]["estimand"]]
+    g = t["uptake_by_group"]
+    for _, by_def in g.groupby("definition"):
+        groups = by_def[by_def.occupation_group != ALL_GROUPS]
+        total = by_def[by_def.occupation_group == ALL_GROUPS].iloc[0]
+        assert groups.n.sum() == total.n and groups.holders.sum() == total.holders
+    if "uptake_by_noc" in t:  # the group table is the sum of its NOCs (post-processing)
+        assert "uptake_by_group" in res.privacy["dp"]["derived_by_post_processing"]
