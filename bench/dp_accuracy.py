@@ -7,7 +7,7 @@ occupations of interest (``--in-study`` of the profiles, spread evenly over the 
 groups of the default configuration) are drawn each replication from a population with
 known uptake per group (sampling), and the real DP release code measures and
 post-processes them (OpenDP discrete Gaussian, least squares, TopDown rounding, shares and
-intervals: ``dp_release.uptake_tables``). Per size it prints, for every group and the
+intervals: ``dp_release.uptake_tables``). Per size it prints (``--noc``: per NOC unit group), for every group and the
 all-groups row under each definition, the 95th percentile of the DP error
 |share − sample share|, the analytic 95 % DP error the plan promises, and the share of
 intervals covering the population share. Targets (issue 21): DP error ≤ 1 pp at 100k and
@@ -66,7 +66,9 @@ def _population_share(cfg: StudyConfig, group: str, d: int) -> float:
     return sum(TRUTH[g][d] * k for g, k in sizes.items()) / sum(sizes.values())
 
 
-def bench(size: int, reps: int, epsilon: float, in_study: float, seed: int) -> list[dict]:
+def bench(
+    size: int, reps: int, epsilon: float, in_study: float, seed: int, noc: bool = False
+) -> list[dict]:
     cfg = StudyConfig.model_validate({"dp": {"enabled": True, "total": {"epsilon": epsilon}}})
     plan0 = build_plan(cfg)
     people_noc = round(size * in_study / len(cfg.occupation_codes))
@@ -76,38 +78,51 @@ def bench(size: int, reps: int, epsilon: float, in_study: float, seed: int) -> l
     for _ in range(reps):
         study = _study(cfg, people_noc, rng)
         plan = replace(plan0, spent=0.0, measured=[])
-        group_table = uptake_tables(study, cfg, plan)[0][0].data
-        for _, r in group_table.iterrows():
+        made = uptake_tables(study, cfg, plan)[0]
+        table = (made[1] if noc else made[0]).data
+        for _, r in table.iterrows():
             d = defs.index(r["definition"])
             g = r["occupation_group"]
-            sub = study if g == ALL_GROUPS else study[study.noc2021.map(cfg.occupation_codes) == g]
+            if noc:
+                cell, sub = str(r["noc2021"]), study[study.noc2021 == r["noc2021"]]
+            else:
+                cell = g
+                sub = study if g == ALL_GROUPS else study[
+                    study.noc2021.map(cfg.occupation_codes) == g
+                ]  # fmt: skip
             sample = float(sub[f"holder_{r['definition']}"].mean())
             truth = _population_share(cfg, g, d)
-            acc = rows.setdefault((r["definition"], g), {"dp": [], "cover": []})
+            acc = rows.setdefault((r["definition"], cell), {"dp": [], "cover": []})
             acc["dp"].append(abs(r["share"] - sample))
             acc["cover"].append(float(r["lower"] <= truth <= r["upper"]))
 
-    def promised(d: str, g: str) -> float:
-        p = _population_share(cfg, g, defs.index(d))
-        errs = expected_errors(cfg, plan0, size, in_study, p, definition=defs.index(d))
-        return next(
-            e.share_error95 for e in errs if e.estimand == "uptake_by_group" and e.cell == g
-        )
+    def promised(d: str, cell: str) -> float:
+        di = defs.index(d)
+        group = cfg.occupation_codes[cell] if noc else cell
+        p = _population_share(cfg, group, di)
+        errs = expected_errors(cfg, plan0, size, in_study, p, definition=di)
+        estimand = "uptake_by_noc" if noc else "uptake_by_group"
+        return next(e.share_error95 for e in errs if e.estimand == estimand and e.cell == cell)
+
+    def people(cell: str) -> int:
+        if noc:
+            return people_noc
+        if cell == ALL_GROUPS:
+            return people_noc * len(cfg.occupation_codes)
+        return people_noc * sum(1 for g in cfg.occupation_codes.values() if g == cell)
 
     return [
         {
             "profiles": size,
             "definition": d,
-            "group": g,
-            "people": people_noc * (len(cfg.occupation_codes) if g == ALL_GROUPS else sum(
-                1 for c in cfg.occupation_codes.values() if c == g
-            )),
+            "group": cell,
+            "people": people(cell),
             "dp_error95_pp": 100 * float(np.quantile(v["dp"], 0.95)),
-            "promised_pp": 100 * promised(d, g),
+            "promised_pp": 100 * promised(d, cell),
             "coverage": float(np.mean(v["cover"])),
         }
-        for (d, g), v in rows.items()
-    ]  # fmt: skip
+        for (d, cell), v in rows.items()
+    ]
 
 
 def main() -> None:
@@ -117,6 +132,7 @@ def main() -> None:
     ap.add_argument("--epsilon", type=float, default=1.0)
     ap.add_argument("--in-study", type=float, default=0.4)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--noc", action="store_true", help="uptake_by_noc instead of by group")
     args = ap.parse_args()
     print(
         f"total ε={args.epsilon:g} (δ=1e-6), {args.reps} replications, "
@@ -124,12 +140,12 @@ def main() -> None:
         "|DP share − sample share|; coverage of the population share"
     )
     print(
-        f"{'profiles':>8} {'definition':<8} {'group':<28} {'people':>7} "
+        f"{'profiles':>8} {'definition':<8} {'group or NOC':<28} {'people':>7} "
         f"{'DP err95 pp':>11} {'promised pp':>11} {'coverage':>8}"
     )
     for size in args.sizes:
         t0 = time.perf_counter()
-        for r in bench(size, args.reps, args.epsilon, args.in_study, args.seed):
+        for r in bench(size, args.reps, args.epsilon, args.in_study, args.seed, args.noc):
             print(
                 f"{r['profiles']:>8} {r['definition']:<8} {r['group']:<28} {r['people']:>7} "
                 f"{r['dp_error95_pp']:>11.2f} {r['promised_pp']:>11.2f} {r['coverage']:>8.1%}"
