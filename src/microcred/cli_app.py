@@ -62,7 +62,8 @@ link_app = typer.Typer(
     help="Privacy-preserving record linkage (Bloom-filter encodings).", no_args_is_help=True
 )
 release_app = typer.Typer(
-    help="Released tables: audit that no suppressed cell can be worked out.", no_args_is_help=True
+    help="Released tables: audit that no suppressed cell can be worked out; plan a DP release.",
+    no_args_is_help=True,
 )
 
 app.add_typer(code_app, name="code")

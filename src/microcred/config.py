@@ -12,7 +12,14 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from microcred.datadir import DataDir
 from microcred.errors import ConfigError
@@ -90,10 +97,93 @@ class DisclosureConfig(_Strict):
     protection_relative: float = Field(0.0, ge=0, le=1)
 
 
+DP_ESTIMANDS = ("uptake_by_group", "uptake_by_noc", "holders_vs_non_holders")
+
+
+class DPTotal(_Strict):
+    """The total privacy-loss budget of every DP release of one input: (ε, δ) or ρ-zCDP."""
+
+    epsilon: float | None = Field(None, gt=0)
+    delta: float = Field(1e-6, gt=0, lt=1)
+    rho: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DPTotal:
+        if (self.epsilon is None) == (self.rho is None):
+            raise ValueError("give exactly one of dp.total.epsilon (with delta) or dp.total.rho")
+        return self
+
+
+class DPEstimand(_Strict):
+    """One estimand of the DP query plan and its share of the total budget."""
+
+    estimand: Literal["uptake_by_group", "uptake_by_noc", "holders_vs_non_holders"]
+    share: float = Field(gt=0, le=1)
+
+
+def _default_plan() -> list[DPEstimand]:
+    return [
+        DPEstimand(estimand="uptake_by_group", share=0.6),
+        DPEstimand(estimand="uptake_by_noc", share=0.25),
+        DPEstimand(estimand="holders_vs_non_holders", share=0.15),
+    ]
+
+
 class DPConfig(_Strict):
+    """Differential privacy: the budget, the query plan (priorities) and the ledger.
+
+    ``epsilon_total`` (old) is read as ``total.epsilon``; ``epsilon_per_release`` (old) is
+    refused with what to write instead: the plan's shares replaced it.
+    """
+
     enabled: bool = False
-    epsilon_total: float = Field(1.0, gt=0)
-    epsilon_per_release: float = Field(0.05, gt=0)
+    total: DPTotal = Field(default_factory=lambda: DPTotal(epsilon=1.0))
+    plan: list[DPEstimand] = Field(default_factory=_default_plan)
+    # person variables compared between holders and non-holders (public category lists only)
+    comparisons: list[Literal["experience_band", "education_level", "province"]] = Field(
+        default_factory=lambda: ["experience_band", "education_level", "province"]
+    )
+    # where the budget ledger lives (default: $MICROCRED_DP_LEDGER_DIR, else
+    # $XDG_STATE_HOME/microcred/dp-ledger, else ~/.local/state/microcred/dp-ledger)
+    ledger_dir: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        if "epsilon_per_release" in data:
+            raise ValueError(
+                "dp.epsilon_per_release is no longer used: the budget dp.total is split by the "
+                "shares of dp.plan (e.g. uptake_by_group: 0.6); remove epsilon_per_release"
+            )
+        if "epsilon_total" in data:
+            if "total" in data:
+                raise ValueError("give dp.total or the old dp.epsilon_total, not both")
+            data = dict(data)
+            data["total"] = {"epsilon": data.pop("epsilon_total")}
+        return data
+
+    @field_validator("plan")
+    @classmethod
+    def _plan_shares(cls, v: list[DPEstimand]) -> list[DPEstimand]:
+        names = [e.estimand for e in v]
+        if len(set(names)) != len(names):
+            raise ValueError(f"dp.plan names an estimand twice: {names}")
+        if not {"uptake_by_group", "uptake_by_noc"} & set(names):
+            raise ValueError("dp.plan must measure uptake_by_group or uptake_by_noc (the headline)")
+        if sum(e.share for e in v) > 1 + 1e-9:
+            raise ValueError(f"dp.plan shares add up to {sum(e.share for e in v):g}; at most 1")
+        return v
+
+    @property
+    def epsilon_total(self) -> float | None:
+        """The total ε when the budget is given as (ε, δ) (None for a ρ budget)."""
+        return self.total.epsilon
+
+    def budget_label(self) -> str:
+        t = self.total
+        return f"ε={t.epsilon:g}, δ={t.delta:g}" if t.epsilon is not None else f"ρ={t.rho:g} (zCDP)"
 
 
 class WeightingConfig(_Strict):

@@ -129,6 +129,7 @@ def _run_staged(
             yield
 
     try:
+        _check_dp_ledger(opts)  # before hours of work: would the budget allow this run?
         with stage("sources"):
             src = read_sources(
                 SourcesInput(
@@ -138,8 +139,9 @@ def _run_staged(
         with stage("coding"):
             coding = code_tables(CodingInput(env, src.files, opts.data_dir))
             src.staged.rows["credentials"] = coding.credentials_rows
-        log.event("accounting", rows=src.rows(), by_source=src.accounting_by_source())
-        log.event("coding", coders=coding.summary)
+        if not cfg.dp.enabled:  # run.log sits in the release: DP mode keeps counts out of it
+            log.event("accounting", rows=src.rows(), by_source=src.accounting_by_source())
+            log.event("coding", coders=coding.summary)
         with stage("features"):
             feats = build_features(FeaturesInput(env, src.files, coding.coded)).features
             coding.coded.clear()  # the features hold what they need
@@ -157,7 +159,7 @@ def _run_staged(
                 )
             )
         with stage("release"):
-            released = release(ReleaseInput(env, analysis.tables))
+            released = release(ReleaseInput(env, analysis.tables, *_dp_inputs(opts, weighting)))
         with stage("report"):
             report = write_report(
                 ReportInput(
@@ -180,6 +182,32 @@ def _run_staged(
         engine.close()
 
 
+def _check_dp_ledger(opts: RunOptions) -> None:
+    """Refuse a DP run up front when the input's ledger has no room for its plan."""
+    cfg = opts.config
+    if not cfg.dp.enabled:
+        return
+    from microcred.release import require_dp
+
+    require_dp()
+    from microcred.release.dp_ledger import Ledger, ledger_dir
+    from microcred.release.dp_plan import build_plan
+
+    plan = build_plan(cfg)
+    key = input_hashes(Path(opts.input_path))["combined_sha256"]
+    Ledger(ledger_dir(cfg.dp.ledger_dir), key).check(
+        plan.rho_planned, plan.rho_total, cfg.dp.budget_label()
+    )
+
+
+def _dp_inputs(opts: RunOptions, weighting: WeightingOutput) -> tuple[Any, str | None]:
+    """What a DP release measures (the person features) and its ledger key (input hash)."""
+    if not opts.config.dp.enabled:
+        return None, None
+    key = input_hashes(Path(opts.input_path))["combined_sha256"]
+    return weighting.features.person_features, key
+
+
 def _manifest(
     opts: RunOptions,
     src: SourcesOutput,
@@ -199,13 +227,26 @@ def _manifest(
         "seed": cfg.seed,
         "engine": opts.engine.name,
         "versions": versions(),
+        **_counts_outside_dp(cfg, src, coding, weighting),
+        "releases": released.released.manifest_entries,
+        **({"privacy": released.released.privacy} if cfg.dp.enabled else {}),
+        "timings_seconds": timings.stages,
+    }
+
+
+def _counts_outside_dp(
+    cfg: Any, src: SourcesOutput, coding: CodingOutput, weighting: WeightingOutput
+) -> dict[str, Any]:
+    """Row, coding and weighting counts: published, except in DP mode (outside the budget)."""
+    if cfg.dp.enabled:
+        withheld = "withheld: differential privacy mode (not in the DP plan)"
+        return {k: withheld for k in ("row_accounting", "rows", "tables", "coding", "weighting")}
+    return {
         "row_accounting": src.accounting_by_source(),  # per source; per file: restricted folder
         "rows": src.rows(),
         "tables": dict(sorted(src.staged.rows.items())),
         "coding": coding.summary,
         "weighting": weighting.diagnostics,
-        "releases": released.released.manifest_entries,
-        "timings_seconds": timings.stages,
     }
 
 

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 
 from microcred.analysis.result import AnalysisTable
-from microcred.config import StudyConfig
-from microcred.release import release_tables
 from microcred.release.dp import BudgetExceededError, PrivacyAccountant, dp_table
 
 
@@ -83,22 +81,3 @@ def test_dp_table_rederives_ratios_and_drops_intervals():
     np.testing.assert_allclose(out.data.share, out.data.holders / out.data.n)
     assert (out.data.holders_dp_error95 == rels[0].error95).all()
     assert any("Not released under differential privacy" in n for n in out.notes)
-
-
-def test_release_with_dp_refuses_past_budget_and_writes_nothing(tmp_path):
-    cfg = StudyConfig.model_validate(
-        {"dp": {"enabled": True, "epsilon_total": 0.1, "epsilon_per_release": 0.05}}
-    )
-    tables = [_uptake_table()]
-    tables.append(
-        AnalysisTable("b", "b", "uptake", "", tables[0].data.copy(), ["n"], {}, ["province"])
-    )
-    tables.append(
-        AnalysisTable("c", "c", "uptake", "", tables[0].data.copy(), ["n"], {}, ["province"])
-    )
-    with pytest.raises(BudgetExceededError):
-        release_tables(tables, cfg, tmp_path, seed=1)
-    assert not (tmp_path / "tables").exists()
-    res = release_tables(tables[:2], cfg, tmp_path, seed=1)
-    assert res.privacy["dp"]["epsilon_spent"] == pytest.approx(0.1)
-    assert all("dp" in e for e in res.manifest_entries)

@@ -61,3 +61,45 @@ def audit_cmd(
     if failed:
         raise typer.Exit(1)
     out.print(f"[bold green]ok[/]: {n} protected cell(s), none can be worked out")
+
+
+@release_app.command("plan")
+def plan_cmd(
+    config: Path = typer.Option(..., "--config", exists=True, help="Study configuration (dp)."),
+    profiles: int = typer.Option(..., "--profiles", min=1, help="Profiles in the input."),
+    in_study: float = typer.Option(
+        0.4,
+        "--in-study",
+        min=0.0,
+        max=1.0,
+        help="Share of profiles in the occupations of interest.",
+    ),
+    share: float = typer.Option(0.3, "--share", min=0.0, max=1.0, help="Assumed uptake."),
+) -> None:
+    """Expected 95 % error of every DP estimand for a cohort size, before spending budget."""
+    from microcred.release import require_dp
+
+    require_dp()
+    from microcred.release.dp_accuracy import expected_errors
+    from microcred.release.dp_plan import build_plan
+
+    cfg = load_config(config)
+    plan = build_plan(cfg)
+    out = Console(width=120, highlight=False, soft_wrap=True)
+    state = "on" if cfg.dp.enabled else "off (dp.enabled: false; shown as if it were on)"
+    out.print(
+        f"DP plan: {cfg.dp.budget_label()} = ρ {plan.rho_total:.4g} (zCDP), DP {state}; "
+        f"{profiles:,} profiles, {in_study:.0%} in study, uptake {share:.0%}"
+    )
+    for e in plan.estimands:
+        sig = ", ".join(f"{b.name} σ={b.sigma:.3g}" for b in e.blocks)
+        out.print(f"  {e.estimand}: {e.share:.0%} of the budget (ρ {e.rho:.4g}); {sig}")
+    out.print(f"  {'estimand':<24} {'cell':<36} {'people':>9} {'±count':>8} {'±share (pp)':>12}")
+    for r in expected_errors(cfg, plan, profiles, in_study, share):
+        pp = f"{100 * r.share_error95:.2f}" if r.share_error95 is not None else "-"
+        out.print(
+            f"  {r.estimand:<24} {r.cell[:36]:<36} {r.people:>9,.0f} "
+            f"{r.count_error95:>8.1f} {pp:>12}",
+            highlight=False,
+        )
+    out.print("±: 95 % error from DP noise alone (sampling error comes on top in the intervals).")

@@ -1,9 +1,10 @@
 """Release stage: the only way a table reaches ``tables/``, the report and figures.
 
-``release_tables`` takes the analyses' ``AnalysisTable`` objects, applies
-differential privacy when ``config.dp.enabled`` (noise first, so that the
-suppression that follows is post-processing of noisy counts), then disclosure
-control over all tables at once (always; :mod:`microcred.release.linked`), marks them ``released=True`` and writes them deterministically
+``release_tables`` takes the analyses' ``AnalysisTable`` objects and applies
+disclosure control over all tables at once (:mod:`microcred.release.linked`) — or, when
+``config.dp.enabled``, replaces them by the differentially private tables of the query plan
+(:mod:`microcred.release.dp_release`; no suppression, the rest left out) — marks them
+``released=True`` and writes them deterministically
 as ``tables/<name>.csv`` and ``tables/<name>.parquet``, with ``tables/_structure.json``
 describing which persons every count covers (what the disclosure audit reads). The personal-data gate
 (:mod:`microcred.release.pii_gate`) is run over the whole output directory by the
@@ -93,6 +94,11 @@ def _dp_module() -> ModuleType:
     return require("microcred.release.dp", "dp", "differential privacy (dp.enabled: true)")
 
 
+def require_dp() -> None:
+    """Fail with one line naming the ``dp`` extra before any DP module (they import opendp)."""
+    require("opendp", "dp", "differential privacy (dp.enabled: true)")
+
+
 def __getattr__(name: str) -> Any:
     """``BudgetExceededError`` and ``PrivacyAccountant`` from ``release.dp``, on first use."""
     if name in ("BudgetExceededError", "PrivacyAccountant"):
@@ -101,15 +107,23 @@ def __getattr__(name: str) -> Any:
 
 
 def release_tables(
-    tables: list[AnalysisTable], config: StudyConfig, out_dir: Path | None, seed: int
+    tables: list[AnalysisTable],
+    config: StudyConfig,
+    out_dir: Path | None,
+    seed: int,
+    persons: Any = None,
+    input_key: str | None = None,
 ) -> ReleaseResult:
-    """Protect every table (DP when configured, then disclosure control) and write them.
+    """Protect every table (DP when configured, else disclosure control) and write them.
 
     ``config`` is a ``StudyConfig``. ``out_dir`` is the run's output folder (files go
     to ``out_dir/tables/``; a folder already named ``tables`` is used as is); None
     releases in memory only. Manifest file paths are relative to the run folder.
-    Raises :class:`BudgetExceededError` when DP is on and the tables need more ε
-    than ``config.dp.epsilon_total``; nothing is written in that case.
+
+    With ``config.dp.enabled`` the analyses' tables are replaced by the DP tables of the
+    query plan, measured on ``persons`` (the person features; required), and the budget is
+    charged to the ledger of ``input_key`` (the input's sha256; default: a hash of the
+    study's person ids) before any noise is drawn (:mod:`microcred.release.dp_release`).
     """
     names = [t.name for t in tables]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -118,16 +132,9 @@ def release_tables(
     for table in tables:
         check_table(table)  # only coded values: refuse profile text outside its vocabulary
     dc = config.disclosure
-    dp = _dp_module() if config.dp.enabled else None
-    accountant = dp.PrivacyAccountant.from_config(config) if dp is not None else None
-    dp_by_table: dict[str, list[dict[str, Any]]] = {}
-    noised: list[AnalysisTable] = []
-    for table in sorted(tables, key=lambda t: t.name):
-        current = table
-        if dp is not None and accountant is not None:
-            current, rels = dp.dp_table(current, accountant)
-            dp_by_table[table.name] = [r.as_dict() for r in rels]
-        noised.append(current)
+    if config.dp.enabled:
+        return _release_dp(names, config, out_dir, persons, input_key)
+    noised = sorted(tables, key=lambda t: t.name)
     linked = protect_release(noised, dc, config, seed)
     released = [replace(t, released=True) for t in linked.tables]
     reports: list[DisclosureReport] = linked.reports
@@ -140,8 +147,6 @@ def release_tables(
             "columns": list(map(str, table.data.columns)),
             **report.as_dict(),
         }
-        if table.name in dp_by_table:
-            entry["dp"] = dp_by_table[table.name]
         if out_dir is not None:
             tables_dir = _tables_dir(Path(out_dir))
             paths = write_table(table, tables_dir)
@@ -162,7 +167,80 @@ def release_tables(
             "suppressed_symbol": "x",
             "status_column": SUPPRESSED_COLUMN,
         },
-        "dp": accountant.manifest() if accountant is not None else {"enabled": False},
+        "dp": {"enabled": False},
+    }
+    return ReleaseResult(tables=released, manifest_entries=entries, privacy=privacy)
+
+
+def _release_dp(
+    analysed: list[str],
+    config: StudyConfig,
+    out_dir: Path | None,
+    persons: Any,
+    input_key: str | None,
+) -> ReleaseResult:
+    """DP mode: the plan's tables only; no suppression (DP protects them; every published
+    number is post-processing of the measured histograms), the rest left out."""
+    require_dp()
+    from microcred.release.dp_ledger import Ledger, ledger_dir
+    from microcred.release.dp_plan import build_plan
+    from microcred.release.dp_release import dp_release, input_key_of
+
+    if persons is None:
+        raise ValueError("a DP release needs the person features (persons=...)")
+    plan = build_plan(config)
+    key = input_key or input_key_of(persons)
+    ledger = Ledger(ledger_dir(config.dp.ledger_dir), key)
+    before = ledger.charge(
+        plan.rho_planned, plan.rho_total, config.dp.budget_label(), config.fingerprint()
+    )
+    outcome = dp_release(persons, config, plan, analysed)
+    entries: list[dict[str, Any]] = []
+    released = []
+    for table in sorted(outcome.tables, key=lambda t: t.name):
+        check_table(table)
+        table = replace(table, released=True)
+        released.append(table)
+        entry: dict[str, Any] = {
+            "table": table.name,
+            "section": table.section,
+            "rows": len(table.data),
+            "columns": list(map(str, table.data.columns)),
+            "dp": {
+                "from_measurements": [
+                    m["block"]
+                    for m in plan.measured
+                    if m["block"].startswith("uptake_") or m["block"].startswith(table.name)
+                ],
+                "derived_by_post_processing": True,
+            },
+        }
+        if out_dir is not None:
+            tables_dir = _tables_dir(Path(out_dir))
+            paths = write_table(table, tables_dir)
+            entry["files"] = {
+                p.relative_to(tables_dir.parent).as_posix(): _sha256(p) for p in sorted(paths)
+            }
+        entries.append(entry)
+    dp_manifest = plan.manifest()
+    dp_manifest.update(
+        {
+            "ledger": {
+                "input_sha256": key,
+                "rho_spent_before_this_run": before,
+                "rho_spent_after_this_run": before + plan.spent,
+            },
+            "published_tables": [t.name for t in released],
+            "left_out": outcome.left_out,
+            "derived_by_post_processing": outcome.derived,
+        }
+    )
+    privacy = {
+        "disclosure": {
+            "method": "differential privacy (no suppression: every count is noisy)",
+            "min_cell": None,
+        },
+        "dp": dp_manifest,
     }
     return ReleaseResult(tables=released, manifest_entries=entries, privacy=privacy)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import opendp.accuracy as dp_accuracy
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from microcred.analysis.result import AnalysisTable
-    from microcred.config import DPConfig, StudyConfig
 
 # Why not ``opendp.prelude``: it also imports opendp's scikit-learn extras (~20 s on a cold
 # start); the submodules below are the same functions.
@@ -107,12 +106,6 @@ class PrivacyAccountant:
         self.epsilon_per_release = float(epsilon_per_release)
         self.releases: list[DPRelease] = []
         self._spent = 0.0
-
-    @classmethod
-    def from_config(cls, config: StudyConfig | DPConfig) -> PrivacyAccountant:
-        """From a ``StudyConfig`` (uses ``config.dp``) or a ``DPConfig``."""
-        dpc = cast("DPConfig", getattr(config, "dp", config))
-        return cls(dpc.epsilon_total, dpc.epsilon_per_release)
 
     @property
     def spent(self) -> float:

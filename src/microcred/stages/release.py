@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from microcred.analysis.result import AnalysisTable
 from microcred.release import ReleaseResult
 from microcred.release.identifiers import IdentifierCollector
@@ -18,6 +20,8 @@ from microcred.stages.env import StageEnv
 class ReleaseInput:
     env: StageEnv
     tables: list[AnalysisTable]
+    persons: pa.Table | None = None  # person features: what a DP release measures
+    input_key: str | None = None  # sha256 of the input: the DP budget ledger's key
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,16 @@ def release(inp: ReleaseInput) -> ReleaseOutput:
     env, cfg = inp.env, inp.env.config
     layout = env.layout
     with env.progress.step("disclosure control and release"):
-        released = release_tables(inp.tables, cfg, layout.staged_tables, seed=cfg.seed)
-        audit_release(layout.staged_tables, cfg, layout.disclosure_audit)
+        released = release_tables(
+            inp.tables,
+            cfg,
+            layout.staged_tables,
+            seed=cfg.seed,
+            persons=inp.persons,
+            input_key=inp.input_key,
+        )
+        if not cfg.dp.enabled:  # DP mode suppresses nothing: there is no hidden cell to audit
+            audit_release(layout.staged_tables, cfg, layout.disclosure_audit)
         write_release_files(released.tables, cfg, layout.staging)  # codebook.csv, release.xlsx
     return ReleaseOutput(released)
 

@@ -70,6 +70,8 @@ def report_context(
     from microcred.schema import SENIORITY_LEVELS
 
     shown = cfg.report
+    if cfg.dp.enabled:  # coding and weighting counts are outside the DP budget: not shown
+        coding_summary, weighting_info = [], None
     by_name = {t.name: t for t in tables}
     acc = by_name.get("coverage_row_accounting")
     qr = by_name.get("coverage_quarantine_reasons")
@@ -106,6 +108,7 @@ def report_context(
             "rounding_base": cfg.disclosure.rounding_base,
             "dp": cfg.dp.enabled,
             "epsilon_total": cfg.dp.epsilon_total if cfg.dp.enabled else None,
+            **({"dp_budget": cfg.dp.budget_label()} if cfg.dp.enabled else {}),
         },
         weighting=weighting_info,
         appendices=[
