@@ -99,7 +99,7 @@ class DPConfig(_Strict):
 class WeightingConfig(_Strict):
     enabled: bool = True
     margins: list[list[str]] = Field(
-        default_factory=lambda: [["noc2021", "province"], ["education_level"]]
+        default_factory=lambda: [["noc2021", "province"], ["noc2021", "education_level"]]
     )
     trim_upper: float = Field(5.0, gt=1)  # trim weights above this multiple of the mean weight
     max_iter: int = 100

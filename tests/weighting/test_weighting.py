@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from microcred.analysis.weighting import (
+    UNPLACED,
     design_effect,
     kish_ess,
     rake,
@@ -133,38 +134,60 @@ def test_joint_margin_and_default_config_reproduce_margins():
     assert (margin_table.relative_error.abs() < 1e-5).all()
 
 
-def test_people_outside_the_frame_are_reported_not_dropped():
+def test_unknown_values_get_their_anchors_unknown_cell_not_weight_zero():
+    """Hand computation of the unknown-cell rule on a NOC × education margin.
+
+    NOC A: 4 people, 1 unknown education → u = 1/4: bachelor 60·¾ = 45 over 2 people
+    (22.5 each), master 40·¾ = 30, unknown cell 100·¼ = 25. NOC B: 4 people, 2 unknown and
+    1 doctorate (not in the population) → u = ¾: master 20·¼ = 5, unknown cell 50·¾ = 37.5
+    over 3 people (12.5 each); B's bachelor cell (7.5) has no sample and is uncovered.
+    Only an unknown or unpopulated NOC (the anchor) leaves a person unweighted.
+    """
     f = pd.DataFrame(
         {
-            "province": ["ON", "ON", "QC", None, "YT", "QC", "ON"],
-            "education_level": [
-                "bachelor",
-                "master",
-                "bachelor",
-                "master",
-                "master",
-                "unknown",
-                "master",
-            ],
+            "noc2021": ["A", "A", "A", "A", "B", "B", "B", "B", "C", None],
+            "education_level": ["bachelor", "bachelor", "master", "unknown", "master", None,
+                                "unknown", "doctorate", "master", "master"],
+        }
+    )  # fmt: skip
+    pop = pd.DataFrame(
+        {
+            "noc2021": ["A", "A", "B", "B"],
+            "education_level": ["bachelor", "master", "bachelor", "master"],
+            "population": [60, 40, 30, 20],
         }
     )
-    m = {
-        ("province",): pd.DataFrame({"province": ["ON", "QC"], "population": [100, 50]}),
-        ("education_level",): pd.DataFrame(
-            {"education_level": ["bachelor", "master"], "population": [60, 90]}
-        ),
+    res = rake(f, {("noc2021", "education_level"): pop}, WeightingConfig(trim_upper=100))
+    np.testing.assert_allclose(
+        res.weights, [22.5, 22.5, 30, 25, 5, 12.5, 12.5, 12.5, 0, 0], rtol=1e-6
+    )
+    assert list(res.in_frame) == [True] * 8 + [False, False]
+    d = res.diagnostics
+    assert d["out_of_frame"] == {
+        "noc2021×education_level: noc2021 absent from population": 1,
+        "noc2021×education_level: noc2021 unknown": 1,
     }
-    res = rake(f, m, WeightingConfig(trim_upper=100))
-    assert list(res.in_frame) == [True, True, True, False, False, False, True]
-    assert (res.weights[~res.in_frame] == 0).all()
-    oof = res.diagnostics["out_of_frame"]
-    assert oof == {
-        "education_level: unknown": 1,
-        "province: cell absent from population": 1,
-        "province: unknown": 1,
-    }
+    assert d["unknown_cell"] == {"noc2021×education_level": 4}
     summary = res.tables[0].data.set_index("statistic").value
-    assert summary["not weighted — province: unknown"] == 1
+    assert summary["weighted in the unknown cell — noc2021×education_level"] == 4
+    cells = res.tables[1].data.set_index(["noc2021", "education_level"])
+    assert cells.loc[("B", UNPLACED), "sample_n"] == 3
+    assert cells.loc[("B", UNPLACED), "target"] == pytest.approx(37.5)
+    pooled = res.tables[1].cells["sample_n"].groups
+    assert pooled == {"education_level": {UNPLACED: ["doctorate", "unknown"]}}
+
+
+def test_one_variable_margin_unknown_cell_keeps_the_observed_share():
+    f = pd.DataFrame({"province": ["ON", "ON", "QC", None, "YT", "QC", "ON", "ON"]})
+    m = {("province",): pd.DataFrame({"province": ["ON", "QC"], "population": [120, 30]})}
+    res = rake(f, m, WeightingConfig(trim_upper=100))
+    assert res.in_frame.all()
+    # 2 of 8 unplaced: their cell gets 150·2/8 = 37.5, ON 120·¾ = 90 over 4, QC 22.5 over 2
+    np.testing.assert_allclose(
+        res.weights, [22.5, 22.5, 11.25, 18.75, 18.75, 11.25, 22.5, 22.5], rtol=1e-6
+    )
+    assert res.diagnostics["out_of_frame"] == {}
+    assert res.diagnostics["unknown_cell"] == {"province": 2}
 
 
 def test_population_cell_without_sample_is_reported_as_uncovered():
@@ -229,14 +252,15 @@ def test_weighted_proportion_stratified():
 
 
 def test_nobody_in_frame_still_reports_why():
-    f = pd.DataFrame({"province": [None, "unknown", "YT"]})
-    m = {("province",): pd.DataFrame({"province": ["ON"], "population": [10]})}
+    f = pd.DataFrame({"noc2021": [None, "unknown", "99999"], "province": ["ON"] * 3})
+    pop = pd.DataFrame({"noc2021": ["21211"], "province": ["ON"], "population": [10]})
     with pytest.warns(RuntimeWarning, match="nobody is weighted"):
-        res = rake(f, m, WeightingConfig())
+        res = rake(f, {("noc2021", "province"): pop}, WeightingConfig())
     assert (res.weights == 0).all() and not res.diagnostics["converged"]
     summary = res.tables[0].data.set_index("statistic").value
     assert summary["persons weighted (in frame)"] == 0
-    assert summary["not weighted — province: unknown"] == 2
+    assert summary["not weighted — noc2021×province: noc2021 unknown"] == 2
+    assert summary["not weighted — noc2021×province: noc2021 absent from population"] == 1
 
 
 def test_a_cap_the_margins_cannot_hold_is_flagged_not_hidden():

@@ -16,12 +16,21 @@ are written here, with the diagnostics the report needs; the tests check both
 against ``samplics`` (``SampleWeight.rake``, ``TaylorEstimator``) and against
 hand-computed examples.
 
-People who cannot be placed in a margin cell — a margin variable unknown, or a
-cell absent from (or zero in) the population — get weight 0, are flagged in
-``WeightingResult.in_frame`` and counted by reason in the diagnostics: they are
-reported, never silently dropped. Population cells with no sample cannot be
-reached; their population is reported as uncovered and each margin is rescaled
-to the covered total of the first margin so that the margins stay consistent.
+Unknown categories are handled by a stated rule, never by weight 0 inside the counts.
+A margin's first variable is its *anchor* (``noc2021`` in ``noc2021 × education_level``;
+a one-variable margin has the whole population as its only anchor). A person whose other
+margin variables are unknown, or take a value the population table does not have, goes to
+the anchor's own cell ``unknown or not in population``; its target is the anchor's
+population times the (base-weighted) share of such people among the sample in that
+anchor, and the anchor's known cells are scaled by one minus that share, so the anchor
+keeps its population and the known cells keep the census distribution. This assumes
+that people with an unknown value are as over- or under-represented as the others in
+their anchor (missing at random within the anchor); it is counted per margin in the
+diagnostics. Only a person whose anchor itself is unknown or absent from the population
+cannot be weighted: weight 0, flagged in ``WeightingResult.in_frame`` and counted by
+reason. Population cells with no sample cannot be reached; their population is reported
+as uncovered and each margin is rescaled to the covered total of the first margin so
+that the margins stay consistent.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 
 POPULATION = "population"
 UNKNOWN_VALUES = frozenset({"", "unknown", "Unknown", "UNKNOWN"})
+UNPLACED = "unknown or not in population"  # the label of an anchor's unknown cell
 
 
 @dataclass
@@ -52,6 +62,9 @@ class _Margin:
     codes: np.ndarray  # cell index a person, -1 outside
     labels: list[tuple]  # cell labels in index order
     target: np.ndarray  # population a cell
+    anchor: np.ndarray | None = None  # anchor index a person, -1 unknown or absent
+    anchor_labels: list = field(default_factory=list)
+    pooled: dict[str, list[str]] = field(default_factory=dict)  # variable -> values in UNPLACED
 
 
 def _weighting_config(config):
@@ -83,7 +96,52 @@ def _build_margin(features: pd.DataFrame, key: tuple[str, ...], pop: pd.DataFram
     agg = agg[agg > 0]
     labels = [k if isinstance(k, tuple) else (k,) for k in agg.index]
     codes = _cell_codes(features, key, labels)
-    return _Margin(key, codes, labels, agg.to_numpy(dtype=float)), codes
+    if len(key) > 1:
+        anchor_labels = sorted({lab[0] for lab in labels})
+        anchor = _cell_codes(features, key[:1], [(a,) for a in anchor_labels])
+    else:  # a one-variable margin: the whole population is the anchor
+        anchor_labels = ["all"]
+        anchor = np.zeros(len(features), dtype=np.int64)
+    m = _Margin(key, codes, labels, agg.to_numpy(dtype=float), anchor, anchor_labels)
+    return m, codes
+
+
+def _add_unknown_cells(m: _Margin, base: np.ndarray, in_frame: np.ndarray, features) -> int:
+    """Give each anchor a cell for its people with an unknown (or unpopulated) value.
+
+    Target: the anchor's population × the base-weighted share of such people among the
+    anchor's sample; the anchor's known cells are scaled by the rest. Returns how many
+    people were placed there.
+    """
+    assert m.anchor is not None
+    n_anchor = len(m.anchor_labels)
+    unplaced = in_frame & (m.codes < 0)
+    a = m.anchor
+    total = np.bincount(a[in_frame], weights=base[in_frame], minlength=n_anchor)
+    unk = np.bincount(a[unplaced], weights=base[unplaced], minlength=n_anchor)
+    share = np.divide(unk, total, out=np.zeros(n_anchor), where=total > 0)
+    if len(m.key) > 1:
+        index = {lab: i for i, lab in enumerate(m.anchor_labels)}
+        cell_anchor = np.array([index[lab[0]] for lab in m.labels], dtype=np.int64)
+    else:
+        cell_anchor = np.zeros(len(m.labels), dtype=np.int64)
+    anchor_pop = np.bincount(cell_anchor, weights=m.target, minlength=n_anchor)
+    n_cells = len(m.labels)
+    m.target = np.concatenate([m.target * (1 - share[cell_anchor]), anchor_pop * share])
+    rest = (UNPLACED,) * (len(m.key) - 1)
+    m.labels = m.labels + [
+        ((lab, *rest) if len(m.key) > 1 else (UNPLACED,)) for lab in m.anchor_labels
+    ]
+    m.codes = m.codes.copy()
+    m.codes[unplaced] = n_cells + a[unplaced]
+    pooled_vars = m.key[1:] if len(m.key) > 1 else m.key
+    for var in pooled_vars:
+        values = features[var].iloc[np.flatnonzero(unplaced)]
+        text = values.astype(str).where(
+            values.notna() & ~values.astype(str).isin(UNKNOWN_VALUES), "unknown"
+        )
+        m.pooled[var] = sorted(set(text))
+    return int(unplaced.sum())
 
 
 def ipf(
@@ -175,12 +233,15 @@ def rake(
     for key in margins:
         m, codes = _build_margin(features, tuple(key), margins[key])
         name = "×".join(key)
-        unknown = codes == -1
-        absent = codes == -2
-        reasons[f"{name}: unknown"] = int(unknown.sum())
-        reasons[f"{name}: cell absent from population"] = int(absent.sum())
-        in_frame &= codes >= 0
+        assert m.anchor is not None
+        if len(key) > 1:  # only the anchor can put a person out of the frame
+            reasons[f"{name}: {key[0]} unknown"] = int((m.anchor == -1).sum())
+            reasons[f"{name}: {key[0]} absent from population"] = int((m.anchor == -2).sum())
+        in_frame &= m.anchor >= 0
         built.append(m)
+    unknown_cells = {
+        "×".join(m.key): _add_unknown_cells(m, base, in_frame, features) for m in built
+    }
     # population cells that the in-frame sample cannot reach
     uncovered: dict[str, float] = {}
     for m in built:
@@ -205,6 +266,7 @@ def rake(
         "n_persons": n,
         "n_in_frame": int(len(idx)),
         "out_of_frame": {k: v for k, v in sorted(reasons.items()) if v},
+        "unknown_cell": {k: v for k, v in unknown_cells.items() if v},
         "population_uncovered_share": uncovered,
     }
     if len(idx) == 0:
@@ -296,6 +358,10 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
         ("persons in sample", diag["n_persons"]),
         ("persons weighted (in frame)", diag["n_in_frame"]),
         *[(f"not weighted — {k}", v) for k, v in diag["out_of_frame"].items()],
+        *[
+            (f"weighted in the unknown cell — {k}", v)
+            for k, v in diag.get("unknown_cell", {}).items()
+        ],
         ("converged", int(diag["converged"])),
         ("iterations", diag["iterations"]),
         ("max relative margin error", diag["max_margin_error"]),
@@ -358,6 +424,11 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
                             **{("occupation" if k == "noc2021" else k): f"{{{k}}}" for k in m.key},
                         },
                         open=("in_weighting_frame",),
+                        groups={
+                            ("occupation" if k == "noc2021" else k): {UNPLACED: v}
+                            for k, v in m.pooled.items()
+                            if v
+                        },
                     )
                 },
                 chart=ChartSpec(
