@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from microcred.analysis.weighting import (
-    UNPLACED,
     design_effect,
     kish_ess,
     rake,
@@ -157,7 +156,8 @@ def test_unknown_values_get_their_anchors_unknown_cell_not_weight_zero():
             "population": [60, 40, 30, 20],
         }
     )
-    res = rake(f, {("noc2021", "education_level"): pop}, WeightingConfig(trim_upper=100))
+    cfg = WeightingConfig(trim_upper=100, min_cell_sample=1)
+    res = rake(f, {("noc2021", "education_level"): pop}, cfg)
     np.testing.assert_allclose(
         res.weights, [22.5, 22.5, 30, 25, 5, 12.5, 12.5, 12.5, 0, 0], rtol=1e-6
     )
@@ -171,10 +171,49 @@ def test_unknown_values_get_their_anchors_unknown_cell_not_weight_zero():
     summary = res.tables[0].data.set_index("statistic").value
     assert summary["weighted in the unknown cell — noc2021×education_level"] == 4
     cells = res.tables[1].data.set_index(["noc2021", "education_level"])
-    assert cells.loc[("B", UNPLACED), "sample_n"] == 3
-    assert cells.loc[("B", UNPLACED), "target"] == pytest.approx(37.5)
+    assert cells.loc[("A", "unknown"), "sample_n"] == 1
+    assert cells.loc[("B", "unplaced (doctorate, unknown)"), "sample_n"] == 3
+    assert cells.loc[("B", "unplaced (doctorate, unknown)"), "target"] == pytest.approx(37.5)
     pooled = res.tables[1].cells["sample_n"].groups
-    assert pooled == {"education_level": {UNPLACED: ["doctorate", "unknown"]}}
+    assert pooled == {
+        "education_level": {"unplaced (doctorate, unknown)": ["doctorate", "unknown"]}
+    }
+
+
+def test_small_cells_are_pooled_within_their_occupation_so_sparse_margins_converge():
+    """One person in (N, MB) and one in (N, doctorate) whose other cells disagree: the two
+    margins ask for contradictory weights and IPF cannot converge; pooling the cells
+    with fewer than 3 people within the occupation makes the margins consistent."""
+    f = pd.DataFrame(
+        {
+            "noc2021": ["N"] * 12,
+            "province": ["ON"] * 6 + ["QC"] * 5 + ["MB"],
+            "education_level": ["bachelor"] * 5 + ["master"] * 6 + ["doctorate"],
+        }
+    )
+    pop_p = pd.DataFrame(
+        {"noc2021": ["N"] * 3, "province": ["ON", "QC", "MB"], "population": [500, 300, 200]}
+    )
+    pop_e = pd.DataFrame(
+        {"noc2021": ["N"] * 3, "education_level": ["bachelor", "master", "doctorate"],
+         "population": [450, 450, 100]}
+    )  # fmt: skip
+    margins = {("noc2021", "province"): pop_p, ("noc2021", "education_level"): pop_e}
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        sparse = rake(f, margins, WeightingConfig(trim_upper=100, min_cell_sample=1))
+    assert not sparse.diagnostics["converged"]
+    res = rake(f, margins, WeightingConfig(trim_upper=100, min_cell_sample=3))
+    d = res.diagnostics
+    assert d["converged"] and d["max_margin_error"] < 1e-6
+    # MB (1 person) pools with the smallest other cell, QC: 6 people carry QC+MB's 500;
+    # doctorate (1) pools with bachelor (5, smaller than master): they carry 450 + 100
+    w = res.weights
+    assert w[6:].sum() == pytest.approx(500, rel=1e-5)
+    assert w[:5].sum() + w[11] == pytest.approx(550, rel=1e-5)
+    assert d["pooled_cell"] == {"noc2021×province": 6, "noc2021×education_level": 6}
+    prov = res.tables[1].data
+    assert list(prov["province"]) == ["ON", "pooled (MB, QC)"]
+    assert res.tables[1].cells["sample_n"].groups == {"province": {"pooled (MB, QC)": ["MB", "QC"]}}
 
 
 def test_one_variable_margin_unknown_cell_keeps_the_observed_share():

@@ -20,7 +20,8 @@ Unknown categories are handled by a stated rule, never by weight 0 inside the co
 A margin's first variable is its *anchor* (``noc2021`` in ``noc2021 × education_level``;
 a one-variable margin has the whole population as its only anchor). A person whose other
 margin variables are unknown, or take a value the population table does not have, goes to
-the anchor's own cell ``unknown or not in population``; its target is the anchor's
+the anchor's own cell (``unknown``, or ``unplaced (…)`` naming the values it pools); its
+target is the anchor's
 population times the (base-weighted) share of such people among the sample in that
 anchor, and the anchor's known cells are scaled by one minus that share, so the anchor
 keeps its population and the known cells keep the census distribution. This assumes
@@ -28,7 +29,9 @@ that people with an unknown value are as over- or under-represented as the other
 their anchor (missing at random within the anchor); it is counted per margin in the
 diagnostics. Only a person whose anchor itself is unknown or absent from the population
 cannot be weighted: weight 0, flagged in ``WeightingResult.in_frame`` and counted by
-reason. Population cells with no sample cannot be reached; their population is reported
+reason. Within an anchor, cells with fewer than ``weighting.min_cell_sample`` people are
+pooled into one cell (``pooled (…)``) before raking, so that sparse cross-classified
+margins stay consistent. Population cells with no sample cannot be reached; their population is reported
 as uncovered and each margin is rescaled to the covered total of the first margin so
 that the margins stay consistent.
 """
@@ -45,7 +48,6 @@ from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec
 
 POPULATION = "population"
 UNKNOWN_VALUES = frozenset({"", "unknown", "Unknown", "UNKNOWN"})
-UNPLACED = "unknown or not in population"  # the label of an anchor's unknown cell
 
 
 @dataclass
@@ -64,7 +66,8 @@ class _Margin:
     target: np.ndarray  # population a cell
     anchor: np.ndarray | None = None  # anchor index a person, -1 unknown or absent
     anchor_labels: list = field(default_factory=list)
-    pooled: dict[str, list[str]] = field(default_factory=dict)  # variable -> values in UNPLACED
+    # variable -> label of a pooled or unplaced cell -> the values it pools
+    pooled: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def _weighting_config(config):
@@ -106,7 +109,70 @@ def _build_margin(features: pd.DataFrame, key: tuple[str, ...], pop: pd.DataFram
     return m, codes
 
 
-def _add_unknown_cells(m: _Margin, base: np.ndarray, in_frame: np.ndarray, features) -> int:
+def _text_values(features: pd.DataFrame, var: str, rows: np.ndarray) -> np.ndarray:
+    """Values of ``var`` for ``rows`` as text, unknown ones as "unknown"."""
+    values = features[var].iloc[rows]
+    text = values.astype(str)
+    return text.where(values.notna() & ~text.isin(UNKNOWN_VALUES), "unknown").to_numpy(object)
+
+
+def _pool_label(kind: str, values: list[str]) -> str:
+    """``unknown`` alone stays ``unknown``; any other pooled set is named with its values."""
+    return "unknown" if values == ["unknown"] else f"{kind} ({', '.join(values)})"
+
+
+def _pool_small_cells(m: _Margin, in_frame: np.ndarray, min_sample: int) -> int:
+    """Within each anchor, pool the cells with fewer than ``min_sample`` people into one.
+
+    Why: a cell of one or two people in ``noc2021 × province`` and another in
+    ``noc2021 × education_level`` can ask for contradictory weights (no solution, IPF does
+    not converge) or for one person to stand for thousands. The pooled cell keeps their
+    summed population; the smallest other cells join it until it reaches ``min_sample``.
+    Returns the number of people in pooled cells.
+    """
+    if len(m.key) == 1 or min_sample <= 1:
+        return 0
+    cell_anchor = _anchor_of_cells(m)
+    sample = np.bincount(m.codes[in_frame & (m.codes >= 0)], minlength=len(m.labels))
+    remap = np.full(len(m.labels), -1, dtype=np.int64)
+    labels: list[tuple] = []
+    target: list[float] = []
+    pooled_people = 0
+    for a in range(len(m.anchor_labels)):
+        cells = [int(c) for c in np.flatnonzero(cell_anchor == a)]
+        pool = [c for c in cells if 0 < sample[c] < min_sample]
+        rest = sorted(
+            (c for c in cells if c not in pool and sample[c] > 0), key=lambda c: (sample[c], c)
+        )
+        while pool and sample[pool].sum() < min_sample and rest:
+            pool.append(rest.pop(0))
+        if len(pool) == 1:  # one cell alone is not pooled: nothing to gain
+            pool = []
+        for c in cells:
+            if c not in pool:
+                remap[c] = len(labels)
+                labels.append(m.labels[c])
+                target.append(float(m.target[c]))
+        if pool:
+            pool.sort()
+            lab = [m.anchor_labels[a]]
+            for j, var in enumerate(m.key[1:], start=1):
+                vals = sorted({str(m.labels[c][j]) for c in pool})
+                name = _pool_label("pooled", vals)
+                m.pooled.setdefault(var, {})[name] = vals
+                lab.append(name)
+            remap[pool] = len(labels)
+            labels.append(tuple(lab))
+            target.append(float(m.target[pool].sum()))
+            pooled_people += int(sample[pool].sum())
+    m.codes = np.where(m.codes >= 0, remap[np.maximum(m.codes, 0)], m.codes)
+    m.labels, m.target = labels, np.asarray(target, dtype=float)
+    return pooled_people
+
+
+def _add_unknown_cells(
+    m: _Margin, base: np.ndarray, in_frame: np.ndarray, features: pd.DataFrame
+) -> int:
     """Give each anchor a cell for its people with an unknown (or unpopulated) value.
 
     Target: the anchor's population × the base-weighted share of such people among the
@@ -120,28 +186,63 @@ def _add_unknown_cells(m: _Margin, base: np.ndarray, in_frame: np.ndarray, featu
     total = np.bincount(a[in_frame], weights=base[in_frame], minlength=n_anchor)
     unk = np.bincount(a[unplaced], weights=base[unplaced], minlength=n_anchor)
     share = np.divide(unk, total, out=np.zeros(n_anchor), where=total > 0)
-    if len(m.key) > 1:
-        index = {lab: i for i, lab in enumerate(m.anchor_labels)}
-        cell_anchor = np.array([index[lab[0]] for lab in m.labels], dtype=np.int64)
-    else:
-        cell_anchor = np.zeros(len(m.labels), dtype=np.int64)
+    cell_anchor = _anchor_of_cells(m)
     anchor_pop = np.bincount(cell_anchor, weights=m.target, minlength=n_anchor)
     n_cells = len(m.labels)
     m.target = np.concatenate([m.target * (1 - share[cell_anchor]), anchor_pop * share])
-    rest = (UNPLACED,) * (len(m.key) - 1)
-    m.labels = m.labels + [
-        ((lab, *rest) if len(m.key) > 1 else (UNPLACED,)) for lab in m.anchor_labels
-    ]
+    rows = np.flatnonzero(unplaced)
+    pooled_vars = m.key[1:] if len(m.key) > 1 else m.key
+    text = {var: _text_values(features, var, rows) for var in pooled_vars}
+    new_labels = []
+    for i, anchor_label in enumerate(m.anchor_labels):
+        mine = a[rows] == i
+        lab = [anchor_label] if len(m.key) > 1 else []
+        for var in pooled_vars:
+            vals = sorted(set(text[var][mine])) or ["unknown"]
+            name = _pool_label("unplaced", vals)
+            if name != "unknown":
+                m.pooled.setdefault(var, {})[name] = vals
+            lab.append(name)
+        new_labels.append(tuple(lab))
+    m.labels = m.labels + new_labels
     m.codes = m.codes.copy()
     m.codes[unplaced] = n_cells + a[unplaced]
-    pooled_vars = m.key[1:] if len(m.key) > 1 else m.key
-    for var in pooled_vars:
-        values = features[var].iloc[np.flatnonzero(unplaced)]
-        text = values.astype(str).where(
-            values.notna() & ~values.astype(str).isin(UNKNOWN_VALUES), "unknown"
-        )
-        m.pooled[var] = sorted(set(text))
     return int(unplaced.sum())
+
+
+def _anchor_of_cells(m: _Margin) -> np.ndarray:
+    """Anchor index of each cell of ``m``."""
+    if len(m.key) == 1:
+        return np.zeros(len(m.labels), dtype=np.int64)
+    index = {lab: i for i, lab in enumerate(m.anchor_labels)}
+    return np.array([index[lab[0]] for lab in m.labels], dtype=np.int64)
+
+
+def _make_consistent(built: list[_Margin]) -> None:
+    """Rescale every margin to the covered totals of the first one.
+
+    Why: dropping unreachable cells removes different amounts from different margins,
+    and IPF cannot converge on margins with different totals. A margin with the same
+    anchor as the first (``noc2021 × province`` and ``noc2021 × education_level``) is
+    rescaled anchor by anchor, so each occupation keeps one total; any other margin as
+    a whole.
+    """
+    first = built[0]
+    ref_total = first.target.sum()
+    shared = len(first.key) > 1
+    ref_by_anchor = {}
+    if shared:
+        sums = np.bincount(_anchor_of_cells(first), first.target, len(first.anchor_labels))
+        ref_by_anchor = dict(zip(first.anchor_labels, sums, strict=True))
+    for m in built[1:]:
+        if shared and len(m.key) > 1 and m.key[0] == first.key[0]:
+            cell_anchor = _anchor_of_cells(m)
+            sums = np.bincount(cell_anchor, m.target, len(m.anchor_labels))
+            want = np.array([ref_by_anchor.get(a, 0.0) for a in m.anchor_labels])
+            factor = np.divide(want, sums, out=np.zeros_like(sums), where=sums > 0)
+            m.target = m.target * factor[cell_anchor]
+        elif m.target.sum() > 0:
+            m.target = m.target * ref_total / m.target.sum()
 
 
 def ipf(
@@ -239,6 +340,9 @@ def rake(
             reasons[f"{name}: {key[0]} absent from population"] = int((m.anchor == -2).sum())
         in_frame &= m.anchor >= 0
         built.append(m)
+    pooled_cells = {
+        "×".join(m.key): _pool_small_cells(m, in_frame, wc.min_cell_sample) for m in built
+    }
     unknown_cells = {
         "×".join(m.key): _add_unknown_cells(m, base, in_frame, features) for m in built
     }
@@ -248,10 +352,7 @@ def rake(
         reach = np.bincount(m.codes[in_frame], minlength=len(m.target)) > 0
         uncovered["×".join(m.key)] = float(m.target[~reach].sum() / m.target.sum())
         m.target = np.where(reach, m.target, 0.0)
-    ref_total = built[0].target.sum()
-    for m in built:
-        if m.target.sum() > 0:
-            m.target = m.target * ref_total / m.target.sum()
+    _make_consistent(built)
     # keep reachable cells only, and only in-frame people
     idx = np.flatnonzero(in_frame)
     for m in built:
@@ -267,6 +368,7 @@ def rake(
         "n_in_frame": int(len(idx)),
         "out_of_frame": {k: v for k, v in sorted(reasons.items()) if v},
         "unknown_cell": {k: v for k, v in unknown_cells.items() if v},
+        "pooled_cell": {k: v for k, v in pooled_cells.items() if v},
         "population_uncovered_share": uncovered,
     }
     if len(idx) == 0:
@@ -362,6 +464,10 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
             (f"weighted in the unknown cell — {k}", v)
             for k, v in diag.get("unknown_cell", {}).items()
         ],
+        *[
+            (f"weighted in a pooled small cell — {k}", v)
+            for k, v in diag.get("pooled_cell", {}).items()
+        ],
         ("converged", int(diag["converged"])),
         ("iterations", diag["iterations"]),
         ("max relative margin error", diag["max_margin_error"]),
@@ -425,9 +531,8 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
                         },
                         open=("in_weighting_frame",),
                         groups={
-                            ("occupation" if k == "noc2021" else k): {UNPLACED: v}
-                            for k, v in m.pooled.items()
-                            if v
+                            ("occupation" if k == "noc2021" else k): v
+                            for k, v in sorted(m.pooled.items())
                         },
                     )
                 },
