@@ -318,6 +318,34 @@ def test_a_cap_the_margins_cannot_hold_is_flagged_not_hidden():
         assert rake(f2, m2, WeightingConfig(trim_upper=100)).diagnostics["trim_cap_held"]
 
 
+def test_a_binding_cap_is_met_by_capped_raking_with_the_margins_exact():
+    """Raked freely, the 10 people with c = y weigh 27.0 (a) and 30.75 (b), 3.08× the mean
+    of 10. Capped at 3× the mean (30), the only solution gives all ten 30 (300 = the y
+    population), and the x people of a and b 440/60 and 260/30."""
+    f = pd.DataFrame(
+        {"r": ["a"] * 62 + ["b"] * 38, "c": ["x"] * 60 + ["y"] * 2 + ["x"] * 30 + ["y"] * 8}
+    )
+    m = {
+        ("r",): pd.DataFrame({"r": ["a", "b"], "population": [500, 500]}),
+        ("c",): pd.DataFrame({"c": ["x", "y"], "population": [700, 300]}),
+    }
+    free = rake(f, m, WeightingConfig(trim_upper=100, tolerance=1e-10, max_iter=1000))
+    assert free.diagnostics["max_weight_ratio"] == pytest.approx(3.075, abs=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = rake(f, m, WeightingConfig(trim_upper=3.0, tolerance=1e-10, max_iter=1000))
+    d = res.diagnostics
+    assert d["trim_cap_held"] and d["converged"] and d["max_margin_error"] <= 1e-10
+    assert d["trimmed"] == 10 and d["max_weight_ratio"] <= 3.0 + 1e-9
+    want = np.r_[[440 / 60] * 60, [30.0] * 2, [260 / 30] * 30, [30.0] * 8]
+    np.testing.assert_allclose(res.weights, want, rtol=1e-8)
+    # below 3x no weights meet both: the margins win and the failure is flagged
+    with pytest.warns(RuntimeWarning, match="margins win"):
+        tight = rake(f, m, WeightingConfig(trim_upper=2.5, tolerance=1e-10, max_iter=1000))
+    assert tight.diagnostics["trim_cap_held"] is False
+    np.testing.assert_allclose(tight.weights, free.weights, rtol=1e-8)
+
+
 def test_effective_sample_size_is_reported_per_study_group():
     f, m = _two_by_two()
     f = f.assign(

@@ -265,6 +265,43 @@ def ipf(
     return w, max_iter, err, False
 
 
+def ipf_capped(
+    base: np.ndarray, margins: list[_Margin], cap: float, max_iter: int, tolerance: float
+) -> tuple[np.ndarray, int, float, bool]:
+    """Raking with an upper bound on every weight: (weights, sweeps, max margin error, ok).
+
+    Why: trimming after raking and raking again undoes the trimming, and alternating the
+    two only approaches the cap in the limit. Here each raking step scales only the
+    weights below the cap so that the cell still reaches its target (weights at the cap
+    stay there), then caps any weight that went over. When a cell's capped weights alone
+    exceed its target, the whole cell is scaled down, freeing them. ``ok`` is true when the
+    margins hold within ``tolerance`` and no weight exceeds ``cap``.
+    """
+    w = np.minimum(base.astype(float), cap)
+    err = np.inf
+    for m in margins:  # a cell needing more than cap × its people cannot be met: stop early
+        if (m.target > cap * np.bincount(m.codes, minlength=len(m.target)) * (1 + 1e-9)).any():
+            return w, 0, err, False
+    for it in range(1, max_iter + 1):
+        for m in margins:
+            at_cap = w >= cap * (1 - 1e-12)
+            k = len(m.target)
+            fixed = np.bincount(m.codes, weights=np.where(at_cap, w, 0.0), minlength=k)
+            free = np.bincount(m.codes, weights=np.where(at_cap, 0.0, w), minlength=k)
+            room = m.target - fixed
+            scale_free = (room > 0) & (free > 0)
+            f_free = np.divide(room, free, out=np.ones(k), where=scale_free)
+            f_all = np.divide(m.target, fixed + free, out=np.ones(k), where=(fixed + free) > 0)
+            factor_free = np.where(scale_free, f_free, f_all)
+            factor_capped = np.where(scale_free, 1.0, f_all)
+            w = w * np.where(at_cap, factor_capped[m.codes], factor_free[m.codes])
+            np.minimum(w, cap, out=w)
+        err = max_margin_error(w, margins)
+        if err <= tolerance:
+            return w, it, err, True
+    return w, max_iter, err, False
+
+
 def max_margin_error(w: np.ndarray, margins: list[_Margin]) -> float:
     """Largest |achieved - target| / target over every cell of every margin."""
     worst = 0.0
@@ -392,15 +429,16 @@ def rake(
         )
     w, iters, err, ok = ipf(base[idx], built, wc.max_iter, wc.tolerance)
     total_iters, trimmed, rounds = iters, 0, 0
-    for rounds in range(1, 11):  # trim → re-rake until the cap holds after raking
-        cap = wc.trim_upper * w.mean()
-        if (w <= cap * (1 + 1e-6)).all():
-            rounds -= 1
-            break
-        w, n_capped = trim_weights(w, wc.trim_upper)
-        trimmed = max(trimmed, n_capped)
-        w, iters, err, ok = ipf(w, built, wc.max_iter, wc.tolerance)
+    cap = wc.trim_upper * w.mean()
+    if ok and (w > cap * (1 + 1e-6)).any():
+        # rake again with the cap inside every step; if no weights satisfy both the margins
+        # and the cap, the margins win and the failure is reported (trim_cap_held false)
+        wc_, iters, err_c, ok_c = ipf_capped(base[idx], built, cap, 10 * wc.max_iter, wc.tolerance)
         total_iters += iters
+        rounds = 1
+        if ok_c:
+            w, err = wc_, err_c
+            trimmed = int((w >= cap * (1 - 1e-9)).sum())
     weights[idx] = w
     ratio = float(w.max() / w.mean())
     cap_held = ratio <= wc.trim_upper * (1 + 1e-6)
@@ -428,8 +466,8 @@ def rake(
         )
     if not cap_held:
         warnings.warn(
-            f"weights still reach {ratio:.1f}× the mean after {rounds} trim-and-rerake rounds "
-            f"(cap {wc.trim_upper:g}×): the margins need weights the cap forbids; coarsen the "
+            f"weights reach {ratio:.1f}× the mean: no weights meet both the margins and the cap "
+            f"({wc.trim_upper:g}×), and the margins win; coarsen the "
             "margins or raise weighting.trim_upper",
             RuntimeWarning,
             stacklevel=2,
