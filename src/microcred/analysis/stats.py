@@ -1,10 +1,14 @@
 """Small statistical building blocks shared by the analyses.
 
-Proportions: Wilson score intervals (Wilson 1927) through statsmodels; with
-non-trivial survey weights the weighted proportion gets a Wilson interval at
-Kish's effective sample size. Differences of proportions: Newcombe's hybrid
-score interval (Newcombe 1998, method 10). Standardised mean differences after
-Austin (2011).
+Proportions: Wilson score intervals (Wilson 1927) through statsmodels. With raked
+weights the variance is the Taylor linearisation with calibration residuals
+(Deville & Särndal 1992): the linearised variable is regressed on the raking cells
+and the with-replacement variance of the weighted residuals is used, so the variance
+calibration removes is removed here too; the interval is Wilson's at the effective
+size p(1−p)/var. Without the raking cells (or weights that are not calibrated),
+Kish's effective sample size stands in. Differences of proportions: Newcombe's
+hybrid score interval (Newcombe 1998, method 10). Standardised mean differences
+after Austin (2011).
 """
 
 from __future__ import annotations
@@ -43,6 +47,62 @@ def wilson(successes: float, n: float, alpha: float = 0.05) -> tuple[float, floa
     return (float(lo), float(hi))
 
 
+def calibration_residuals(
+    u: np.ndarray, w: np.ndarray, cells: np.ndarray, tol: float = 1e-10, max_iter: int = 200
+) -> np.ndarray:
+    """Residuals of ``u`` after the w-weighted least-squares fit on the raking cells.
+
+    ``cells``: one column of integer cell codes per margin (-1: not in the margin).
+    With one margin the fit is the weighted cell mean; with several (cells of different
+    margins cross) it is found by alternating projections (backfitting), each sweep
+    subtracting the weighted cell means of the current residuals, until they move less
+    than ``tol`` relative to ``u``.
+    Why: raking makes the weighted cell totals exact, so the part of an estimate's
+    variance that the cells explain is gone; the residuals carry what remains.
+    """
+    e = np.asarray(u, dtype=float).copy()
+    cells = np.asarray(cells).reshape(len(e), -1)
+    scale = float(np.abs(u).max()) if len(u) else 0.0
+    if scale == 0.0:
+        return e
+    for _ in range(max_iter):
+        moved = 0.0
+        for j in range(cells.shape[1]):
+            c = cells[:, j]
+            ok = c >= 0
+            k = int(c[ok].max()) + 1 if ok.any() else 0
+            sw = np.bincount(c[ok], weights=w[ok], minlength=k)
+            swe = np.bincount(c[ok], weights=w[ok] * e[ok], minlength=k)
+            mean = np.divide(swe, sw, out=np.zeros(k), where=sw > 0)
+            shift = mean[c[ok]]
+            e[ok] -= shift
+            moved = max(moved, float(np.abs(shift).max()) if len(shift) else 0.0)
+        if cells.shape[1] <= 1 or moved <= tol * scale:
+            break
+    return e
+
+
+def linearised_variance(u: np.ndarray, w: np.ndarray, cells: np.ndarray | None = None) -> float:
+    """Variance of Σ wᵢuᵢ under a single-stage with-replacement design, each person a PSU:
+    n/(n−1) Σ (wᵢeᵢ − mean)², with e = u or, given the raking ``cells``, its calibration
+    residuals. People with weight 0 must be left out by the caller."""
+    n = len(u)
+    if n < 2:
+        return math.nan
+    e = u if cells is None else calibration_residuals(u, w, cells)
+    z = w * e
+    return float(n / (n - 1) * np.sum((z - z.mean()) ** 2))
+
+
+def _in_frame(w: np.ndarray, cells: np.ndarray | None, *arrays: np.ndarray) -> list:
+    """Drop people with weight 0 (outside the weighting frame) from every array."""
+    keep = np.asarray(w, dtype=float) > 0
+    out = [np.asarray(w, dtype=float)[keep]]
+    out.append(None if cells is None else np.asarray(cells).reshape(len(keep), -1)[keep])
+    out += [np.asarray(a)[keep] for a in arrays]
+    return out
+
+
 @dataclass(frozen=True)
 class Proportion:
     n: int  # unweighted persons
@@ -54,24 +114,44 @@ class Proportion:
     method: str
 
 
-def proportion(y: np.ndarray, w: np.ndarray | None = None) -> Proportion:
+def proportion(
+    y: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+    domain: np.ndarray | None = None,
+) -> Proportion:
     """Share of ``y`` (bool) with a 95 % interval; design-based when weights vary.
 
-    Weighted: p = Σw·y / Σw; interval = Wilson at Kish's effective n, which
-    reduces to the plain Wilson interval when weights are equal.
+    Weighted: p = Σw·y / Σw over the ``domain`` (default: everyone passed). Given the
+    raking ``cells`` of everyone passed (a column per margin), the variance is the
+    linearisation with calibration residuals over all of them — the domain's people and
+    the others, as a domain estimate needs — and the interval is Wilson's at the
+    effective size p(1−p)/var ("wilson-calibrated"); without cells, Wilson's at Kish's
+    effective size ("wilson-kish"). Equal weights give the plain Wilson interval.
+    ``n`` and ``successes`` count the domain's people, weighted or not.
     """
     y = np.asarray(y, dtype=bool)
-    n, k = int(y.size), int(y.sum())
+    dom = np.ones(len(y), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    n, k = int(dom.sum()), int((y & dom).sum())
     if n == 0:
         return Proportion(0, 0, math.nan, math.nan, math.nan, 0.0, "none")
-    if trivial_weights(w):
+    if trivial_weights(None if w is None else np.asarray(w)[dom]):
         lo, hi = wilson(k, n)
         return Proportion(n, k, k / n, lo, hi, float(n), "wilson")
     w = np.asarray(w, dtype=float)
-    p = float(np.sum(w * y) / np.sum(w))
-    n_eff = kish_n(w)
+    wd = np.where(dom, w, 0.0)
+    total = float(wd.sum())
+    if total <= 0:
+        return Proportion(n, k, math.nan, math.nan, math.nan, 0.0, "none")
+    p = float(np.sum(wd * y) / total)
+    n_eff, method = kish_n(w[dom]), "wilson-kish"
+    if cells is not None and 0 < p < 1:
+        ww, cc, yy, dd = _in_frame(w, cells, y, dom)
+        var = linearised_variance(dd * (yy - p) / total, ww, cc)
+        if var > 0:
+            n_eff, method = p * (1 - p) / var, "wilson-calibrated"
     lo, hi = wilson(p * n_eff, n_eff)
-    return Proportion(n, k, p, lo, hi, n_eff, "wilson-kish")
+    return Proportion(n, k, p, lo, hi, n_eff, method)
 
 
 def newcombe_diff(
@@ -124,21 +204,40 @@ class MeanCI:
     se: float
 
 
-def mean_ci(x: np.ndarray, w: np.ndarray | None = None) -> MeanCI:
-    """Mean with a t interval; weighted (statsmodels DescrStatsW, Kish-scaled) when weights vary."""
+def mean_ci(
+    x: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+    domain: np.ndarray | None = None,
+) -> MeanCI:
+    """Mean with a t interval over the ``domain`` (default: everyone) among known ``x``.
+
+    Weighted with the raking ``cells`` of everyone passed: linearisation with calibration
+    residuals (as ``proportion``), t on n − 1 degrees of freedom; weighted without them:
+    statsmodels' ``DescrStatsW`` with the weights rescaled to Kish's effective n.
+    """
     x = np.asarray(x, dtype=float)
-    x_ok = ~np.isnan(x)
-    x = x[x_ok]
-    n = int(x.size)
+    dom = np.ones(len(x), dtype=bool) if domain is None else np.asarray(domain, dtype=bool)
+    known = dom & ~np.isnan(x)
+    xs = x[known]
+    n = int(xs.size)
     if n == 0:
         return MeanCI(0, math.nan, math.nan, math.nan, math.nan)
     if n == 1:
-        return MeanCI(1, float(x[0]), math.nan, math.nan, math.nan)
-    if w is None or trivial_weights(np.asarray(w)[x_ok]):
-        d = DescrStatsW(x)
+        return MeanCI(1, float(xs[0]), math.nan, math.nan, math.nan)
+    if w is None or trivial_weights(np.asarray(w)[known]):
+        d = DescrStatsW(xs)
+    elif cells is not None:
+        w = np.asarray(w, dtype=float)
+        wk = np.where(known, w, 0.0)
+        m = float(np.sum(wk * np.nan_to_num(x)) / wk.sum())
+        ww, cc, xx, kk = _in_frame(w, cells, np.nan_to_num(x), known)
+        se = math.sqrt(linearised_variance(kk * (xx - m) / wk.sum(), ww, cc))
+        q = float(stats.t.ppf(0.975, n - 1))
+        return MeanCI(n, m, m - q * se, m + q * se, se)
     else:
-        ww = np.asarray(w, dtype=float)[x_ok]
-        d = DescrStatsW(x, weights=ww * kish_n(ww) / ww.sum())  # sums to the effective n
+        ww = np.asarray(w, dtype=float)[known]
+        d = DescrStatsW(xs, weights=ww * kish_n(ww) / ww.sum())  # sums to the effective n
     lo, hi = d.tconfint_mean()
     return MeanCI(n, float(d.mean), float(lo), float(hi), float(d.std_mean))
 
@@ -203,4 +302,60 @@ def stratified_difference(
     num = float(wa @ (pa - pb))
     var = float(wa**2 @ (va + vb))
     d, se = num / total, math.sqrt(var) / total
+    return d, d - Z95 * se, d + Z95 * se
+
+
+def _strata_codes(strata: np.ndarray) -> np.ndarray:
+    codes = np.asarray(strata)
+    if not np.issubdtype(codes.dtype, np.integer):  # labels: code them (callers pass codes)
+        codes = np.unique(codes, return_inverse=True)[1]
+    return codes
+
+
+def stratified_difference_linearised(
+    y: np.ndarray,
+    treated: np.ndarray,
+    strata: np.ndarray,
+    w: np.ndarray | None = None,
+    cells: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """Within-stratum difference in the mean of ``y`` (treated − untreated), averaged with the
+    treated's weights; (difference, lower, upper) with a 95 % normal interval.
+
+    The estimator is d = Σ_s a_s (ȳ_ts − ȳ_us) / Σ_s a_s over strata holding both groups
+    (a_s: the treated's weight in s). Its Taylor linearisation is, for a treated person i
+    in s, (y_i − ȳ_us − d)/A, and for an untreated one −(a_s/b_s)(y_i − ȳ_us)/A (b_s: the
+    untreated's weight in s); the variance is that of the weighted linearised values,
+    after calibration residuals when the raking ``cells`` are given. ``y`` may be a
+    share's 0/1 indicator or a measure; people with an unknown (NaN) ``y`` are left out.
+    """
+    y = np.asarray(y, dtype=float)
+    t = np.asarray(treated, dtype=bool)
+    ww = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
+    codes = _strata_codes(strata)
+    known = ~np.isnan(y) & (ww > 0)
+    yk = np.where(known, y, 0.0)
+    k = int(codes.max()) + 1 if len(codes) else 0
+    wt, wu = ww * (known & t), ww * (known & ~t)
+    a = np.bincount(codes, weights=wt, minlength=k)
+    b = np.bincount(codes, weights=wu, minlength=k)
+    ta = np.bincount(codes, weights=wt * yk, minlength=k)
+    nb = np.bincount(codes, weights=wu * yk, minlength=k)
+    ok = (a > 0) & (b > 0)
+    total = float(a[ok].sum())
+    if total == 0 or int(known.sum()) < 2:
+        return math.nan, math.nan, math.nan
+    mean_t = np.divide(ta, a, out=np.zeros(k), where=ok)
+    mean_u = np.divide(nb, b, out=np.zeros(k), where=ok)
+    d = float(a[ok] @ (mean_t[ok] - mean_u[ok])) / total
+    in_ok = known & ok[codes]
+    ratio = np.divide(a, b, out=np.zeros(k), where=ok)
+    u = np.where(
+        in_ok & t,
+        (yk - mean_u[codes] - d) / total,
+        np.where(in_ok & ~t, -ratio[codes] * (yk - mean_u[codes]) / total, 0.0),
+    )
+    pos = ww > 0
+    cc = None if cells is None else np.asarray(cells).reshape(len(y), -1)[pos]
+    se = math.sqrt(linearised_variance(u[pos], ww[pos], cc))
     return d, d - Z95 * se, d + Z95 * se
