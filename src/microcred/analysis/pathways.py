@@ -42,7 +42,11 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             g = dated if training == "all" else dated[dated["formal_digital_training"] == training]
             months = months_between(g["occupation_entry_date"], g[first])
             before = months > 0  # credential dated strictly before the month of entry
-            p = proportion(before, sf.weights(g))
+            # a domain of the study: its variance takes everyone's raking cells
+            in_g = study.index.isin(g.index)
+            y = np.zeros(len(study), dtype=bool)
+            y[np.flatnonzero(in_g)] = before  # g keeps study's row order
+            p = proportion(y, sf.weights(study), sf.cells(study), domain=in_g)
             q1, med, q3 = np.percentile(months, [25, 50, 75]) if len(months) else (np.nan,) * 3
             rows.append(
                 {

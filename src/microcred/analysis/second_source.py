@@ -100,6 +100,7 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
     pr_band = study["experience_band"].fillna("unknown")
     pr_y = holder(study, sf.primary)
     w = sf.weights(study)
+    cells = sf.cells(study)
 
     rows = []
     dims = (
@@ -118,7 +119,8 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
                 (f"profiles: holds a microcredential ({sf.primary})", pr_y, pr_cat, w),
             ):
                 m = catv == cat
-                p = proportion(y[m], None if ww is None else ww[m])
+                # profiles: a domain of the study, its variance over everyone's raking cells
+                p = proportion(y[m]) if ww is None else proportion(y, ww, cells, domain=m)
                 rows.append(
                     {
                         "dimension": dim,

@@ -39,7 +39,7 @@ def headline_rows(sf: StudyFrame, weightings: tuple[bool, ...]) -> list[dict]:
                             "definition": d,
                             "codes": codes,
                             "weighting": "weighted" if weighted else "unweighted",
-                            **share_row(y, view.weights(g)),
+                            **share_row(y, view.weights(g), view.cells(g)),
                         }
                     )
     return rows

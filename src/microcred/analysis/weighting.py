@@ -56,6 +56,9 @@ class WeightingResult:
     diagnostics: dict
     tables: list[AnalysisTable] = field(default_factory=list)
     in_frame: np.ndarray | None = None  # bool: the person could be placed in every margin
+    # raking cell of each person in each margin (a column per margin, -1 outside the frame):
+    # the variance estimators regress on them (calibration residuals)
+    cells: np.ndarray | None = None
 
 
 @dataclass
@@ -426,6 +429,7 @@ def rake(
             diagnostics,
             _diagnostic_tables(w=np.zeros(0), margins=[], diag=diagnostics),
             in_frame,
+            np.full((n, len(built)), -1, dtype=np.int32),
         )
     w, iters, err, ok = ipf(base[idx], built, wc.max_iter, wc.tolerance)
     total_iters, trimmed, rounds = iters, 0, 0
@@ -440,6 +444,9 @@ def rake(
             w, err = wc_, err_c
             trimmed = int((w >= cap * (1 - 1e-9)).sum())
     weights[idx] = w
+    cells = np.full((n, len(built)), -1, dtype=np.int32)
+    for j, m in enumerate(built):
+        cells[idx, j] = m.codes
     ratio = float(w.max() / w.mean())
     cap_held = ratio <= wc.trim_upper * (1 + 1e-6)
     diagnostics.update(
@@ -473,7 +480,7 @@ def rake(
             stacklevel=2,
         )
     tables = _diagnostic_tables(w, built, diagnostics)
-    return WeightingResult(weights, diagnostics, tables, in_frame)
+    return WeightingResult(weights, diagnostics, tables, in_frame, cells)
 
 
 def _ess_by_group(features: pd.DataFrame, idx: np.ndarray, w: np.ndarray) -> dict[str, float]:
