@@ -137,3 +137,61 @@ def test_stratified_linearised_difference_finds_a_planted_difference_and_covers_
     assert d_nan == pytest.approx(
         stratified_difference_linearised(base[keep], held[keep], occ[keep])[0]
     )
+
+
+def test_q_values_are_computed_over_the_publishable_rows_only():
+    """A row with a count primary suppression hides (1 .. min_cell − 1) gets no p- or
+    q-value and does not enter the family; with rounding nothing is hidden."""
+    from statsmodels.stats.multitest import multipletests
+
+    from microcred.analysis.holders import with_q_values
+    from microcred.config import StudyConfig
+
+    df = pd.DataFrame(
+        {
+            "definition": ["a", "a", "a", "a", "b"],
+            "holders": [50, 3, 0, 40, 20],
+            "non_holders": [100, 90, 80, 10, 30],
+            "p_value": [0.01, 0.001, 0.04, 0.03, 0.5],
+        }
+    )
+    cfg = StudyConfig()  # min_cell 10, suppression
+    out = with_q_values(df, ["holders", "non_holders"], cfg)
+    assert np.isnan(out.loc[1, "p_value"]) and np.isnan(out.loc[1, "q_value"])
+    want = multipletests([0.01, 0.04, 0.03], method="fdr_bh")[1]
+    np.testing.assert_allclose(out.loc[[0, 2, 3], "q_value"], want)
+    assert out.loc[4, "q_value"] == pytest.approx(0.5)  # its own family
+    assert list(out.columns).index("q_value") == list(out.columns).index("p_value") + 1
+    rounding = cfg.model_copy(
+        update={"disclosure": cfg.disclosure.model_copy(update={"method": "rounding"})}
+    )
+    out = with_q_values(df, ["holders", "non_holders"], rounding)
+    want = multipletests([0.01, 0.001, 0.04, 0.03], method="fdr_bh")[1]
+    np.testing.assert_allclose(out.loc[[0, 1, 2, 3], "q_value"], want)
+
+
+def test_study_frame_hands_the_raking_cells_to_weighted_estimates_only():
+    from microcred.analysis.frame import StudyFrame
+    from microcred.analysis.uptake import share_row
+    from microcred.config import StudyConfig
+
+    rng = np.random.default_rng(8)
+    n = 400
+    df = pd.DataFrame(
+        {
+            "in_study": True,
+            "weight": rng.uniform(1, 4, n),
+            "weighting_cell_0": rng.integers(0, 3, n),
+            "weighting_cell_1": rng.integers(0, 2, n),
+            "y": rng.random(n) < 0.2,
+        }
+    )
+    weighted = StudyFrame(df, StudyConfig(), weighted=True)
+    cells = weighted.cells(df)
+    assert cells is not None and cells.shape == (n, 2)
+    np.testing.assert_array_equal(cells[:, 1], df["weighting_cell_1"])
+    row = share_row(df["y"].to_numpy(), weighted.weights(df), cells)
+    assert row["interval"] == "wilson-calibrated"
+    unweighted = StudyFrame(df, StudyConfig(), weighted=False)
+    assert unweighted.cells(df) is None
+    assert share_row(df["y"].to_numpy(), unweighted.weights(df))["interval"] == "wilson"

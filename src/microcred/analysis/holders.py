@@ -90,7 +90,7 @@ def with_q_values(df: pd.DataFrame, counts: list[str], config) -> pd.DataFrame:
             sub = np.full(len(idx), math.nan)
             sub[ok] = multipletests(p[ok], method="fdr_bh")[1]
             q[idx] = sub
-    df["q_value"] = q
+    df.insert(df.columns.get_loc("p_value") + 1, "q_value", q)
     return df
 
 
