@@ -14,6 +14,7 @@ after Austin (2011).
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,60 +48,92 @@ def wilson(successes: float, n: float, alpha: float = 0.05) -> tuple[float, floa
     return (float(lo), float(hi))
 
 
+_JOINT: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray]] = {}
+
+
+def _joint_cells(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(joint cell of each person, margin cells of each joint cell) for a cell matrix.
+
+    Cached per array object: an analysis passes the same study-wide matrix for every row
+    of a table, and finding the joint cells is the one sort in the variance.
+    """
+    hit = _JOINT.get(id(cells))
+    if hit is not None and hit[0]() is cells:
+        return hit[1], hit[2]
+    c = np.asarray(cells).reshape(len(cells), -1).astype(np.int64) + 1  # -1 (outside) → 0
+    radix = c.max(axis=0) + 1 if len(c) else np.ones(c.shape[1], dtype=np.int64)
+    if float(np.prod(radix.astype(float))) < 2.0**62:
+        key = np.ravel_multi_index(tuple(c.T), tuple(int(r) for r in radix))
+        uniq, inv = np.unique(key, return_inverse=True)
+        joint = np.column_stack(np.unravel_index(uniq, tuple(int(r) for r in radix)))
+    else:
+        joint, inv = np.unique(c, axis=0, return_inverse=True)
+    out = (inv.reshape(-1), np.asarray(joint, dtype=np.int64).reshape(-1, c.shape[1]) - 1)
+    try:
+        ref = weakref.ref(cells)
+    except TypeError:  # not weak-referenceable: no cache
+        return out
+    key_id = id(cells)
+    _JOINT[key_id] = (ref, *out)
+    weakref.finalize(cells, _JOINT.pop, key_id, None)
+    return out
+
+
 def calibration_residuals(
-    u: np.ndarray, w: np.ndarray, cells: np.ndarray, tol: float = 1e-10, max_iter: int = 200
+    u: np.ndarray, w: np.ndarray, cells: np.ndarray, tol: float = 1e-10, max_iter: int = 500
 ) -> np.ndarray:
     """Residuals of ``u`` after the w-weighted least-squares fit on the raking cells.
 
     ``cells``: one column of integer cell codes per margin (-1: not in the margin).
-    With one margin the fit is the weighted cell mean; with several (cells of different
-    margins cross) it is found by alternating projections (backfitting), each sweep
-    subtracting the weighted cell means of the current residuals, until they move less
-    than ``tol`` relative to ``u``.
+    The fit is additive over the margins (a cell effect per margin). Since every person
+    of a joint cell (their cells in all margins together) gets the same fitted value,
+    it is found on the joint cells' weighted means — thousands of cells instead of
+    millions of people — by alternating projections (backfitting): each sweep
+    subtracts the weighted cell means of the current residuals, margin by margin,
+    until they move less than ``tol`` relative to the largest mean.
     Why: raking makes the weighted cell totals exact, so the part of an estimate's
     variance that the cells explain is gone; the residuals carry what remains.
     """
-    e = np.asarray(u, dtype=float).copy()
-    cells = np.asarray(cells).reshape(len(e), -1)
-    scale = float(np.abs(u).max()) if len(u) else 0.0
-    if scale == 0.0:
-        return e
-    for _ in range(max_iter):
+    u = np.asarray(u, dtype=float)
+    w = np.asarray(w, dtype=float)
+    inv, joint = _joint_cells(cells)
+    n_joint = len(joint)
+    wj = np.bincount(inv, weights=w, minlength=n_joint)
+    mean_u = np.divide(
+        np.bincount(inv, weights=w * u, minlength=n_joint), wj, out=np.zeros(n_joint), where=wj > 0
+    )
+    e = mean_u.copy()
+    scale = float(np.abs(mean_u).max()) if n_joint else 0.0
+    for _ in range(max_iter if scale > 0 else 0):
         moved = 0.0
-        for j in range(cells.shape[1]):
-            c = cells[:, j]
+        for j in range(joint.shape[1]):
+            c = joint[:, j]
             ok = c >= 0
             k = int(c[ok].max()) + 1 if ok.any() else 0
-            sw = np.bincount(c[ok], weights=w[ok], minlength=k)
-            swe = np.bincount(c[ok], weights=w[ok] * e[ok], minlength=k)
-            mean = np.divide(swe, sw, out=np.zeros(k), where=sw > 0)
-            shift = mean[c[ok]]
+            sw = np.bincount(c[ok], weights=wj[ok], minlength=k)
+            swe = np.bincount(c[ok], weights=wj[ok] * e[ok], minlength=k)
+            shift = np.divide(swe, sw, out=np.zeros(k), where=sw > 0)[c[ok]]
             e[ok] -= shift
             moved = max(moved, float(np.abs(shift).max()) if len(shift) else 0.0)
-        if cells.shape[1] <= 1 or moved <= tol * scale:
+        if joint.shape[1] <= 1 or moved <= tol * scale:
             break
-    return e
+    return u - (mean_u - e)[inv]
 
 
 def linearised_variance(u: np.ndarray, w: np.ndarray, cells: np.ndarray | None = None) -> float:
     """Variance of Σ wᵢuᵢ under a single-stage with-replacement design, each person a PSU:
-    n/(n−1) Σ (wᵢeᵢ − mean)², with e = u or, given the raking ``cells``, its calibration
-    residuals. People with weight 0 must be left out by the caller."""
-    n = len(u)
+    n/(n−1) Σ (wᵢeᵢ − mean)² over the people with a positive weight, with e = u or, given
+    the raking ``cells``, its calibration residuals (people with weight 0 — outside the
+    weighting frame — carry no weight in the fit and are left out of the sum)."""
+    u = np.asarray(u, dtype=float)
+    w = np.asarray(w, dtype=float)
+    keep = w > 0
+    n = int(keep.sum())
     if n < 2:
         return math.nan
-    e = u if cells is None else calibration_residuals(u, w, cells)
-    z = w * e
+    e = u if cells is None else calibration_residuals(u, np.where(keep, w, 0.0), cells)
+    z = (w * e)[keep]
     return float(n / (n - 1) * np.sum((z - z.mean()) ** 2))
-
-
-def _in_frame(w: np.ndarray, cells: np.ndarray | None, *arrays: np.ndarray) -> list:
-    """Drop people with weight 0 (outside the weighting frame) from every array."""
-    keep = np.asarray(w, dtype=float) > 0
-    out = [np.asarray(w, dtype=float)[keep]]
-    out.append(None if cells is None else np.asarray(cells).reshape(len(keep), -1)[keep])
-    out += [np.asarray(a)[keep] for a in arrays]
-    return out
 
 
 @dataclass(frozen=True)
@@ -146,8 +179,7 @@ def proportion(
     p = float(np.sum(wd * y) / total)
     n_eff, method = kish_n(w[dom]), "wilson-kish"
     if cells is not None and 0 < p < 1:
-        ww, cc, yy, dd = _in_frame(w, cells, y, dom)
-        var = linearised_variance(dd * (yy - p) / total, ww, cc)
+        var = linearised_variance(dom * (y - p) / total, w, cells)
         if var > 0:
             n_eff, method = p * (1 - p) / var, "wilson-calibrated"
     lo, hi = wilson(p * n_eff, n_eff)
@@ -230,9 +262,11 @@ def mean_ci(
     elif cells is not None:
         w = np.asarray(w, dtype=float)
         wk = np.where(known, w, 0.0)
+        if wk.sum() <= 0:
+            return MeanCI(n, math.nan, math.nan, math.nan, math.nan)
         m = float(np.sum(wk * np.nan_to_num(x)) / wk.sum())
-        ww, cc, xx, kk = _in_frame(w, cells, np.nan_to_num(x), known)
-        se = math.sqrt(linearised_variance(kk * (xx - m) / wk.sum(), ww, cc))
+        u = known * (np.nan_to_num(x) - m) / wk.sum()
+        se = math.sqrt(linearised_variance(u, w, cells))
         q = float(stats.t.ppf(0.975, n - 1))
         return MeanCI(n, m, m - q * se, m + q * se, se)
     else:
@@ -355,7 +389,5 @@ def stratified_difference_linearised(
         (yk - mean_u[codes] - d) / total,
         np.where(in_ok & ~t, -ratio[codes] * (yk - mean_u[codes]) / total, 0.0),
     )
-    pos = ww > 0
-    cc = None if cells is None else np.asarray(cells).reshape(len(y), -1)[pos]
-    se = math.sqrt(linearised_variance(u[pos], ww[pos], cc))
+    se = math.sqrt(linearised_variance(u, ww, cells))
     return d, d - Z95 * se, d + Z95 * se
