@@ -72,7 +72,9 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             "Among holders in study with a dated first microcredential and a known date of first "
             "entry into an occupation of interest (start of the earliest position coded to it): "
             "the share whose first microcredential is dated before entry, with Wilson 95 % "
-            "intervals, by formal digital training; and months from credential to entry (median "
+            "intervals (when weighted, at the effective size from the linearisation with "
+            "calibration residuals, the group as a domain of the study), by formal digital "
+            "training; and months from credential to entry (median "
             "and interquartile range; negative when the credential came after entry). Dates at "
             "year precision are read as 1 January, so the order within a year is uncertain."
         ),
