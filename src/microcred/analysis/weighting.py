@@ -357,7 +357,7 @@ def rake(
     config,
     base_weights: np.ndarray | None = None,
 ) -> WeightingResult:
-    """Rake ``features`` (one row a person) to population ``margins``, trim, re-rake.
+    """Rake ``features`` (one row a person) to population ``margins``; capped when the cap binds.
 
     ``margins`` maps a tuple of feature column names (e.g. ``("noc2021", "province")``)
     to a DataFrame with those columns plus ``population``. ``config`` is a
@@ -538,10 +538,14 @@ def _diagnostic_tables(w: np.ndarray, margins: list[_Margin], diag: dict) -> lis
         section="weighting",
         method=(
             "Profiles were raked (iterative proportional fitting) to Statistics Canada "
-            "population margins, weights above the configured multiple of the mean were "
-            "trimmed and the sample re-raked. The effective sample size and design effect "
-            "are Kish's; people whose margin cell is unknown or absent from the population "
-            "are not weighted and are counted here."
+            "population margins; within an occupation, cells with too few people were pooled, "
+            "and people with an unknown value (or one the population table lacks) were given "
+            "their occupation's own cell, scaled to their observed share. When a weight "
+            "exceeded the configured multiple of the mean, the sample was raked again with "
+            "that cap inside every step; if no weights meet both, the margins win and the "
+            "'trim cap held' row says 0. The effective sample size and design effect are "
+            "Kish's; people whose occupation is unknown or absent from the population are not "
+            "weighted and are counted here."
         ),
         data=summary,
         count_columns=[],
