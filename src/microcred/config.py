@@ -189,9 +189,11 @@ class DPConfig(_Strict):
 class WeightingConfig(_Strict):
     enabled: bool = True
     margins: list[list[str]] = Field(
-        default_factory=lambda: [["noc2021", "province"], ["education_level"]]
+        default_factory=lambda: [["noc2021", "province"], ["noc2021", "education_level"]]
     )
     trim_upper: float = Field(5.0, gt=1)  # trim weights above this multiple of the mean weight
+    # within an occupation (a margin's first variable), cells with fewer people are pooled
+    min_cell_sample: int = Field(10, ge=1)
     max_iter: int = 100
     tolerance: float = 1e-6
 

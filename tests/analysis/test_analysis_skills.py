@@ -75,3 +75,20 @@ def test_fisher_bh_matches_scipy_and_statsmodels_on_a_small_family():
     assert p == pytest.approx(want)
     assert q == pytest.approx(multipletests(want, method="fdr_bh")[1])
     assert fisher_bh(np.zeros(0), np.zeros(0), 1, 1)[0].size == 0
+
+
+def test_fisher_bh_family_is_the_publishable_skills_only():
+    """A skill whose counts disclosure control hides gets no p- or q-value and leaves the
+    family: the other q-values are BH over the rest alone."""
+    from statsmodels.stats.multitest import multipletests
+
+    from microcred.analysis.skills import fisher_bh
+
+    h = np.array([30, 2, 25, 10])
+    n = np.array([10, 40, 20, 12])
+    p_all, _ = fisher_bh(h, n, 100, 100)
+    ok = np.array([True, False, True, True])
+    p, q = fisher_bh(h, n, 100, 100, publishable=ok)
+    assert np.isnan(p[1]) and np.isnan(q[1])
+    np.testing.assert_allclose(p[ok], p_all[ok])
+    np.testing.assert_allclose(q[ok], multipletests(p_all[ok], method="fdr_bh")[1])

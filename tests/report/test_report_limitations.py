@@ -198,3 +198,17 @@ def test_a_broken_weight_cap_and_group_sizes_are_reported() -> None:
     assert any("Data scientists 41, Software professionals 300" in f for f in found)
     held = _quiet_context(weighting={"n_persons": 100, "n_in_frame": 100, "trim_cap_held": True})
     assert not any("weight cap" in f for f in detect_limitations([], held))
+
+
+def test_people_weighted_in_an_unknown_cell_are_reported() -> None:
+    ctx = _quiet_context(
+        weighting={
+            "n_persons": 100,
+            "n_in_frame": 100,
+            "unknown_cell": {"noc2021×education_level": 9, "noc2021×province": 4},
+        }
+    )
+    found = detect_limitations([], ctx)
+    assert any(f.startswith("9 people with an unknown value") for f in found)
+    quiet = _quiet_context(weighting={"n_persons": 100, "n_in_frame": 100, "unknown_cell": {}})
+    assert not any("unknown value" in f for f in detect_limitations([], quiet))

@@ -133,38 +133,100 @@ def test_joint_margin_and_default_config_reproduce_margins():
     assert (margin_table.relative_error.abs() < 1e-5).all()
 
 
-def test_people_outside_the_frame_are_reported_not_dropped():
+def test_unknown_values_get_their_anchors_unknown_cell_not_weight_zero():
+    """Hand computation of the unknown-cell rule on a NOC × education margin.
+
+    NOC A: 4 people, 1 unknown education → u = 1/4: bachelor 60·¾ = 45 over 2 people
+    (22.5 each), master 40·¾ = 30, unknown cell 100·¼ = 25. NOC B: 4 people, 2 unknown and
+    1 doctorate (not in the population) → u = ¾: master 20·¼ = 5, unknown cell 50·¾ = 37.5
+    over 3 people (12.5 each); B's bachelor cell (7.5) has no sample and is uncovered.
+    Only an unknown or unpopulated NOC (the anchor) leaves a person unweighted.
+    """
     f = pd.DataFrame(
         {
-            "province": ["ON", "ON", "QC", None, "YT", "QC", "ON"],
-            "education_level": [
-                "bachelor",
-                "master",
-                "bachelor",
-                "master",
-                "master",
-                "unknown",
-                "master",
-            ],
+            "noc2021": ["A", "A", "A", "A", "B", "B", "B", "B", "C", None],
+            "education_level": ["bachelor", "bachelor", "master", "unknown", "master", None,
+                                "unknown", "doctorate", "master", "master"],
+        }
+    )  # fmt: skip
+    pop = pd.DataFrame(
+        {
+            "noc2021": ["A", "A", "B", "B"],
+            "education_level": ["bachelor", "master", "bachelor", "master"],
+            "population": [60, 40, 30, 20],
         }
     )
-    m = {
-        ("province",): pd.DataFrame({"province": ["ON", "QC"], "population": [100, 50]}),
-        ("education_level",): pd.DataFrame(
-            {"education_level": ["bachelor", "master"], "population": [60, 90]}
-        ),
+    cfg = WeightingConfig(trim_upper=100, min_cell_sample=1)
+    res = rake(f, {("noc2021", "education_level"): pop}, cfg)
+    np.testing.assert_allclose(
+        res.weights, [22.5, 22.5, 30, 25, 5, 12.5, 12.5, 12.5, 0, 0], rtol=1e-6
+    )
+    assert list(res.in_frame) == [True] * 8 + [False, False]
+    d = res.diagnostics
+    assert d["out_of_frame"] == {
+        "noc2021×education_level: noc2021 absent from population": 1,
+        "noc2021×education_level: noc2021 unknown": 1,
     }
-    res = rake(f, m, WeightingConfig(trim_upper=100))
-    assert list(res.in_frame) == [True, True, True, False, False, False, True]
-    assert (res.weights[~res.in_frame] == 0).all()
-    oof = res.diagnostics["out_of_frame"]
-    assert oof == {
-        "education_level: unknown": 1,
-        "province: cell absent from population": 1,
-        "province: unknown": 1,
-    }
+    assert d["unknown_cell"] == {"noc2021×education_level": 4}
     summary = res.tables[0].data.set_index("statistic").value
-    assert summary["not weighted — province: unknown"] == 1
+    assert summary["weighted in the unknown cell — noc2021×education_level"] == 4
+    cells = res.tables[1].data.set_index(["noc2021", "education_level"])
+    assert cells.loc[("A", "unknown"), "sample_n"] == 1
+    assert cells.loc[("B", "unplaced (doctorate, unknown)"), "sample_n"] == 3
+    assert cells.loc[("B", "unplaced (doctorate, unknown)"), "target"] == pytest.approx(37.5)
+    pooled = res.tables[1].cells["sample_n"].groups
+    assert pooled == {
+        "education_level": {"unplaced (doctorate, unknown)": ["doctorate", "unknown"]}
+    }
+
+
+def test_small_cells_are_pooled_within_their_occupation_so_sparse_margins_converge():
+    """One person in (N, MB) and one in (N, doctorate) whose other cells disagree: the two
+    margins ask for contradictory weights and IPF cannot converge; pooling the cells
+    with fewer than 3 people within the occupation makes the margins consistent."""
+    f = pd.DataFrame(
+        {
+            "noc2021": ["N"] * 12,
+            "province": ["ON"] * 6 + ["QC"] * 5 + ["MB"],
+            "education_level": ["bachelor"] * 5 + ["master"] * 6 + ["doctorate"],
+        }
+    )
+    pop_p = pd.DataFrame(
+        {"noc2021": ["N"] * 3, "province": ["ON", "QC", "MB"], "population": [500, 300, 200]}
+    )
+    pop_e = pd.DataFrame(
+        {"noc2021": ["N"] * 3, "education_level": ["bachelor", "master", "doctorate"],
+         "population": [450, 450, 100]}
+    )  # fmt: skip
+    margins = {("noc2021", "province"): pop_p, ("noc2021", "education_level"): pop_e}
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        sparse = rake(f, margins, WeightingConfig(trim_upper=100, min_cell_sample=1))
+    assert not sparse.diagnostics["converged"]
+    res = rake(f, margins, WeightingConfig(trim_upper=100, min_cell_sample=3))
+    d = res.diagnostics
+    assert d["converged"] and d["max_margin_error"] < 1e-6
+    # MB (1 person) pools with the smallest other cell, QC: 6 people carry QC+MB's 500;
+    # doctorate (1) pools with bachelor (5, smaller than master): they carry 450 + 100
+    w = res.weights
+    assert w[6:].sum() == pytest.approx(500, rel=1e-5)
+    assert w[:5].sum() + w[11] == pytest.approx(550, rel=1e-5)
+    assert d["pooled_cell"] == {"noc2021×province": 6, "noc2021×education_level": 6}
+    prov = res.tables[1].data
+    assert list(prov["province"]) == ["ON", "pooled (MB, QC)"]
+    assert res.tables[1].cells["sample_n"].groups == {"province": {"pooled (MB, QC)": ["MB", "QC"]}}
+
+
+def test_one_variable_margin_unknown_cell_keeps_the_observed_share():
+    f = pd.DataFrame({"province": ["ON", "ON", "QC", None, "YT", "QC", "ON", "ON"]})
+    m = {("province",): pd.DataFrame({"province": ["ON", "QC"], "population": [120, 30]})}
+    res = rake(f, m, WeightingConfig(trim_upper=100))
+    assert res.in_frame.all()
+    # 2 of 8 unplaced: their cell gets 150·2/8 = 37.5, ON 120·¾ = 90 over 4, QC 22.5 over 2
+    np.testing.assert_allclose(
+        res.weights, [22.5, 22.5, 11.25, 18.75, 18.75, 11.25, 22.5, 22.5], rtol=1e-6
+    )
+    assert res.diagnostics["out_of_frame"] == {}
+    assert res.diagnostics["unknown_cell"] == {"province": 2}
 
 
 def test_population_cell_without_sample_is_reported_as_uncovered():
@@ -229,14 +291,15 @@ def test_weighted_proportion_stratified():
 
 
 def test_nobody_in_frame_still_reports_why():
-    f = pd.DataFrame({"province": [None, "unknown", "YT"]})
-    m = {("province",): pd.DataFrame({"province": ["ON"], "population": [10]})}
+    f = pd.DataFrame({"noc2021": [None, "unknown", "99999"], "province": ["ON"] * 3})
+    pop = pd.DataFrame({"noc2021": ["21211"], "province": ["ON"], "population": [10]})
     with pytest.warns(RuntimeWarning, match="nobody is weighted"):
-        res = rake(f, m, WeightingConfig())
+        res = rake(f, {("noc2021", "province"): pop}, WeightingConfig())
     assert (res.weights == 0).all() and not res.diagnostics["converged"]
     summary = res.tables[0].data.set_index("statistic").value
     assert summary["persons weighted (in frame)"] == 0
-    assert summary["not weighted — province: unknown"] == 2
+    assert summary["not weighted — noc2021×province: noc2021 unknown"] == 2
+    assert summary["not weighted — noc2021×province: noc2021 absent from population"] == 1
 
 
 def test_a_cap_the_margins_cannot_hold_is_flagged_not_hidden():
@@ -253,6 +316,34 @@ def test_a_cap_the_margins_cannot_hold_is_flagged_not_hidden():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert rake(f2, m2, WeightingConfig(trim_upper=100)).diagnostics["trim_cap_held"]
+
+
+def test_a_binding_cap_is_met_by_capped_raking_with_the_margins_exact():
+    """Raked freely, the 10 people with c = y weigh 27.0 (a) and 30.75 (b), 3.08× the mean
+    of 10. Capped at 3× the mean (30), the only solution gives all ten 30 (300 = the y
+    population), and the x people of a and b 440/60 and 260/30."""
+    f = pd.DataFrame(
+        {"r": ["a"] * 62 + ["b"] * 38, "c": ["x"] * 60 + ["y"] * 2 + ["x"] * 30 + ["y"] * 8}
+    )
+    m = {
+        ("r",): pd.DataFrame({"r": ["a", "b"], "population": [500, 500]}),
+        ("c",): pd.DataFrame({"c": ["x", "y"], "population": [700, 300]}),
+    }
+    free = rake(f, m, WeightingConfig(trim_upper=100, tolerance=1e-10, max_iter=1000))
+    assert free.diagnostics["max_weight_ratio"] == pytest.approx(3.075, abs=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = rake(f, m, WeightingConfig(trim_upper=3.0, tolerance=1e-10, max_iter=1000))
+    d = res.diagnostics
+    assert d["trim_cap_held"] and d["converged"] and d["max_margin_error"] <= 1e-10
+    assert d["trimmed"] == 10 and d["max_weight_ratio"] <= 3.0 + 1e-9
+    want = np.r_[[440 / 60] * 60, [30.0] * 2, [260 / 30] * 30, [30.0] * 8]
+    np.testing.assert_allclose(res.weights, want, rtol=1e-8)
+    # below 3x no weights meet both: the margins win and the failure is flagged
+    with pytest.warns(RuntimeWarning, match="margins win"):
+        tight = rake(f, m, WeightingConfig(trim_upper=2.5, tolerance=1e-10, max_iter=1000))
+    assert tight.diagnostics["trim_cap_held"] is False
+    np.testing.assert_allclose(tight.weights, free.weights, rtol=1e-8)
 
 
 def test_effective_sample_size_is_reported_per_study_group():

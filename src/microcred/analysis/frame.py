@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from microcred.config import StudyConfig
 
 ALL_GROUPS = "All occupations of interest"
+CELL_PREFIX = "weighting_cell_"  # person-feature columns: the person's raking cell per margin
 
 
 @dataclass
@@ -43,6 +44,17 @@ class StudyFrame:
         if not self.weighted or "weight" not in df:
             return None
         return df["weight"].fillna(1.0).to_numpy(dtype=float)
+
+    def cells(self, df: pd.DataFrame) -> np.ndarray | None:
+        """Raking cells of ``df``'s people (a column per margin) when the run is weighted.
+
+        Given to the estimators, they make the variance the linearisation with
+        calibration residuals; None (unweighted, or no cells recorded) falls back to Kish.
+        """
+        cols = sorted((c for c in df.columns if c.startswith(CELL_PREFIX)), key=_cell_index)
+        if not self.weighted or not cols:
+            return None
+        return df[cols].fillna(-1).to_numpy(dtype=np.int64)
 
     @property
     def definitions(self) -> list[str]:
@@ -79,6 +91,10 @@ def to_frame(person_features: pa.Table, config: StudyConfig, weighted: bool) -> 
     df = person_features.filter(in_study).to_pandas()
     df = df.sort_values("person_id", kind="stable").reset_index(drop=True)
     return StudyFrame(df, config, weighted)
+
+
+def _cell_index(column: str) -> int:
+    return int(column[len(CELL_PREFIX) :])
 
 
 def holder(df: pd.DataFrame, definition: str, hiconf: bool = False) -> np.ndarray:

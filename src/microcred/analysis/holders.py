@@ -6,17 +6,21 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from microcred.analysis.estimability import COMPARISON_REASONS, comparison_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
 from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
 from microcred.analysis.stats import (
+    Z95,
     diff_means_ci,
     mean_ci,
     newcombe_diff,
     proportion,
     smd,
     stratified_difference,
+    stratified_difference_linearised,
 )
 from microcred.features.ladder import RANK_LABELS
 from microcred.release.vocabulary import OTHER, employer_terms
@@ -29,6 +33,65 @@ NUMERIC = {
     "digital_skill_share": "Share of skills that are digital",
     "n_hot_skills": "Hot-technology skills",
 }
+
+
+WITHIN_METHOD = (
+    "difference_within_occupation compares holders with non-holders of the same NOC 2021 unit "
+    "group and averages over unit groups with the holders' weights (holders' occupation mix); "
+    "unit groups without both are left out; its 95 % normal interval is from the Taylor "
+    "linearisation of that estimator (with calibration residuals when raked). "
+)
+TEST_METHOD = (
+    "p_value tests a within-occupation difference of 0 (two-sided, normal); q_value is its "
+    "Benjamini–Hochberg adjustment over the rows of the definition whose person counts "
+    "disclosure control publishes (every count 0 or at least the minimum cell size); rows "
+    "below it get neither."
+)
+
+
+def _occupation_codes(study: pd.DataFrame) -> np.ndarray:
+    """NOC unit groups as integer codes (the strata of the within-occupation comparisons)."""
+    noc = study["noc2021"].fillna("unknown").astype(str).to_numpy(dtype=object)
+    return np.unique(noc, return_inverse=True)[1]
+
+
+def normal_p_value(d: float, lower: float, upper: float) -> float:
+    """Two-sided p-value of d = 0 from a symmetric 95 % normal interval."""
+    se = (upper - lower) / (2 * Z95)
+    if not (math.isfinite(d) and math.isfinite(se)) or se <= 0:
+        return math.nan
+    return float(2 * stats.norm.sf(abs(d) / se))
+
+
+def with_q_values(df: pd.DataFrame, counts: list[str], config) -> pd.DataFrame:
+    """Benjamini–Hochberg q-values of ``p_value`` per definition, over publishable rows only.
+
+    Why only those: a q-value depends on every p-value of its family, so a family holding
+    rows that disclosure control hides would let published q-values say something about
+    the hidden rows. Primary suppression hides counts of 1 .. min_cell − 1, which the
+    analysis knows; the rows it hides get no p- or q-value. (Complementary suppression
+    hides some rows with counts above the minimum; those stay in the family.)
+    """
+    df = df.copy()
+    if df.empty:
+        return df.assign(q_value=pd.Series(dtype=float))
+    dc = config.disclosure
+    c = df[counts].to_numpy(dtype=float)
+    if dc.method == "suppression":
+        publishable = ((c == 0) | (c >= dc.min_cell)).all(axis=1)
+    else:
+        publishable = np.ones(len(df), dtype=bool)
+    df.loc[~publishable, "p_value"] = math.nan
+    q = np.full(len(df), math.nan)
+    for _, idx in df.groupby("definition", sort=False).indices.items():
+        p = df["p_value"].to_numpy(dtype=float)[idx]
+        ok = ~np.isnan(p)
+        if ok.any():
+            sub = np.full(len(idx), math.nan)
+            sub[ok] = multipletests(p[ok], method="fdr_bh")[1]
+            q[idx] = sub
+    df.insert(df.columns.get_loc("p_value") + 1, "q_value", q)
+    return df
 
 
 def _categorical_columns(df: pd.DataFrame) -> dict[str, pd.Series]:
@@ -86,15 +149,13 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
     """Per variable and category: share among holders vs non-holders, difference, SMD."""
     study = sf.study
     w = sf.weights(study)
+    cells = sf.cells(study)
     rows = []
     cats = {
         var: values.to_numpy(dtype=object) for var, values in _categorical_columns(study).items()
     }
     levels = {var: sorted(set(v)) for var, v in cats.items()}
-    # NOC unit groups as integer codes, once (every comparison below is stratified by them)
-    strata = np.unique(
-        study["noc2021"].fillna("unknown").astype(str).to_numpy(dtype=object), return_inverse=True
-    )[1]
+    strata = _occupation_codes(study)  # once: every comparison below is stratified by them
     for d in sf.definitions:
         h = holder(study, d)
         for var, v in cats.items():
@@ -102,12 +163,16 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                 ind = v == cat
                 wh = None if w is None else w[h]
                 wn = None if w is None else w[~h]
-                ph = proportion(ind[h], wh)
-                pn = proportion(ind[~h], wn)
+                # holders and non-holders are domains of the study (calibrated variance)
+                ph = proportion(ind, w, cells, domain=h)
+                pn = proportion(ind, w, cells, domain=~h)
                 diff, lo, hi = newcombe_diff(
                     ph.share, ph.lower, ph.upper, pn.share, pn.lower, pn.upper
                 )
-                within = stratified_difference(ind, h, strata, w)
+                if cells is None:
+                    within = stratified_difference(ind, h, strata, w)
+                else:
+                    within = stratified_difference_linearised(ind, h, strata, w, cells)
                 rows.append(
                     {
                         "definition": d,
@@ -125,13 +190,14 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
                         "difference_within_occupation": within[0],
                         "within_lower": within[1],
                         "within_upper": within[2],
+                        "p_value": normal_p_value(*within),
                         "smd": finite_or_nan(
                             smd(ind[h].astype(float), ind[~h].astype(float), wh, wn)
                         ),
                     }
                 )
-    df = pd.DataFrame(rows)
     both = ["holders_in_category", "holders", "non_holders_in_category", "non_holders"]
+    df = with_q_values(pd.DataFrame(rows), both, sf.config)
     table = AnalysisTable(
         name="holders_vs_non_holders",
         title="Holders and non-holders compared",
@@ -146,8 +212,10 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "difference_within_occupation compares holders with non-holders of the same NOC 2021 "
             "unit group and averages over unit groups with the holders' weights (holders' "
             "occupation mix), so occupation mix does not enter the difference; unit groups "
-            "without both holders and non-holders are left out; 95 % normal interval with "
-            "Agresti–Caffo-adjusted variances on Kish effective sizes."
+            "without both holders and non-holders are left out; 95 % normal interval, with "
+            "Agresti–Caffo-adjusted variances per unit group when unweighted and the Taylor "
+            "linearisation with calibration residuals when raked. Weighted shares use the same "
+            "linearisation (holders and non-holders as domains of the study). " + TEST_METHOD
         ),
         data=df,
         count_columns=both,
@@ -160,6 +228,8 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
             "difference_within_occupation": both,
             "within_lower": both,
             "within_upper": both,
+            "p_value": both,
+            "q_value": both,
             "smd": both,
         },
         dims=["definition", "variable", "category"],
@@ -193,6 +263,8 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
     """Means (with CIs) of experience and skills-profile measures, difference and SMD."""
     study = sf.study
     w = sf.weights(study)
+    cells = sf.cells(study)
+    strata = _occupation_codes(study)
     rows = []
     for d in sf.definitions:
         h = holder(study, d)
@@ -200,8 +272,10 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             x = study[var].to_numpy(dtype=float)
             wh = None if w is None else w[h]
             wn = None if w is None else w[~h]
-            mh, mn = mean_ci(x[h], wh), mean_ci(x[~h], wn)
+            # holders and non-holders are domains of the study (calibrated variance)
+            mh, mn = mean_ci(x, w, cells, domain=h), mean_ci(x, w, cells, domain=~h)
             diff, lo, hi = diff_means_ci(mh, mn)
+            within = stratified_difference_linearised(x, h, strata, w, cells)
             okh, okn = ~np.isnan(x[h]), ~np.isnan(x[~h])
             s = smd(
                 x[h][okh],
@@ -225,20 +299,25 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
                     "difference": diff,
                     "diff_lower": lo,
                     "diff_upper": hi,
+                    "difference_within_occupation": within[0],
+                    "within_lower": within[1],
+                    "within_upper": within[2],
+                    "p_value": normal_p_value(*within),
                     "smd": finite_or_nan(s),
                 }
             )
-    df = pd.DataFrame(rows)
+    df = with_q_values(pd.DataFrame(rows), ["holders", "non_holders"], sf.config)
     hdep, ndep, both = ["holders"], ["non_holders"], ["holders", "non_holders"]
     table = AnalysisTable(
         name="holders_profile_means",
         title="Experience and skills profile: holders and non-holders",
         section="holders",
         method=(
-            "Means among holders and non-holders with t-based 95 % intervals (weighted means use "
-            "Kish's effective sample size), the difference with a normal interval from the two "
-            "standard errors, and the standardised mean difference (Austin 2011). People with an "
-            "unknown value are left out of that row's counts."
+            "Means among holders and non-holders with t-based 95 % intervals (weighted means: "
+            "Taylor linearisation with calibration residuals over the raking cells), the "
+            "difference with a normal interval from the two standard errors, and the "
+            "standardised mean difference (Austin 2011). People with an unknown value are left "
+            "out of that row's counts. " + WITHIN_METHOD
         ),
         data=df,
         count_columns=both,
@@ -252,6 +331,11 @@ def numeric_comparison(sf: StudyFrame) -> AnalysisTable:
             "difference": both,
             "diff_lower": both,
             "diff_upper": both,
+            "difference_within_occupation": both,
+            "within_lower": both,
+            "within_upper": both,
+            "p_value": both,
+            "q_value": both,
             "smd": both,
         },
         dims=["definition", "variable"],

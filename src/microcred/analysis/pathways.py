@@ -42,7 +42,11 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             g = dated if training == "all" else dated[dated["formal_digital_training"] == training]
             months = months_between(g["occupation_entry_date"], g[first])
             before = months > 0  # credential dated strictly before the month of entry
-            p = proportion(before, sf.weights(g))
+            # a domain of the study: its variance takes everyone's raking cells
+            in_g = study.index.isin(g.index)
+            y = np.zeros(len(study), dtype=bool)
+            y[np.flatnonzero(in_g)] = before  # g keeps study's row order
+            p = proportion(y, sf.weights(study), sf.cells(study), domain=in_g)
             q1, med, q3 = np.percentile(months, [25, 50, 75]) if len(months) else (np.nan,) * 3
             rows.append(
                 {
@@ -68,7 +72,9 @@ def pathways(sf: StudyFrame) -> AnalysisTable:
             "Among holders in study with a dated first microcredential and a known date of first "
             "entry into an occupation of interest (start of the earliest position coded to it): "
             "the share whose first microcredential is dated before entry, with Wilson 95 % "
-            "intervals, by formal digital training; and months from credential to entry (median "
+            "intervals (when weighted, at the effective size from the linearisation with "
+            "calibration residuals, the group as a domain of the study), by formal digital "
+            "training; and months from credential to entry (median "
             "and interquartile range; negative when the credential came after entry). Dates at "
             "year precision are read as 1 January, so the order within a year is uncertain."
         ),

@@ -100,6 +100,7 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
     pr_band = study["experience_band"].fillna("unknown")
     pr_y = holder(study, sf.primary)
     w = sf.weights(study)
+    cells = sf.cells(study)
 
     rows = []
     dims = (
@@ -118,7 +119,8 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
                 (f"profiles: holds a microcredential ({sf.primary})", pr_y, pr_cat, w),
             ):
                 m = catv == cat
-                p = proportion(y[m], None if ww is None else ww[m])
+                # profiles: a domain of the study, its variance over everyone's raking cells
+                p = proportion(y[m]) if ww is None else proportion(y, ww, cells, domain=m)
                 rows.append(
                     {
                         "dimension": dim,
@@ -142,7 +144,9 @@ def second_source(sf: StudyFrame, survey: pa.Table) -> AnalysisTable:
             "Stack Overflow Developer Survey respondents in the study country who answered how "
             "they learn to code: the share naming 'Online Courses or Certification', by education "
             "(EdLevel harmonised to a common coarse scale) and by years of work experience "
-            "(WorkExp, same bands as the profiles), with Wilson 95 % intervals; beside it, the "
+            "(WorkExp, same bands as the profiles), with Wilson 95 % intervals (profiles, when "
+            "weighted: at the effective size from the linearisation with calibration residuals); "
+            "beside it, the "
             "profile-based share of people in study holding a microcredential under the first "
             "definition, by the same bands. Survey respondents are self-selected developers, and "
             "'learned online' is broader than 'lists a credential'."

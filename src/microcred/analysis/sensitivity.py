@@ -39,7 +39,7 @@ def headline_rows(sf: StudyFrame, weightings: tuple[bool, ...]) -> list[dict]:
                             "definition": d,
                             "codes": codes,
                             "weighting": "weighted" if weighted else "unweighted",
-                            **share_row(y, view.weights(g)),
+                            **share_row(y, view.weights(g), view.cells(g)),
                         }
                     )
     return rows
@@ -71,7 +71,8 @@ def sensitivity(sf: StudyFrame) -> AnalysisTable:
             "occupation code is neither abstained nor below the low-confidence threshold and "
             "counting only credentials coded with at least that confidence; unweighted and (when "
             "the run is weighted) calibrated to population margins. Wilson 95 % intervals "
-            "(at Kish's effective n when weighted)."
+            "(when weighted, at the effective size from the linearisation with calibration "
+            "residuals over the rows' raking cells)."
         ),
         data=df,
         count_columns=["n", "holders"],

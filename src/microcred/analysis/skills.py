@@ -91,13 +91,19 @@ def index_skills(persons: pd.DataFrame, person_skills: pa.Table | None) -> Skill
 
 
 def fisher_bh(
-    listing_h: np.ndarray, listing_n: np.ndarray, n_h: int, n_n: int
+    listing_h: np.ndarray,
+    listing_n: np.ndarray,
+    n_h: int,
+    n_n: int,
+    publishable: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided Fisher exact p-value per skill (holders vs non-holders listing it) and the
-    Benjamini–Hochberg q-values over all of them (one family).
+    Benjamini–Hochberg q-values over the ``publishable`` ones (default: all; one family).
 
     Why Fisher: counts of a few people per cell are common after the minimum-count filter,
     where a normal approximation is poor; why BH: hundreds of skills are tested at once.
+    Why only publishable skills: a q-value depends on every p-value of its family, so
+    skills whose counts disclosure control hides must not be in it; they get no values.
     """
     if len(listing_h) == 0:
         return np.zeros(0), np.zeros(0)
@@ -108,12 +114,20 @@ def fisher_bh(
         ],
         dtype=float,
     )
-    q = multipletests(p, alpha=FDR, method="fdr_bh")[1]
-    return p, np.asarray(q, dtype=float)
+    ok = np.ones(len(p), dtype=bool) if publishable is None else np.asarray(publishable, bool)
+    p[~ok] = np.nan
+    q = np.full(len(p), np.nan)
+    if ok.any():
+        q[ok] = multipletests(p[ok], alpha=FDR, method="fdr_bh")[1]
+    return p, q
 
 
 def _scores(
-    people: pd.DataFrame, skills: SkillIndex, is_holder: np.ndarray, min_people: int
+    people: pd.DataFrame,
+    skills: SkillIndex,
+    is_holder: np.ndarray,
+    min_people: int,
+    min_cell: int = 1,
 ) -> pd.DataFrame:
     """People listing each skill among holders and non-holders in ``people``, scored.
 
@@ -155,11 +169,11 @@ def _scores(
     out["log_odds_ratio"] = delta
     out["z"] = z
     n_h = int(np.asarray(is_holder, dtype=bool).sum())
+    counts = out[["holders_listing", "non_holders_listing"]].to_numpy()
+    counts = np.column_stack([counts, np.tile([n_h, len(rows) - n_h], (len(counts), 1))])
+    publishable = ((counts == 0) | (counts >= min_cell)).all(axis=1)
     out["p_value"], out["q_value"] = fisher_bh(
-        out["holders_listing"].to_numpy(),
-        out["non_holders_listing"].to_numpy(),
-        n_h,
-        len(rows) - n_h,
+        counts[:, 0], counts[:, 1], n_h, len(rows) - n_h, publishable
     )
     return out.sort_values(["z", "skill"], ascending=[False, True], kind="stable")
 
@@ -216,16 +230,18 @@ def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[A
     without formal digital training list more than their untrained peers."""
     skills = index_skills(sf.persons, person_skills)
     min_people = max(MIN_PEOPLE, 2 * sf.config.disclosure.min_cell)
+    dc = sf.config.disclosure
+    min_cell = dc.min_cell if dc.method == "suppression" else 1  # what primary suppression hides
     study = sf.study
     untrained = study[study["formal_digital_training"] == "no"]
     rows_all, rows_signal = [], []
     for d in sf.definitions:
         h = holder(study, d)
-        s = _scores(study, skills, h, min_people)
+        s = _scores(study, skills, h, min_people, min_cell)
         top = pd.concat([s.head(TOP), s.tail(TOP // 2)]).drop_duplicates("skill")
         rows_all.append(top.assign(definition=d, holders=int(h.sum()), non_holders=int((~h).sum())))
         hu = holder(untrained, d)
-        su = _scores(untrained, skills, hu, min_people)
+        su = _scores(untrained, skills, hu, min_people, min_cell)
         su = su[(su["q_value"] < FDR) & (su["z"] > 0)].head(TOP)
         rows_signal.append(
             su.assign(definition=d, holders=int(hu.sum()), non_holders=int((~hu).sum()))
@@ -243,7 +259,8 @@ def distinctive_skills(sf: StudyFrame, person_skills: pa.Table | None) -> list[A
         "threshold, so most published counts survive suppression); counts are unweighted. "
         "z ranks the skills; p_value is a two-sided Fisher exact test of holders vs "
         "non-holders listing the skill, q_value its Benjamini–Hochberg adjustment over every "
-        f"skill scored for the definition (a skill is distinctive at q < {FDR:g})."
+        "skill scored for the definition whose counts disclosure control publishes (0 or at "
+        f"least the minimum cell size; others get neither); a skill is distinctive at q < {FDR:g}."
     )
     return [
         _table(

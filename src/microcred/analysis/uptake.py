@@ -24,14 +24,15 @@ def share_cells(occupation: str, holding: str) -> dict[str, CellSet]:
 
 
 INTERVAL_METHOD = (
-    "95 % intervals are Wilson score intervals (Wilson 1927) for unweighted shares; when "
-    "calibration weights vary, the share is weighted and the Wilson interval is computed at "
-    "Kish's effective sample size. `n` and `holders` are unweighted person counts."
+    "95 % intervals are Wilson score intervals (Wilson 1927) for unweighted shares; when the "
+    "run is raked, the share is weighted and its variance is the Taylor linearisation with "
+    "calibration residuals over the raking cells, the Wilson interval being computed at the "
+    "effective size p(1−p)/variance. `n` and `holders` are unweighted person counts."
 )
 
 
-def share_row(y: np.ndarray, w: np.ndarray | None) -> dict:
-    p = proportion(y, w)
+def share_row(y: np.ndarray, w: np.ndarray | None, cells: np.ndarray | None = None) -> dict:
+    p = proportion(y, w, cells)
     return {
         "n": p.n,
         "holders": p.successes,
@@ -50,7 +51,7 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
                 {
                     "definition": d,
                     "occupation_group": label,
-                    **share_row(holder(g, d), sf.weights(g)),
+                    **share_row(holder(g, d), sf.weights(g), sf.cells(g)),
                 }
             )
     df = pd.DataFrame(rows)
@@ -105,7 +106,7 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
                         "occupation_group": g.name,
                         "noc2021": code,
                         "noc2021_title": titles.iloc[0] if len(titles) else None,
-                        **share_row(holder(sub, d), sf.weights(sub)),
+                        **share_row(holder(sub, d), sf.weights(sub), sf.cells(sub)),
                     }
                 )
     df = pd.DataFrame(rows)
@@ -157,7 +158,11 @@ def uptake_by_type(sf: StudyFrame, enriched: pa.Table) -> AnalysisTable:
             at = people.get_indexer(listing[t])
             y[at[at >= 0]] = True
             rows.append(
-                {"occupation_group": label, "credential_type": t, **share_row(y, sf.weights(g))}
+                {
+                    "occupation_group": label,
+                    "credential_type": t,
+                    **share_row(y, sf.weights(g), sf.cells(g)),
+                }
             )
     df = pd.DataFrame(
         rows,

@@ -227,6 +227,16 @@ def _representativeness(weighting: Mapping[str, Any] | None) -> list[str]:
         )
         if sizes:
             out.append(f"Effective sample size of each study group after weighting: {sizes}.")
+    unknown = weighting.get("unknown_cell")
+    if isinstance(unknown, Mapping):
+        placed = max((_number(v) or 0 for v in unknown.values()), default=0)
+        if placed > 0:
+            out.append(
+                f"{placed:,.0f} people with an unknown value on a raking margin (or one the "
+                "census table lacks) were weighted in their occupation's own cell at their "
+                "observed share: they are assumed to be as over- or under-represented as the "
+                "rest of their occupation."
+            )
     if weighting.get("converged") is False:
         out.append("Raking did not converge; the weights match the margins only approximately.")
     return out

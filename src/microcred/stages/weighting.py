@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from microcred.analysis.frame import CELL_PREFIX
 from microcred.analysis.result import AnalysisTable
 from microcred.features.person import FeatureSet
 from microcred.stages.env import StageEnv
@@ -57,5 +58,8 @@ def _rake(inp: WeightingInput) -> WeightingOutput:
     idx = pf.schema.get_field_index("weight")
     weights = pa.array(result.weights, pa.float64())
     pf = pf.set_column(idx, "weight", weights) if idx >= 0 else pf.append_column("weight", weights)
+    assert result.cells is not None
+    for j in range(result.cells.shape[1]):  # raking cells: the variances use them
+        pf = pf.append_column(f"{CELL_PREFIX}{j}", pa.array(result.cells[:, j], pa.int32()))
     fs = dataclasses.replace(inp.features, person_features=pf)
     return WeightingOutput(fs, result.diagnostics, list(result.tables))
