@@ -21,12 +21,13 @@ import numpy as np
 @dataclass(frozen=True)
 class ValidationCounts:
     """Hand-reviewed classifications: true positives, false negatives, false positives, true
-    negatives of the coded status against the reviewer's."""
+    negatives of the coded status against the reviewer's (effective, so possibly
+    fractional, counts when the review sample is weighted)."""
 
-    tp: int
-    fn: int
-    fp: int
-    tn: int
+    tp: float
+    fn: float
+    fp: float
+    tn: float
 
     @property
     def sensitivity(self) -> float:
