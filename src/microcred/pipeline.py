@@ -52,6 +52,7 @@ class RunOptions:
     engine: EngineSettings = field(default_factory=EngineSettings)
     survey_path: Path | None = None  # Stack Overflow survey CSV, the second source
     margins_path: Path | None = None  # Statistics Canada margins (folder or files) for weighting
+    validation_path: Path | None = None  # validation.json of `microcred validate score`
     cache_dir: Path | None = None  # content-addressed coding cache
     planted: tuple[str, ...] = ()  # strings the personal-data gate must not find in outputs
     quiet: bool = False
@@ -83,7 +84,9 @@ def run(opts: RunOptions) -> RunResult:
     ``opts.overwrite`` is false, or overlaps an input.
     """
     layout = RunLayout.create(opts.out_dir, opts.restricted_dir, opts.cache_dir)
-    inputs = tuple(p for p in (opts.input_path, opts.survey_path, opts.margins_path) if p)
+    inputs = tuple(
+        p for p in (opts.input_path, opts.survey_path, opts.margins_path, opts.validation_path) if p
+    )
     with OutputTransaction(
         layout.out, layout.restricted, opts.overwrite, inputs, layout=layout
     ) as tx:
@@ -156,6 +159,7 @@ def _run_staged(
                     weighting.weighted,
                     src.survey,
                     coverage + weighting.tables,
+                    _validation(opts),
                 )
             )
         with stage("release"):
@@ -222,6 +226,9 @@ def _manifest(
         "source": opts.source,
         "input": input_hashes(Path(opts.input_path)),
         "survey_input": input_hashes(Path(opts.survey_path)) if opts.survey_path else None,
+        "validation_input": (
+            input_hashes(Path(opts.validation_path)) if opts.validation_path else None
+        ),
         "config": cfg.model_dump(mode="json"),
         "config_sha256": cfg.fingerprint(),
         "seed": cfg.seed,
@@ -274,6 +281,7 @@ def _run_facts(opts: RunOptions, layout: RunLayout) -> dict[str, Any]:
         "cache": opts.cache_dir is not None,
         "survey": opts.survey_path is not None,
         "margins": opts.margins_path is not None,
+        "validation": opts.validation_path is not None,
     }
 
 
@@ -284,6 +292,7 @@ def _redactions(opts: RunOptions, layout: RunLayout) -> dict[str, str]:
         "<input>": opts.input_path,
         "<survey>": opts.survey_path,
         "<margins>": opts.margins_path,
+        "<validation>": opts.validation_path,
         "<restricted>": layout.restricted,
         "<out>": layout.out,
         "<cache>": layout.cache_dir,
@@ -294,6 +303,15 @@ def _redactions(opts: RunOptions, layout: RunLayout) -> dict[str, str]:
             out[str(p)] = label
             out[str(Path(p).absolute())] = label
     return out
+
+
+def _validation(opts: RunOptions) -> dict | None:
+    """Per definition, the reviewed sample's holder-status counts (None: no sample given)."""
+    if opts.validation_path is None:
+        return None
+    from microcred.analysis.validation import load_validation
+
+    return load_validation(Path(opts.validation_path))
 
 
 def _pseudonymizer_for(opts: RunOptions) -> Pseudonymizer:

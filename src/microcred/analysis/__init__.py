@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from microcred.analysis.frame import to_frame
 from microcred.analysis.holders import holders_tables
+from microcred.analysis.misclassification import ValidationCounts
 from microcred.analysis.models import model_tables, seniority_verdict
 from microcred.analysis.pathways import pathways
 from microcred.analysis.result import AnalysisTable, ChartSpec
@@ -30,15 +31,19 @@ def run_analyses(
     config: StudyConfig,
     survey: pa.Table | None = None,
     weighted: bool = False,
+    validation: dict[str, ValidationCounts] | None = None,
 ) -> list[AnalysisTable]:
     """All analyses of the study, in report order.
 
     ``weighted``: use the ``weight`` column of the person features (set by the
     weighting step) for design-based estimates; counts stay unweighted.
+    ``validation``: per definition, holder-status counts from a reviewed sample
+    (``microcred validate score``); uptake is then corrected with them instead of the
+    probabilistic bias analysis from the coder's published confusion counts.
     """
     sf = to_frame(features.person_features, config, weighted)
     tables: list[AnalysisTable] = []
-    tables += uptake_tables(sf, features.credentials_enriched)
+    tables += uptake_tables(sf, features.credentials_enriched, validation)
     tables += holders_tables(sf)
     tables += distinctive_skills(sf, features.person_skills)
     tables += model_tables(sf)

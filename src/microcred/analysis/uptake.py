@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from microcred.analysis.estimability import share_status, with_status
 from microcred.analysis.frame import ALL_GROUPS, StudyFrame, holder
+from microcred.analysis.misclassification import (
+    NOT_CORRECTED,
+    Correction,
+    ValidationCounts,
+    bias_analysis_share,
+    credential_counts,
+    published_confusion,
+    validated_share,
+)
 from microcred.analysis.result import AnalysisTable, CellSet, ChartSpec, Controlled
 from microcred.analysis.stats import proportion
 from microcred.release.vocabulary import OTHER, to_vocabulary
 
 SHARE_DEPS = {"share": ["n", "holders"], "lower": ["n", "holders"], "upper": ["n", "holders"]}
+CORRECTED_DEPS = {
+    c: ["n", "holders"] for c in ("corrected_share", "corrected_lower", "corrected_upper")
+}
 
 
 def share_cells(occupation: str, holding: str) -> dict[str, CellSet]:
@@ -43,15 +57,66 @@ def share_row(y: np.ndarray, w: np.ndarray | None, cells: np.ndarray | None = No
     }
 
 
-def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
+CORRECTION_METHOD = (
+    "`corrected_share` (with `corrected_lower`/`corrected_upper`) corrects the share for "
+    "misclassified holder status, beside the uncorrected `share`; `correction_method` says "
+    "how. `validation_sample`: Rogan–Gladen with the sensitivity and specificity of holder "
+    "status estimated from a hand-reviewed stratified sample of this study's people "
+    "(`microcred validate`), the 95 % interval a Monte Carlo over the sampling error of the "
+    "share and the validation sample's uncertainty. `probabilistic_bias_analysis`: no "
+    "validation sample was given, so the credential coder's published confusion counts "
+    "(credential level, measured on its frozen test split) are assumed to hold here; each "
+    "person's coded credentials are turned into a probability of truly holding one, with "
+    "the coder's rates and the group's mix drawn from their posteriors. It is an assumption, "
+    "not a measurement, on this source. `none`: no rates exist for the definition."
+)
+
+
+def correct_uptake(
+    sf: StudyFrame,
+    g: pd.DataFrame,
+    definition: str,
+    label: str,
+    validation: dict[str, ValidationCounts] | None,
+    confusion: dict | None,
+) -> Correction:
+    """The corrected share of one cell: validation sample first, else the bias analysis."""
+    seed = (sf.config.seed * 1_000_003 + zlib.crc32(f"{definition}|{label}".encode())) % 2**32
+    y, w = holder(g, definition), sf.weights(g)
+    if validation is not None and definition in validation:
+        return validated_share(y, w, validation[definition], seed)
+    if confusion is None:
+        return NOT_CORRECTED
+    try:
+        counts = credential_counts(confusion, definition)
+    except KeyError:
+        return NOT_CORRECTED
+    n_micro = g[f"n_micro_{definition}"].fillna(0).to_numpy(dtype=np.int64)
+    n_creds = g["n_credentials"].fillna(0).to_numpy(dtype=np.int64)
+    return bias_analysis_share(n_micro, n_creds, w, counts, seed)
+
+
+def uptake_by_group(
+    sf: StudyFrame,
+    validation: dict[str, ValidationCounts] | None = None,
+    confusion: dict | None = None,
+) -> AnalysisTable:
+    """Uptake by group, uncorrected and corrected for coder error (``validation``: per
+    definition, person-level counts from ``microcred validate score``; ``confusion``: the
+    credential coder's published counts, used when no validation sample covers a definition)."""
     rows = []
     for d in sf.definitions:
         for label, g in sf.groups(sf.study):
+            c = correct_uptake(sf, g, d, label, validation, confusion)
             rows.append(
                 {
                     "definition": d,
                     "occupation_group": label,
                     **share_row(holder(g, d), sf.weights(g), sf.cells(g)),
+                    "corrected_share": c.share,
+                    "corrected_lower": c.lower,
+                    "corrected_upper": c.upper,
+                    "correction_method": c.method,
                 }
             )
     df = pd.DataFrame(rows)
@@ -64,10 +129,12 @@ def uptake_by_group(sf: StudyFrame) -> AnalysisTable:
             "falls in an occupation group of interest; a holder lists at least one credential of a "
             "type the definition counts. People who list no credential count as non-holders. "
             + INTERVAL_METHOD
+            + " "
+            + CORRECTION_METHOD
         ),
         data=df,
         count_columns=["n", "holders"],
-        dependent=dict(SHARE_DEPS),
+        dependent={**SHARE_DEPS, **CORRECTED_DEPS},
         dims=["definition", "occupation_group"],
         cells=share_cells("{occupation_group}", "holds:{definition}"),
         chart=ChartSpec(
@@ -332,9 +399,11 @@ def credentials_per_holder(sf: StudyFrame, cap: int = 5) -> AnalysisTable:
     return with_status(table, share_status(df, "all_holders", "no holders"), ["no holders"])
 
 
-def uptake_tables(sf: StudyFrame, enriched: pa.Table) -> list[AnalysisTable]:
+def uptake_tables(
+    sf: StudyFrame, enriched: pa.Table, validation: dict[str, ValidationCounts] | None = None
+) -> list[AnalysisTable]:
     return [
-        uptake_by_group(sf),
+        uptake_by_group(sf, validation, published_confusion()),
         uptake_by_noc(sf),
         uptake_by_type(sf, enriched),
         top_issuers(sf, enriched, "provider"),

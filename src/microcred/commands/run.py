@@ -73,6 +73,11 @@ def run_cmd(
     margins: Path | None = typer.Option(
         None, "--margins", help="Statistics Canada margins for weighting."
     ),
+    validation: Path | None = typer.Option(
+        None,
+        "--validation",
+        help="validation.json from `microcred validate score`: correct uptake with it.",
+    ),
     key_file: Path | None = typer.Option(
         None, "--key-file", help="Pseudonymisation key file (else $MICROCRED_PSEUDONYM_KEY)."
     ),
@@ -110,7 +115,12 @@ def run_cmd(
 
     if source not in SOURCES:
         raise unknown_choice("--source", source, SOURCES)
-    for option, path in (("--input", input_path), ("--survey", survey), ("--margins", margins)):
+    for option, path in (
+        ("--input", input_path),
+        ("--survey", survey),
+        ("--margins", margins),
+        ("--validation", validation),
+    ):
         _must_exist(option, path)
     dd = DataDir(data_dir).require()
     if source != "parquet":  # canonical Parquet is already pseudonymous: no key needed
@@ -124,6 +134,7 @@ def run_cmd(
         engine=_engine(engine, memory_limit, temp_dir, spark_master, spark_conf, spark_data_dir),
         survey_path=survey,
         margins_path=margins,
+        validation_path=validation,
         cache_dir=cache_dir,
         quiet=quiet,
         restricted_dir=restricted_dir,

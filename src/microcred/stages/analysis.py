@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from microcred.analysis.misclassification import ValidationCounts
 from microcred.analysis.result import AnalysisTable
 from microcred.features.person import FeatureSet
 from microcred.stages.env import StageEnv
@@ -19,6 +20,8 @@ class AnalysisInput:
     survey: pa.Table | None = None  # the second source (Stack Overflow survey)
     # tables made by earlier stages (coverage, weighting), released before the analyses
     earlier: list[AnalysisTable] = field(default_factory=list)
+    # holder-status counts from a reviewed sample (``microcred validate score``), per definition
+    validation: dict[str, ValidationCounts] | None = None
 
 
 @dataclass(frozen=True)
@@ -31,5 +34,11 @@ def analyse(inp: AnalysisInput) -> AnalysisOutput:
 
     env = inp.env
     with env.progress.step("running analyses"):
-        tables = run_analyses(inp.features, env.config, survey=inp.survey, weighted=inp.weighted)
+        tables = run_analyses(
+            inp.features,
+            env.config,
+            survey=inp.survey,
+            weighted=inp.weighted,
+            validation=inp.validation,
+        )
     return AnalysisOutput(list(inp.earlier) + tables)
