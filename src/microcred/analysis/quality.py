@@ -219,6 +219,7 @@ def holders_by_tier(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
             "holders": CellSet(
                 {
                     "occupation": "{occupation_group}",
+                    "holds:{definition}": "yes",
                     "holds_tier:{definition}:{quality_tier}": "yes",
                 }
             ),
@@ -280,7 +281,7 @@ def tiers_by_type(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
                     if ctype == ALL
                     else {f"holds_tier_type:{d}:{t}:{ctype}": "yes"}
                 )
-                cells_hold.append({"occupation": ALL_GROUPS, **hold})
+                cells_hold.append({"occupation": ALL_GROUPS, f"holds:{d}": "yes", **hold})
     df = pd.DataFrame(
         rows,
         columns=[
@@ -398,7 +399,11 @@ def unknown_quality(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
                 universe="credentials",
             ),
             "holders_with_unknown": CellSet(
-                {"occupation": ALL_GROUPS, "holds_unknown:{definition}:{attribute}": "yes"}
+                {
+                    "occupation": ALL_GROUPS,
+                    "holds:{definition}": "yes",
+                    "holds_unknown:{definition}:{attribute}": "yes",
+                }
             ),
         },
         chart=ChartSpec(
@@ -438,9 +443,8 @@ def holder_comparison_by_tier(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable
             y = np.zeros(len(study), dtype=bool)
             at = ids.get_indexer(m.loc[m["q_quality_tier"] == t, "person_id"].unique())
             y[at[at >= 0]] = True
-            groups.append((f"tier {t}" if t not in (NO_TIER, UNKNOWN) else t, y, {
-                f"holds_tier:{d}:{t}": "yes"
-            }))  # fmt: skip
+            attrs = {f"holds:{d}": "yes", f"holds_tier:{d}:{t}": "yes"}
+            groups.append((f"tier {t}" if t not in (NO_TIER, UNKNOWN) else t, y, attrs))
         for label, mask, attrs in groups:
             w = sf.weights(study[mask]) if sf.weighted else None
             mc = mean_ci(years[mask], w)

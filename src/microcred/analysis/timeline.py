@@ -70,11 +70,9 @@ def uptake_by_year(sf: StudyFrame) -> AnalysisTable:
         for group, g in sf.groups(sf.study):
             h = holder(g, d)
             fy = _year_of(g[f"first_micro_date_{d}"])
-            undated = h & np.isnan(fy)
             w = sf.weights(g)
             for y in ys:
                 p = proportion(h & (fy <= y), w)
-                k_und = int(undated.sum())
                 rows.append(
                     {
                         "definition": d,
@@ -82,15 +80,13 @@ def uptake_by_year(sf: StudyFrame) -> AnalysisTable:
                         "year": y,
                         "n": p.n,
                         "holders_by_year": p.successes,
-                        "holders_undated": k_und,
                         "share": p.share,
                         "lower": p.lower,
                         "upper": p.upper,
-                        "share_if_undated_earlier": (p.successes + k_und) / p.n if p.n else np.nan,
                     }
                 )
-    cols = ["definition", "occupation_group", "year", "n", "holders_by_year", "holders_undated"]
-    df = pd.DataFrame(rows, columns=[*cols, "share", "lower", "upper", "share_if_undated_earlier"])
+    cols = ["definition", "occupation_group", "year", "n", "holders_by_year"]
+    df = pd.DataFrame(rows, columns=[*cols, "share", "lower", "upper"])
     deps = ["n", "holders_by_year"]
     table = AnalysisTable(
         name="time_uptake_by_year",
@@ -99,34 +95,28 @@ def uptake_by_year(sf: StudyFrame) -> AnalysisTable:
         method=(
             "Estimand: among people in study in each occupation group, the share whose first "
             "dated microcredential (under the definition) was issued in or before the year. "
-            "Holders whose microcredentials are all undated are never given a year: they are "
-            "counted in `holders_undated`, and `share_if_undated_earlier` is the share if all "
-            "of them had been earned by the year (an upper bound; `share` is the lower). "
+            "Holders whose microcredentials are all undated are never given a year: they "
+            "count in no year here, so the reference year's share is below the uptake table's "
+            "share by exactly their number (a lower bound on uptake as of each year; the "
+            "undated credentials themselves are counted in the new-credentials table). "
             + RETRO
-            + " 95 % Wilson intervals on `share`."
+            + " 95 % Wilson intervals."
         ),
         data=df,
-        count_columns=["n", "holders_by_year", "holders_undated"],
-        dependent={
-            "share": deps,
-            "lower": deps,
-            "upper": deps,
-            "share_if_undated_earlier": [*deps, "holders_undated"],
-        },
+        count_columns=deps,
+        dependent={"share": deps, "lower": deps, "upper": deps},
         dims=["definition", "occupation_group", "year"],
         cells={
             "n": CellSet({"occupation": "{occupation_group}"}),
+            # open: the unpublished value is "undated" (and "none" for non-holders)
             "holders_by_year": CellSet(
                 {
                     "occupation": "{occupation_group}",
+                    "holds:{definition}": "yes",
                     "first_micro_year:{definition}": "by {year}",
                 },
                 open=("first_micro_year:{definition}",),
                 groups=first_year_groups(sf),
-            ),
-            "holders_undated": CellSet(
-                {"occupation": "{occupation_group}", "first_micro_year:{definition}": UNDATED},
-                open=("first_micro_year:{definition}",),
             ),
         },
         chart=ChartSpec(
@@ -189,7 +179,13 @@ def new_credentials_by_year(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
                     }
                 )
                 cred_cells.append({f"micro:{d}": "yes", "issued_year": y, "credential_type": ctype})
-                earner_cells.append({"occupation": ALL_GROUPS, f"earned:{d}:{y}:{ctype}": "yes"})
+                earner_cells.append(
+                    {
+                        "occupation": ALL_GROUPS,
+                        f"holds:{d}": "yes",
+                        f"earned:{d}:{y}:{ctype}": "yes",
+                    }
+                )
     df = pd.DataFrame(
         rows, columns=["definition", "issued_year", "credential_type", "credentials", "earners"]
     )
@@ -393,9 +389,6 @@ def time_to_first_credential(sf: StudyFrame) -> AnalysisTable:
                 {
                     "definition": d,
                     "years_since_entry": h,
-                    "entered": int(t["entered"].sum()),
-                    "before_entry": int(t["before"].sum()),
-                    "undated": int(t["undated"].sum()),
                     "at_risk_start": int(risk.sum()),
                     "followed_to_horizon": int((time >= h).sum()),
                     "credential_by_horizon": int((event & (time <= h)).sum()),
@@ -409,9 +402,6 @@ def time_to_first_credential(sf: StudyFrame) -> AnalysisTable:
         columns=[
             "definition",
             "years_since_entry",
-            "entered",
-            "before_entry",
-            "undated",
             "at_risk_start",
             "followed_to_horizon",
             "credential_by_horizon",
@@ -421,7 +411,7 @@ def time_to_first_credential(sf: StudyFrame) -> AnalysisTable:
         ],
     )
     deps = ["at_risk_start", "followed_to_horizon", "credential_by_horizon"]
-    base = {"occupation": ALL_GROUPS, "entry_known": "yes"}
+    base = {"occupation": ALL_GROUPS}
     table = AnalysisTable(
         name="time_entry_to_first_credential",
         title="Time from entry into the occupation to the first microcredential",
@@ -433,35 +423,25 @@ def time_to_first_credential(sf: StudyFrame) -> AnalysisTable:
             "entry. Kaplan–Meier (statsmodels SurvfuncRight): people without one are censored "
             "at the reference date (administrative censoring; it assumes people entering in "
             "different years would take them up alike). 95 % log(−log) Greenwood intervals. "
-            "People whose first microcredential predates entry (`before_entry`) or whose "
-            "microcredentials are all undated (`undated`) are counted apart, outside the risk "
-            "set. " + RETRO
+            "People whose first microcredential predates entry or whose microcredentials are "
+            "all undated are outside the risk set (the pathways table covers the first); "
+            "their number is not published, as with the study total it would give small "
+            "counts away. " + RETRO
         ),
         data=df,
-        count_columns=["entered", "before_entry", "undated", *deps],
+        count_columns=deps,
         dependent={"cumulative_share": deps, "lower": deps, "upper": deps},
         dims=["definition", "years_since_entry"],
         cells={
-            "entered": CellSet(base, open=("entry_known",)),
-            "before_entry": CellSet(
-                {**base, "first_vs_entry:{definition}": "before"},
-                open=("entry_known", "first_vs_entry:{definition}"),
-            ),
-            "undated": CellSet(
-                {**base, "first_vs_entry:{definition}": "undated"},
-                open=("entry_known", "first_vs_entry:{definition}"),
-            ),
             "at_risk_start": CellSet(
                 {**base, "first_vs_entry:{definition}": "at risk"},
-                open=("entry_known", "first_vs_entry:{definition}"),
+                open=("first_vs_entry:{definition}",),
             ),
             "followed_to_horizon": CellSet(
                 {**base, "followed:{definition}:{years_since_entry}": "yes"},
-                open=("entry_known",),
             ),
             "credential_by_horizon": CellSet(
                 {**base, "credential_within:{definition}:{years_since_entry}": "yes"},
-                open=("entry_known",),
             ),
         },
         chart=ChartSpec(
@@ -511,7 +491,6 @@ def entry_cohorts(sf: StudyFrame) -> AnalysisTable:
     rows = []
     for d in sf.definitions:
         h = holder(study, d)
-        t = entry_to_credential_times(study, d, sf.config.reference_date)
         for label in cohort_labels(sf):
             mask = cohort == label
             p = proportion(h[mask], sf.weights(study[mask]))
@@ -524,14 +503,12 @@ def entry_cohorts(sf: StudyFrame) -> AnalysisTable:
                     "share": p.share,
                     "lower": p.lower,
                     "upper": p.upper,
-                    "before_entry": int((t["before"] & mask).sum()),
                 }
             )
     df = pd.DataFrame(
         rows,
-        columns=["definition", "entry_cohort", "n", "holders", "share", "lower", "upper",
-                 "before_entry"],
-    )  # fmt: skip
+        columns=["definition", "entry_cohort", "n", "holders", "share", "lower", "upper"],
+    )
     deps = ["n", "holders"]
     base = {"occupation": ALL_GROUPS, "entry_cohort": "{entry_cohort}"}
     table = AnalysisTable(
@@ -541,21 +518,17 @@ def entry_cohorts(sf: StudyFrame) -> AnalysisTable:
         method=(
             "People in study with a known date of entry into an occupation of interest, by "
             "the year of entry (cohorts from configuration `time.cohort_starts`): the share "
-            "listing a microcredential now, with a 95 % Wilson interval, and how many have a "
-            "first microcredential dated before entry. Later cohorts have had less time to "
+            "listing a microcredential now, with a 95 % Wilson interval (whether it came before "
+            "entry: the pathways table). Later cohorts have had less time to "
             "earn one after entry, and earlier cohorts are those who stayed. " + RETRO
         ),
         data=df,
-        count_columns=[*deps, "before_entry"],
+        count_columns=deps,
         dependent={"share": deps, "lower": deps, "upper": deps},
         dims=["definition", "entry_cohort"],
         cells={
             "n": CellSet(base, open=("entry_cohort",)),
             "holders": CellSet({**base, "holds:{definition}": "yes"}, open=("entry_cohort",)),
-            "before_entry": CellSet(
-                {**base, "first_vs_entry:{definition}": "before"},
-                open=("entry_cohort", "first_vs_entry:{definition}"),
-            ),
         },
         chart=ChartSpec(
             kind="interval",
