@@ -157,7 +157,10 @@ def _tier_method(config: StudyConfig) -> str:
             conds.append(f"verification listed {'/'.join(t.verification)}")
         if t.issuer_kinds:
             conds.append(f"issuer kind {', '.join(t.issuer_kinds)}")
-        parts.append(f"{t.name} ({t.description or '; '.join(conds)}: {'; '.join(conds)})")
+        told = "; ".join(conds) or "any credential"
+        parts.append(
+            f"{t.name} ({t.description}: {told})" if t.description else f"{t.name} ({told})"
+        )
     return (
         "Quality tiers (configuration `quality.tiers`), tried in order: "
         + "; ".join(parts)
