@@ -234,6 +234,97 @@ class SeniorityConfig(_Strict):
     imputations: int = Field(20, ge=2, le=200)
 
 
+# provider kinds of the credential catalogue (coding.credentials.catalogue.PROVIDER_KINDS; tested equal)
+ISSUER_KINDS = (
+    "platform",
+    "vendor",
+    "industry_body",
+    "bootcamp",
+    "university_college",
+    "employer",
+    "other",
+)
+RECOGNISED_ISSUERS = ["vendor", "industry_body", "university_college", "bootcamp", "platform"]
+
+
+class QualityTier(_Strict):
+    """A credential quality tier: the attribute values a credential needs to be in it.
+
+    A condition left empty accepts any value. ``verification`` is whether the listing shows
+    a verification URL or credential id; ``issuer_kinds`` are provider kinds of the
+    credential catalogue. Tiers are tried in order (docs/analysis-methods.md, "Credential
+    quality"): the first whose every condition holds is the credential's tier; when no
+    condition fails but one is unknown, the tier is ``unknown``, never a guess.
+    """
+
+    name: str
+    description: str = ""
+    assessed: list[Literal["yes", "no"]] | None = None
+    verification: list[Literal["yes", "no"]] | None = None
+    issuer_kinds: list[str] | None = None
+
+    @field_validator("issuer_kinds")
+    @classmethod
+    def _known_kinds(cls, v: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(v or []) - set(ISSUER_KINDS))
+        if unknown:
+            raise ValueError(f"unknown issuer kinds {unknown}; known: {list(ISSUER_KINDS)}")
+        return v
+
+
+class QualityConfig(_Strict):
+    """Credential quality tiers, best first (the quality section of the report)."""
+
+    tiers: list[QualityTier] = Field(
+        default_factory=lambda: [
+            QualityTier(
+                name="A",
+                description="assessed, verification listed, recognised issuer",
+                assessed=["yes"],
+                verification=["yes"],
+                issuer_kinds=list(RECOGNISED_ISSUERS),
+            ),
+            QualityTier(
+                name="B",
+                description="assessed, recognised issuer, no verification listed",
+                assessed=["yes"],
+                issuer_kinds=list(RECOGNISED_ISSUERS),
+            ),
+            QualityTier(
+                name="C",
+                description="not assessed (completion or attendance), recognised issuer",
+                assessed=["no"],
+                issuer_kinds=list(RECOGNISED_ISSUERS),
+            ),
+        ]
+    )
+
+    @field_validator("tiers")
+    @classmethod
+    def _unique_names(cls, v: list[QualityTier]) -> list[QualityTier]:
+        names = [t.name for t in v]
+        reserved = {"unknown", "none of the tiers", "all"} & {n.lower() for n in names}
+        if len(set(names)) != len(names) or reserved or not names:
+            raise ValueError(
+                f"tier names must be unique, at least one, and not 'unknown', 'none of the "
+                f"tiers' or 'all'; got {names}"
+            )
+        return v
+
+
+class TimeConfig(_Strict):
+    """The time section: which years, horizons and entry cohorts the tables show.
+
+    ``cohort_starts``: first year of each entry cohort (the last runs to the reference
+    date; entries before the first start form a cohort of their own).
+    """
+
+    first_year: int = Field(2012, ge=1950)
+    horizons_years: list[int] = Field(default_factory=lambda: [1, 2, 3, 5, 10])
+    cohort_starts: list[int] = Field(default_factory=lambda: [2005, 2010, 2015, 2020])
+    top_providers: int = Field(8, ge=1, le=50)
+
+
 class ReportConfig(_Strict):
     """How the report presents the study; nothing here changes a number.
 
@@ -295,6 +386,8 @@ class StudyConfig(_Strict):
     report: ReportConfig = Field(default_factory=ReportConfig)
     seniority: SeniorityConfig = Field(default_factory=SeniorityConfig)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
+    time: TimeConfig = Field(default_factory=TimeConfig)
     seed: int = 20231129
 
     @property

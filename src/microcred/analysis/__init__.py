@@ -15,10 +15,12 @@ from microcred.analysis.holders import holders_tables
 from microcred.analysis.misclassification import ValidationCounts
 from microcred.analysis.models import model_tables, seniority_verdict
 from microcred.analysis.pathways import pathways
+from microcred.analysis.quality import quality_tables, study_credentials
 from microcred.analysis.result import AnalysisTable, ChartSpec
 from microcred.analysis.second_source import second_source
 from microcred.analysis.sensitivity import headline_estimates, sensitivity
 from microcred.analysis.skills import distinctive_skills
+from microcred.analysis.timeline import time_tables
 from microcred.analysis.uptake import uptake_tables
 from microcred.config import StudyConfig
 
@@ -48,6 +50,9 @@ def run_analyses(
     tables += distinctive_skills(sf, features.person_skills)
     tables += model_tables(sf)
     tables.append(pathways(sf))
+    ce = study_credentials(sf, features.credentials_enriched)
+    tables += quality_tables(sf, ce)
+    tables += time_tables(sf, ce)
     tables.append(sensitivity(sf))
     if survey is not None and survey.num_rows:
         tables.append(second_source(sf, survey))

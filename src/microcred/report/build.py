@@ -79,6 +79,18 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "Whether the first microcredential came before or after entry into the occupation.",
     ),
     (
+        "quality",
+        "Credential quality",
+        "Quality tiers of the microcredentials listed (assessed, verifiable, issuer kind), who "
+        "holds which tier, and how much of their quality the profiles cannot tell.",
+    ),
+    (
+        "time",
+        "Time",
+        "Uptake as of each year, new microcredentials per year, time from entry into the "
+        "occupation to a first microcredential, and cohorts of entry.",
+    ),
+    (
         "sensitivity",
         "Sensitivity",
         "Headline figures under every definition and coding choice, side by side.",
