@@ -68,7 +68,7 @@ from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, f
 from microcred.coding.occupation.store import Trained, load_trained, save_trained
 from microcred.datadir import DataDir
 
-MODEL_VERSION = "occupation-nbchar-6"
+MODEL_VERSION = "occupation-nbchar-7"
 CALIBRATION_SEED = 20211
 CALIBRATION_SHARE = 0.10
 # Confidence of a title found in the curated lexicon / as a normalised example title.
@@ -508,8 +508,12 @@ class OccupationCoder:
         if len(several):
             lex_index = self._lex_index
             ex_index = self._exact_index()
+            generic = self._guards.is_generic
             for i in several.tolist():
-                cands = groups[i].candidates
+                # a shorter candidate ("Specialist" of "Specialist, Client Onboarding",
+                # "Conseiller principal" of "... - relations avec les investisseurs") that is
+                # a generic title says less than the whole title: the model reads the whole
+                cands = [k for j, k in enumerate(groups[i].candidates) if j == 0 or not generic(k)]
                 lex_at[i] = next((lex_index[k] for k in cands if k in lex_index), -1)
                 ex_at[i] = next((ex_index[k] for k in cands if k in ex_index), -1)
         method = np.zeros(n, np.int8)
