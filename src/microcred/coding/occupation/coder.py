@@ -274,13 +274,19 @@ def _minor_proba(
 def _top_k(proba: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the k largest values per row, best first (ties: lower index)."""
     n, m = proba.shape
-    if n == 0:
-        return np.zeros((0, k), dtype=int)
     k = min(k, m)
-    part = np.argpartition(-proba, k - 1, axis=1)[:, :k]
-    vals = np.take_along_axis(proba, part, axis=1)
-    idx = np.lexsort((part, -vals), axis=1)
-    return np.take_along_axis(part, idx, axis=1)
+    out = np.zeros((n, k), dtype=np.int64)
+    if n == 0:
+        return out
+    # k passes of argmax (first maximum = lower index on ties): for k = 4 of 516
+    # columns several times faster than argpartition + lexsort, the same columns
+    rest = proba.copy()
+    rows = np.arange(n)
+    for j in range(k):
+        best = rest.argmax(axis=1)
+        out[:, j] = best
+        rest[rows, best] = -np.inf
+    return out
 
 
 class OccupationCoder:
@@ -547,7 +553,7 @@ class OccupationCoder:
         if "lookup" not in self.paths:  # ablation: the learned path alone
             method[:], n_alts[:], alt_idx[:], alt_p[:] = 0, 0, -1, 0.0
         guards = self._guards
-        no_cue = np.array([not guards.has_digital_cue(nt.key) for nt in groups], dtype=bool)
+        no_cue = ~guards.digital_cue_mask([nt.key for nt in groups])
         # an example-title hit on a digital code without any digital cue goes to the model
         top = np.maximum(alt_idx[:, 0], 0)
         demote = (method == 2) & no_cue & self._digital_cols[top]
@@ -565,9 +571,9 @@ class OccupationCoder:
         cx = None
         if char is not None:
             rows = np.flatnonzero(has_key & (method == 0))
-            cx = char.design([groups[i].key for i in rows.tolist()])
+            cx = char.encode([groups[i].key for i in rows.tolist()])
             char_pos[rows] = np.arange(len(rows))
-            has_feat[rows] |= np.diff(cx.indptr) > 0
+            has_feat[rows] |= cx.has_features()
         is_model = has_key & (method == 0) & has_feat
         if "model" not in self.paths:  # ablation: the lookups alone
             is_model[:] = False
@@ -589,7 +595,7 @@ class OccupationCoder:
                 proba = np.empty_like(raw)
                 proba[~both] = softmax(raw[~both], model.temperature)
                 raw = raw[both]
-                raw += char.weight * char.log_scores(cx[sub[both]])
+                raw += char.weight * char.log_scores_rows(cx, sub[both])
                 proba[both] = softmax(raw, char.temperature)
             guard = no_cue[need[start:stop]]
             if guard.any():  # no digital cue: digital codes are not candidates
