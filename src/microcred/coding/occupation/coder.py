@@ -65,6 +65,11 @@ from microcred.coding.occupation.model import (
     fit_temperature,
 )
 from microcred.coding.occupation.normalise import NormalisedTitle, Normaliser, fold_accents
+from microcred.coding.occupation.recalibration import (
+    RECALIBRATION_FILE,
+    Recalibration,
+    load_recalibration,
+)
 from microcred.coding.occupation.store import Trained, load_trained, save_trained
 from microcred.datadir import DataDir
 
@@ -315,6 +320,8 @@ class OccupationCoder:
         self._digital_cols = np.array([c in self._guards.digital_codes for c in classes])
         # which paths code: both normally; one alone only for the ablation in bench/titles.py
         self.paths: tuple[str, ...] = ("lookup", "model")
+        # confidence maps fitted on real-style dev titles (``recalibration.py``); None: off
+        self.recalibration: Recalibration | None = load_recalibration()
 
     # ---- the contract (``coding.base.Coder``) ------------------------------------------
     name: ClassVar[str] = "occupation"
@@ -363,7 +370,11 @@ class OccupationCoder:
         return coder_fingerprint(
             "occupation",
             cls.version,
-            files=[*_reference_paths(dd), *(lexicon_files.DATA / f for f in lexicon_files.FILES)],
+            files=[
+                *_reference_paths(dd),
+                *(lexicon_files.DATA / f for f in lexicon_files.FILES),
+                *[p for p in [lexicon_files.DATA / RECALIBRATION_FILE] if p.exists()],
+            ],
             settings={"min_confidence": min_confidence, "exclude_titles": list(excluded)},
             code=[*package_sources(here), here.parent / "seniority.py"],
         )
@@ -538,6 +549,27 @@ class OccupationCoder:
         n_alts[lex] = 1
         return method, alt_idx, alt_p, n_alts
 
+    @staticmethod
+    def _recalibrate_lookups(
+        recal: Recalibration, method: np.ndarray, alt_p: np.ndarray, n_alts: np.ndarray
+    ) -> None:
+        """Lookup hits' first confidence through the fitted maps, in place.
+
+        The other listed codes of an exact hit shrink if needed so that the listed
+        confidences still sum to at most 1.
+        """
+        lex = np.flatnonzero(method == 1)
+        alt_p[lex, 0] = recal(METHOD_LEXICON, alt_p[lex, 0])
+        ex = np.flatnonzero(method == 2)
+        if len(ex):
+            first = recal(METHOD_EXACT, alt_p[ex, 0])
+            rest = np.where(np.arange(1, alt_p.shape[1]) < n_alts[ex, None], alt_p[ex, 1:], 0.0)
+            room = np.maximum(1.0 - first, 0.0)
+            total = rest.sum(axis=1)
+            scale = np.where(total > room, room / np.maximum(total, 1e-12), 1.0)
+            alt_p[ex, 1:] = rest * scale[:, None]
+            alt_p[ex, 0] = first
+
     def _exact_index(self) -> dict[str, int]:
         index = self.__dict__.get("_exact_index_map")
         if index is None:
@@ -558,6 +590,9 @@ class OccupationCoder:
         top = np.maximum(alt_idx[:, 0], 0)
         demote = (method == 2) & no_cue & self._digital_cols[top]
         method[demote], n_alts[demote], alt_idx[demote], alt_p[demote] = 0, 0, -1, 0.0
+        recal = self.recalibration
+        if recal is not None:
+            self._recalibrate_lookups(recal, method, alt_p, n_alts)
         has_key = np.array([bool(nt.key) for nt in groups], dtype=bool)
         # the model scores every title that needs its classes: model-coded ones and
         # lookups with fewer than 3 alternatives to top up
@@ -605,6 +640,8 @@ class OccupationCoder:
             top_idx[start:stop] = order
             top_p[start:stop] = top
             unit_conf[start:stop] = t.unit_calibrator(top[:, 0])
+            if recal is not None:
+                unit_conf[start:stop] = recal(METHOD_MODEL, unit_conf[start:stop])
             # the minor group is only read for model-coded titles below the threshold
             low = is_model[need[start:stop]] & (unit_conf[start:stop] < self.min_confidence)
             if low.any():
