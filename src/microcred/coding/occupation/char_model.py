@@ -226,6 +226,7 @@ class CharNgramTitles:
         occ, occ_word = occ[keep], enc.word_at[lo:hi][keep]
         dense = self._dense_weights()
         store = self._word_scores(enc, occ_word, dense)
+        assert enc.slot is not None  # set by _word_scores
         title_words = sparse.csr_matrix(
             (np.ones(len(occ), np.float32), (occ, enc.slot[occ_word])), shape=(m, len(store))
         )
@@ -274,7 +275,7 @@ class CharNgramTitles:
         return enc.store[: enc.used_slots]
 
     def _dense_weights(self) -> np.ndarray:
-        dense = self.__dict__.get("_dense")
+        dense: np.ndarray | None = self.__dict__.get("_dense")
         if dense is None:
             dense = self.__dict__["_dense"] = self.log_odds.toarray()
         return dense

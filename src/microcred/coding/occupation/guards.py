@@ -60,7 +60,7 @@ class Guards:
         arr = pa.array(keys, pa.string())
         ascii_ = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
         hit = pc.match_substring_regex(arr, self.digital_cue.pattern)
-        out = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool) & ascii_
+        out: np.ndarray = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool) & ascii_
         for i in np.flatnonzero(~ascii_).tolist():
             out[i] = self.has_digital_cue(keys[i])
         return out
