@@ -198,3 +198,15 @@ def test_formatting_and_rounding_match_python():
     p = np.array([[0.95, 0.0305, 1.2], [0.5, 0.0, 0.0], [0.0, 0.0, 0.0]])
     got = alternatives_strings(codes, idx, p, np.array([3, 1, 0])).to_pylist()
     assert got == [f"21211:0.950;21231:{0.0305:.3f};00010:1.000", "21231:0.500", None]
+
+
+def test_top_k_is_a_stable_descending_sort():
+    from microcred.coding.occupation.coder import _top_k
+
+    rng = np.random.default_rng(5)
+    p = rng.integers(0, 4, size=(300, 9)).astype(float)  # many ties
+    p[0] = 0.0
+    expected = np.argsort(-p, axis=1, kind="stable")[:, :4]
+    assert (_top_k(p, 4) == expected).all()
+    assert _top_k(p[:0], 4).shape == (0, 4)
+    assert (_top_k(p[:, :2], 4) == np.argsort(-p[:, :2], axis=1, kind="stable")).all()

@@ -36,6 +36,31 @@ def test_design_is_sklearns_char_wb_matrix(coder: OccupationCoder) -> None:
     assert ours[1].nnz == 1  # "a" is one padded n-gram, " a "
 
 
+def test_word_ngrams_in_batch_match_sklearns_analyser(coder: OccupationCoder) -> None:
+    char = coder._t.char_model
+    words = ["programmeur", "a", "xy", "oeuvre", "cœur", "ingenieur", "pyhton", "qwzx", "ab"]
+    analyse = vectoriser(char.vocab).build_analyzer()
+    index = {g: i for i, g in enumerate(char.vocab)}
+    for word, ids in zip(words, char._analyse_words(words), strict=True):
+        expected = sorted({index[g] for g in analyse(word) if g in index})
+        assert ids.tolist() == expected, word
+
+
+def test_word_by_word_scores_equal_the_title_design(coder: OccupationCoder) -> None:
+    char = coder._t.char_model
+    # repeated n-grams across words ("ing " in both words), one-word, empty, unknown words
+    keys = [*KEYS, "engineering programming", "data data scientist", "eng ing ingenieur"]
+    expected = char.log_scores(char.design(keys))
+    enc = char.encode(keys)
+    assert enc.has_features().tolist() == (np.diff(char.design(keys).indptr) > 0).tolist()
+    rows = np.arange(len(keys))
+    np.testing.assert_allclose(char.log_scores_rows(enc, rows), expected, rtol=1e-5, atol=1e-3)
+    some = np.array([1, 3, 4, 9, 10])
+    np.testing.assert_allclose(
+        char.log_scores_rows(enc, some), expected[some], rtol=1e-5, atol=1e-3
+    )
+
+
 def test_plurals_the_word_model_does_not_know_are_coded() -> None:
     coder = OccupationCoder.load()
     rows = coder.code(pa.array(["Hairstylists", "Paralegals", "Bookkeepers"])).to_pylist()
@@ -90,3 +115,16 @@ def test_counts_are_additive_so_held_out_rows_subtract_exactly() -> None:
     model = CharNgramTitles.from_counts(vocab, full)
     scores = model.log_scores(model.design(["data scientist"]))
     assert scores.shape == (1, 2) and scores[0, 1] > scores[0, 0]
+
+
+def test_word_score_store_starts_again_when_full(coder: OccupationCoder, monkeypatch) -> None:
+    from microcred.coding.occupation import char_model
+
+    monkeypatch.setattr(char_model, "WORD_SCORE_SLOTS", 4)
+    char = coder._t.char_model
+    keys = ["data scientist", "software engineer", "nurse", "chef cuisinier", "data analyst"]
+    expected = char.log_scores(char.design(keys))
+    enc = char.encode(keys)
+    for rows in (np.array([0, 1]), np.array([2, 3]), np.array([4]), np.array([0, 4])):
+        got = char.log_scores_rows(enc, rows)
+        np.testing.assert_allclose(got, expected[rows], rtol=1e-5, atol=1e-3)

@@ -112,3 +112,25 @@ def test_eval_scores_each_group_of_a_column(tmp_path):
     assert lines["us"].split("│")[3].strip() != "1.000"
     res = CliRunner().invoke(app, ["eval", "titles", str(labelled), "--by-column", "nope"])
     assert res.exit_code != 0 and "nope" in res.output
+
+
+def test_digital_cue_mask_over_a_batch_equals_the_per_key_check(coder):
+    guards = coder._guards
+    base = [
+        "software engineer",
+        "data",
+        "analyste donnees",
+        "itinerant nurse",  # "it" inside a word is not a cue
+        "it support",
+        "development and operations team lead",
+        "cœur de metier informatique",  # not ASCII: Python's re
+        "ingénieur réseau",
+        "chef cuisinier",
+        "soc analyst",
+        "associate",
+    ]
+    keys = [f"{k} {i}" if i % 3 else k for i in range(60) for k in base]
+    assert len(keys) >= 512
+    mask = guards.digital_cue_mask(keys)
+    assert mask.tolist() == [guards.has_digital_cue(k) for k in keys]
+    assert mask[: len(base)].any() and not mask[: len(base)].all()

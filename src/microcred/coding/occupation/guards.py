@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from microcred.coding.occupation.lexicon import DATA
 from microcred.coding.occupation.normalise import Normaliser, fold_accents
 
 GUARDS_FILE = "guards.yaml"
+ARROW_CUE_MIN = 512  # below this many keys the Python loop is faster
 REASON_GENERIC = "generic title: needs context (company or previous title)"
 
 
@@ -44,6 +48,22 @@ class Guards:
 
     def has_digital_cue(self, key: str) -> bool:
         return bool(self.digital_cue.search(key))
+
+    def digital_cue_mask(self, keys: list[str]) -> np.ndarray:
+        """``has_digital_cue`` over many keys: RE2 over the ASCII ones, Python for the rest.
+
+        On ASCII text RE2's ``\\b`` and ``\\w`` mean what Python's do; other keys (rare
+        after accent folding) take Python's ``re``. Equality is tested.
+        """
+        if len(keys) < ARROW_CUE_MIN:
+            return np.array([self.has_digital_cue(k) for k in keys], dtype=bool)
+        arr = pa.array(keys, pa.string())
+        ascii_ = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+        hit = pc.match_substring_regex(arr, self.digital_cue.pattern)
+        out: np.ndarray = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool) & ascii_
+        for i in np.flatnonzero(~ascii_).tolist():
+            out[i] = self.has_digital_cue(keys[i])
+        return out
 
     def from_context(self, key: str, context: str | None) -> str | None:
         """The code a context string gives a generic title, or None."""
