@@ -713,7 +713,11 @@ class SkillCoder:
             for key, b, row in zip(group, best.tolist(), dist, strict=True):
                 if b > d or b == 0:
                     continue
-                at = [j for j in np.flatnonzero(row == b).tolist() if not _short_word_edit(key, choice_keys[lo + j])]
+                at = [
+                    j
+                    for j in np.flatnonzero(row == b).tolist()
+                    if not _short_word_edit(key, choice_keys[lo + j])
+                ]
                 found = {ids[lo + j] for j in at}
                 if len(found) == 1 and len(at) == int((row == b).sum()):
                     out[key] = (found.pop(), _FUZZY_CONFIDENCE[b])

@@ -102,8 +102,29 @@ _GENERIC_SUFFIX = " software"
 _CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z][A-Za-z0-9]*$")  # SolidWorks, LabVIEW, ChatGPT
 # brand names that are also ordinary words (a profile typing "Profile" means no product)
 _BRAND_WORDS = frozenset(
-    "embark impact insight maple module online origin perform profile profit toolbox toolkit"
-    " sentry popcorn radix moses toad forword colibri lidar origin".split()
+    [
+        "embark",
+        "impact",
+        "insight",
+        "maple",
+        "module",
+        "online",
+        "origin",
+        "perform",
+        "profile",
+        "profit",
+        "toolbox",
+        "toolkit",
+        "sentry",
+        "popcorn",
+        "radix",
+        "moses",
+        "toad",
+        "forword",
+        "colibri",
+        "lidar",
+        "origin",
+    ]
 )
 
 
