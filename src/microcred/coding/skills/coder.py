@@ -108,6 +108,7 @@ _GUARDED_CONFIDENCE = {_GUARDED_DEFAULT: 0.85, _GUARDED_CONTEXT: 0.9}
 _HEAD = _FUZZY + 3  # a technology name heading a longer string ("Excel pivot tables")
 _HEAD_CONFIDENCE = 0.85
 _LIST_WORDS = frozenset({"and", "et", "or", "ou", "vs", "plus"})  # "HTML5 and CSS3" is a list
+_FRENCH_OF = frozenset({"de", "du", "des", "d"})
 
 
 @dataclass
@@ -397,7 +398,9 @@ class SkillCoder:
         heads: list[str | None] = []
         for key in keys.take(pa.array(miss)).to_pylist():
             words = key.split() if key and key not in self.guards.never else []
-            if _LIST_WORDS.intersection(words):
+            # a list ("HTML5 and CSS3"), or a French noun complement that makes another
+            # noun ("Tableau de bord", "Chef de projet")
+            if _LIST_WORDS.intersection(words) or _FRENCH_OF.intersection(words):
                 words = []
             got = None
             for n in range(len(words) - 1, 0, -1):
