@@ -324,7 +324,6 @@ class SkillCoder:
         keys = _keys_array(texts)
         key_pos, cleaned = self._dictionary_positions(texts, keys)
         self._rewrite_positions(keys, key_pos, cleaned)
-        headed = self._head_positions(keys, key_pos)
         hit = key_pos >= 0
         at = np.where(hit, key_pos, 0)
         key_method = lk.key_method[at]
@@ -333,9 +332,6 @@ class SkillCoder:
         conf = np.where(
             hit, np.where(cleaned, lk.norm_conf[key_method], lk.exact_conf[key_method]), 0.0
         )
-        method[headed] = _HEAD
-        conf[headed] = _HEAD_CONFIDENCE
-        cleaned[headed] = True
         # short ambiguous names: coded by default, by their own words, or left to the context;
         # a string matched only through a cleaned variant is looked at again ("Swift
         # (Programming Language)" must not become the ESCO skill "programming")
@@ -354,6 +350,17 @@ class SkillCoder:
                 got = found.get(key)
                 if got is not None:
                     skill_ix[i], conf[i], method[i] = lk.skill_index[got[0]], got[1], _FUZZY
+        # what neither a spelling nor a typo reached: a technology heading a longer string
+        # (after the typos, so "SQL Serve rIntegration Services" is corrected, not headed)
+        rest = np.flatnonzero(skill_ix == lk.no_skill)
+        rest = rest[~np.isin(rest, np.array(list(pending), dtype=rest.dtype))]
+        if len(rest):
+            head_pos = np.full(len(rest), -1, np.int64)
+            headed = self._head_positions(keys.take(pa.array(rest)), head_pos)
+            at_rest = rest[headed]
+            skill_ix[at_rest] = lk.key_skill[head_pos[headed]]
+            method[at_rest] = _HEAD
+            conf[at_rest] = _HEAD_CONFIDENCE
         overrides = self._by_context(encoded, pending, context) if pending else {}
         return self._rows(values, encoded, skill_ix, labels, conf, method, overrides)
 
@@ -859,10 +866,16 @@ def _fuzzy_max_distance(settings: CoderSettings) -> int:
 def _short_word_edit(key: str, target: str) -> bool:
     """Whether a correction changes a word of one or two letters ("langage c" → "langage r"):
     such a word is a name by itself, never a typo of another."""
+    if key.replace(" ", "") == target.replace(" ", ""):
+        return False  # a space typed one letter off ("Gestiond e projet")
     a, b = key.split(), target.split()
     if len(a) != len(b):
         return False
-    return any(x != y and min(len(x), len(y)) <= 2 for x, y in zip(a, b, strict=True))
+    # a swap inside the word ("à al clientèle") is a typo; another letter is another name
+    return any(
+        x != y and max(len(x), len(y)) <= 2 and sorted(x) != sorted(y)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def _with_dotnet(texts: pa.Array) -> pa.Array:
