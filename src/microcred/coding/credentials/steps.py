@@ -217,8 +217,15 @@ STEP_FUNCTIONS: dict[str, Step] = {
 
 
 PROFESSIONAL_CERTIFICATE = frozenset({"professional", "certificate"})
+# exam words that name an exam by themselves; "fundamentals" / "foundation" also name badges
+# and courses ("AI Fundamentals" on IBM SkillsBuild)
+_WEAK_EXAM_WORDS = frozenset({"fundamentals", "foundation", "fondation"})
 CERTIFIED_WORDS = frozenset(
-    {"certified", "certification", "certifie", "certifiee", "exam", "examen"}
+    w
+    for w in yaml.safe_load(
+        (Path(__file__).parent / "data" / "keywords.yaml").read_text(encoding="utf-8")
+    )["exam_words"]
+    if " " not in w and w not in _WEAK_EXAM_WORDS
 )
 
 
