@@ -79,14 +79,23 @@ def eval_credentials(
         "--confusion-out",
         help="Write the confusion matrix and is_micro error counts as JSON to this path.",
     ),
+    split: str | None = typer.Option(
+        None, "--split", help="Score only the rows whose 'split' column is this (tune, holdout)."
+    ),
 ) -> None:
     """Type accuracy, confusion matrix, is_micro precision/recall/F1, provider and platform
     accuracy, each with a 95 % interval (Wilson; bootstrap for F1)."""
-    from microcred.evaluation.credentials import evaluate_credentials
+    from microcred.evaluation.credentials import evaluate_credentials, read_labelled
+    from microcred.evaluation.splits import select_split
 
     console = Console()
     try:
-        report = evaluate_credentials(labelled)
+        if split:
+            report = evaluate_credentials(
+                select_split(read_labelled(labelled), split, str(labelled))
+            )
+        else:
+            report = evaluate_credentials(labelled)
     except (FileNotFoundError, ValueError) as exc:
         raise InputError(str(exc), "check the labelled file named in the command") from None
     head = Table(title=f"Credential coder on {labelled} ({report.n} entries)")

@@ -69,14 +69,24 @@ def eval_education(
     confusion_out: Path | None = typer.Option(
         None, "--confusion-out", help="Write the level confusion matrix as JSON here."
     ),
+    split: str | None = typer.Option(
+        None, "--split", help="Score only the rows whose 'split' column is this (tune, holdout)."
+    ),
 ) -> None:
     """Level accuracy and confusion matrix, CIP 2-digit and formal digital training accuracy."""
+    import pandas as pd
+
     from microcred.evaluation.education import evaluate_education
+    from microcred.evaluation.splits import select_split
 
     if not labelled.exists():
         raise InputError(f"labelled file not found: {labelled}", "check the LABELLED path")
     try:
-        report = evaluate_education(labelled)
+        if split:
+            rows = pd.read_csv(labelled, dtype=str, keep_default_na=False)
+            report = evaluate_education(select_split(rows, split, str(labelled)))
+        else:
+            report = evaluate_education(labelled)
     except ValueError as exc:
         raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     Console(width=200).print(report.format(max_errors=errors), markup=False, highlight=False)

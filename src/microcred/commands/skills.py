@@ -60,14 +60,22 @@ def eval_skills(
     confusion_out: Path = typer.Option(
         None, "--confusion-out", help="Write the confusion counts (label, digital flag) as JSON."
     ),
+    split: str | None = typer.Option(
+        None, "--split", help="Score only the rows whose 'split' column is this (tune, holdout)."
+    ),
 ) -> None:
     """Label accuracy, coverage, and whether unknown skills stay unknown."""
+    import pandas as pd
+
     from microcred.evaluation.skills import evaluate_skills, typo_calibration, write_confusion
+    from microcred.evaluation.splits import select_split
 
     if not labelled.exists():
         raise InputError(f"labelled file not found: {labelled}", "check the LABELLED path")
     try:
-        report = evaluate_skills(labelled)
+        rows = pd.read_csv(labelled, dtype=str, keep_default_na=False)
+        rows = select_split(rows, split, str(labelled))
+        report = evaluate_skills(rows if split else labelled)
     except ValueError as exc:
         raise InputError(str(exc), "fix the labelled file at that row and field") from exc
     console = Console(width=200)
@@ -76,4 +84,4 @@ def eval_skills(
         console.print(f"wrote {write_confusion(report, confusion_out)}")
     if typos:
         console.print("with one typo per skill (method, confidence band → n, precision):")
-        console.print(typo_calibration(labelled).to_string(), markup=False, highlight=False)
+        console.print(typo_calibration(rows).to_string(), markup=False, highlight=False)

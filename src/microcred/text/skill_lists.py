@@ -6,7 +6,8 @@ evaluation splits labelled strings the same way; readers must not depend on code
 
 What is never split: names that contain a separator ("PL/SQL", "CI/CD", "TCP/IP"), pairs of
 single letters ("A/B testing", "R&D", "I/O"), and "and"/"et" phrases (too many skills are
-phrases with "and": "Research and Development").
+phrases with "and": "Research and Development"), and separators inside parentheses
+("Excel (Pivot Tables, VLOOKUP)" is Excel with detail, not two skills).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _KEEP_WHOLE_RE = re.compile(
 )
 _SEPARATORS = re.compile(r"\s*(?:/|,|;|\||&|\s\+\s)\s*")
 _SINGLE = re.compile(r"^\s*\w\s*$")
+_PAREN_GROUP = re.compile(r"\([^()]*\)")
 
 
 def split_skill_list(text: str | None) -> list[str]:
@@ -48,7 +50,7 @@ def split_skill_list(text: str | None) -> list[str]:
     whole = text.strip()
     if not whole or not _SEPARATORS.search(whole) or _KEEP_WHOLE_RE.search(whole.lower()):
         return [whole] if whole else []
-    parts = [p.strip() for p in _SEPARATORS.split(whole)]
+    parts = _split_outside_parentheses(whole)
     parts = [p for p in parts if p]
     if len(parts) < 2 or all(_SINGLE.match(p) for p in parts):
         return [whole]
@@ -58,6 +60,19 @@ def split_skill_list(text: str | None) -> list[str]:
     ):
         return [whole]
     return list(dict.fromkeys(parts))
+
+
+def _split_outside_parentheses(whole: str) -> list[str]:
+    """Split at the separators that are not inside a parenthesised group."""
+    groups: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        groups.append(m.group(0))
+        return f"\x00{len(groups) - 1}\x00"
+
+    masked = _PAREN_GROUP.sub(hide, whole)
+    parts = [p.strip() for p in _SEPARATORS.split(masked)]
+    return [re.sub(r"\x00(\d+)\x00", lambda m: groups[int(m.group(1))], p) for p in parts]
 
 
 __all__ = ["KEEP_WHOLE", "split_skill_list"]

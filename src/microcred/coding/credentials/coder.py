@@ -36,6 +36,7 @@ from microcred.coding.credentials.rules import (
     RuleSet,
     _is_code,
 )
+from microcred.coding.credentials.steps import CERTIFIED_WORDS, PROFESSIONAL_CERTIFICATE
 from microcred.coding.credentials.text import (
     host_candidates,
     normalise,
@@ -495,4 +496,9 @@ def _facts_signature(facts: NameFacts) -> tuple[Hashable, ...]:
         "microprogramme" in words,
         "programme" in words and "court" in words,
         "certificate" in words,
+        bool(words & CERTIFIED_WORDS),  # steps.owner_kind: a vendor badge names no exam
+        words >= PROFESSIONAL_CERTIFICATE,  # steps.name_keywords: a vendor's course series
+        "mooc" in words,  # steps.name_keywords: an institution's MOOC
+        # steps._acronym_of_another_issuer: a family found by a short all-letter code
+        family is not None and facts.family_phrase.isalpha() and len(facts.family_phrase) <= 4,
     )

@@ -89,6 +89,8 @@ def family(rs: RuleSet, ev: Evidence) -> Verdict | None:
     if fam is None:
         return None
     platform_authority = a_kind == "platform" or (auth.platform is not None and a_kind != "vendor")
+    if _acronym_of_another_issuer(ev, fam, platform_authority):
+        return None  # "MCP" in a DeepLearning.AI course title is not a Microsoft exam
     if fam.type in EXAM_TYPES and (facts.prep or platform_authority or ev.host_platform):
         # a course about an exam, taken on a learning platform, is a MOOC
         by_platform = a is not None and a.kind == "platform" and not a.partner_model
@@ -103,6 +105,8 @@ def family(rs: RuleSet, ev: Evidence) -> Verdict | None:
         and fam.platform != a.name
     ):
         # a course title that exists elsewhere; this one came from another issuer
+        if a_kind == "bootcamp":
+            return Verdict("bootcamp_authority")
         return Verdict("course_family_other_issuer", provider=a.name, use_family=False)
     mention = facts.mention
     provider = (
@@ -155,10 +159,17 @@ def name_keywords(rs: RuleSet, ev: Evidence) -> Verdict | None:  # noqa: C901  #
     if "professional_licence" in kw:
         return Verdict("licence_keyword")
     if inst is not None:
+        if (ev.host_platform is not None and a is inst) or "mooc" in facts.words:
+            return Verdict("institution_on_platform")  # its course, on edX / Coursera / a MOOC
         if inst.country != "CA" and "certificate" not in facts.words:
             return Verdict("foreign_institution_course")
         return Verdict("institution")
-    if "mooc_certificate" in kw and a_kind not in ("vendor", "industry_body", "employer"):
+    if "mooc_certificate" in kw and (
+        a_kind not in ("vendor", "industry_body", "employer")
+        or facts.words >= PROFESSIONAL_CERTIFICATE
+    ):
+        # a vendor's "Professional Certificate" (IBM, Google, Meta) is a course series on a
+        # platform, never its exam (taxonomy boundary rule)
         return Verdict("mooc_keyword")
     return None
 
@@ -169,7 +180,8 @@ def owner_kind(rs: RuleSet, ev: Evidence) -> Verdict | None:
         return None
     if owner.kind == "vendor":
         exam_words = "exam_words" in ev.facts.keywords
-        if ev.badge_host and not exam_words:
+        if ev.badge_host and not (ev.facts.words & CERTIFIED_WORDS):
+            # a vendor badge ("IBM SkillsBuild: AI Fundamentals" on Credly) names no exam
             return Verdict("vendor_badge_host")
         return Verdict("vendor_exam_words" if exam_words else "vendor_weak")
     if owner.default_type is not None:
@@ -202,6 +214,33 @@ STEP_FUNCTIONS: dict[str, Step] = {
         url_only,
     )
 }
+
+
+PROFESSIONAL_CERTIFICATE = frozenset({"professional", "certificate"})
+# exam words that name an exam by themselves; "fundamentals" / "foundation" also name badges
+# and courses ("AI Fundamentals" on IBM SkillsBuild)
+_WEAK_EXAM_WORDS = frozenset({"fundamentals", "foundation", "fondation"})
+CERTIFIED_WORDS = frozenset(
+    w
+    for w in yaml.safe_load(
+        (Path(__file__).parent / "data" / "keywords.yaml").read_text(encoding="utf-8")
+    )["exam_words"]
+    if " " not in w and w not in _WEAK_EXAM_WORDS
+)
+
+
+def _acronym_of_another_issuer(ev: Evidence, fam: Family, platform_authority: bool) -> bool:
+    """A family found only by a short all-letter code ("MCP", "CSM") while the authority names
+    another issuer that is no learning platform: the letters are that issuer's own words."""
+    phrase = ev.facts.family_phrase
+    if not phrase or not phrase.isalpha() or len(phrase) > 4 or fam.provider is None:
+        return False
+    a = ev.a
+    if platform_authority or ev.host_platform is not None:
+        return False
+    if a is None:  # an issuer the catalogue does not know ("Hugging Face")
+        return bool(ev.auth.raw and ev.auth.raw.strip())
+    return a.name != fam.provider and a.kind != "platform"
 
 
 # ---- the tables -----------------------------------------------------------------------------

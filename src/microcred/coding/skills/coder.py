@@ -79,6 +79,7 @@ _PRIORITY = ["alias", "esco_curated", "onet_example", "esco_collection", "onet_d
 _VARIANT_PENALTY = 0.95
 _SIGNAL_SINGLE_WORD = frozenset({"alias", "onet_example", "esco_curated"})
 _SIGNAL_PHRASE = frozenset({*_SIGNAL_SINGLE_WORD, "onet_derived", "esco_collection"})
+_HEAD_METHODS = frozenset({"alias", "onet_example"})  # spellings trusted to head a longer string
 _NO_MATCH: tuple[None, str, float, None] = (None, "none", 0.0, None)
 
 _NON_KEY = re.compile(r"[^0-9a-z+#]+")
@@ -98,11 +99,16 @@ _OUTPUT_METHODS = [
     "fuzzy",
     "guarded:default",
     "guarded:context",
+    "head",
 ]
 _EXACT, _NORMALISED, _FUZZY = 1, 1 + len(_METHODS), 1 + 2 * len(_METHODS)
 _GUARDED_DEFAULT, _GUARDED_CONTEXT = _FUZZY + 1, _FUZZY + 2
 FUZZY_MAX_DISTANCE = 2  # edits (Damerau, adjacent swaps count once) a typo may have
 _GUARDED_CONFIDENCE = {_GUARDED_DEFAULT: 0.85, _GUARDED_CONTEXT: 0.9}
+_HEAD = _FUZZY + 3  # a technology name heading a longer string ("Excel pivot tables")
+_HEAD_CONFIDENCE = 0.85
+_LIST_WORDS = frozenset({"and", "et", "or", "ou", "vs", "plus"})  # "HTML5 and CSS3" is a list
+_FRENCH_OF = frozenset({"de", "du", "des", "d"})
 
 
 @dataclass
@@ -326,10 +332,13 @@ class SkillCoder:
         conf = np.where(
             hit, np.where(cleaned, lk.norm_conf[key_method], lk.exact_conf[key_method]), 0.0
         )
-        labels = pc.if_else(pa.array(hit), lk.key_label.take(pa.array(at)), None)
-
-        # short ambiguous names: coded by default, by their own words, or left to the context
-        pending = self._ambiguous(texts, keys, hit, skill_ix, conf, method)
+        # short ambiguous names: coded by default, by their own words, or left to the context;
+        # a string matched only through a cleaned variant is looked at again ("Swift
+        # (Programming Language)" must not become the ESCO skill "programming")
+        pending = self._ambiguous(texts, keys, hit & ~cleaned, skill_ix, conf, method)
+        looked_up = hit & (method != _GUARDED_DEFAULT) & (method != _GUARDED_CONTEXT)
+        looked_up[list(pending)] = False
+        labels = pc.if_else(pa.array(looked_up), lk.key_label.take(pa.array(at)), None)
 
         # the residue: long enough strings no dictionary spelling matched
         long_enough = pc.utf8_length(keys).to_numpy(zero_copy_only=False) >= FUZZY_MIN_LENGTH - 1
@@ -341,6 +350,17 @@ class SkillCoder:
                 got = found.get(key)
                 if got is not None:
                     skill_ix[i], conf[i], method[i] = lk.skill_index[got[0]], got[1], _FUZZY
+        # what neither a spelling nor a typo reached: a technology heading a longer string
+        # (after the typos, so "SQL Serve rIntegration Services" is corrected, not headed)
+        rest = np.flatnonzero(skill_ix == lk.no_skill)
+        rest = rest[~np.isin(rest, np.array(list(pending), dtype=rest.dtype))]
+        if len(rest):
+            head_pos = np.full(len(rest), -1, np.int64)
+            headed = self._head_positions(keys.take(pa.array(rest)), head_pos)
+            at_rest = rest[headed]
+            skill_ix[at_rest] = lk.key_skill[head_pos[headed]]
+            method[at_rest] = _HEAD
+            conf[at_rest] = _HEAD_CONFIDENCE
         overrides = self._by_context(encoded, pending, context) if pending else {}
         return self._rows(values, encoded, skill_ix, labels, conf, method, overrides)
 
@@ -370,6 +390,36 @@ class SkillCoder:
         found = _positions(pc.index_in(pa.array(firsts, pa.string()), value_set=lk.keys), len(miss))
         key_pos[miss] = found
         cleaned[miss[found >= 0]] = True
+
+    def _head_positions(self, keys: pa.Array, key_pos: np.ndarray) -> np.ndarray:
+        """Misses that begin with a technology's name followed by detail ("Excel pivot
+        tables", "Selenium WebDriver", "NoSQL databases"): the longest leading words that
+        are an O*NET technology by an exact spelling (not an ESCO prefix, not a name that is
+        also an ordinary word: ``Guards.head_ok``); not a list joined by "and" ("HTML5 and
+        CSS3"). Sets ``key_pos`` of those strings; returns their indices."""
+        lk = self._lookup
+        miss = np.flatnonzero(key_pos < 0)
+        if not len(miss):
+            return miss
+        exact = self.exact
+        heads: list[str | None] = []
+        for key in keys.take(pa.array(miss)).to_pylist():
+            words = key.split() if key and key not in self.guards.never else []
+            # a list ("HTML5 and CSS3"), or a French noun complement that makes another
+            # noun ("Tableau de bord", "Chef de projet")
+            if _LIST_WORDS.intersection(words) or _FRENCH_OF.intersection(words):
+                words = []
+            got = None
+            for n in range(len(words) - 1, 0, -1):
+                head = " ".join(words[:n])
+                hit = exact.get(head)
+                if hit and hit[0].startswith("onet:") and hit[1] in _HEAD_METHODS:
+                    got = head if self.guards.head_ok(head) else None
+                    break
+            heads.append(got)
+        found = _positions(pc.index_in(pa.array(heads, pa.string()), value_set=lk.keys), len(miss))
+        key_pos[miss] = found
+        return miss[found >= 0]
 
     def _ambiguous(
         self,
@@ -673,9 +723,13 @@ class SkillCoder:
             for key, b, row in zip(group, best.tolist(), dist, strict=True):
                 if b > d or b == 0:
                     continue
-                at = np.flatnonzero(row == b)
-                found = {ids[lo + j] for j in at.tolist()}
-                if len(found) == 1:
+                at = [
+                    j
+                    for j in np.flatnonzero(row == b).tolist()
+                    if not _short_word_edit(key, choice_keys[lo + j])
+                ]
+                found = {ids[lo + j] for j in at}
+                if len(found) == 1 and len(at) == int((row == b).sum()):
                     out[key] = (found.pop(), _FUZZY_CONFIDENCE[b])
         return out
 
@@ -807,6 +861,21 @@ def _fuzzy_max_distance(settings: CoderSettings) -> int:
         return int(settings.options["fuzzy_max_distance"])
     coding = settings.study.coding
     return int(getattr(coding, "skill_fuzzy_max_distance", FUZZY_MAX_DISTANCE))
+
+
+def _short_word_edit(key: str, target: str) -> bool:
+    """Whether a correction changes a word of one or two letters ("langage c" → "langage r"):
+    such a word is a name by itself, never a typo of another."""
+    if key.replace(" ", "") == target.replace(" ", ""):
+        return False  # a space typed one letter off ("Gestiond e projet")
+    a, b = key.split(), target.split()
+    if len(a) != len(b):
+        return False
+    # a swap inside the word ("à al clientèle") is a typo; another letter is another name
+    return any(
+        x != y and max(len(x), len(y)) <= 2 and sorted(x) != sorted(y)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def _with_dotnet(texts: pa.Array) -> pa.Array:

@@ -32,6 +32,7 @@ class Guards:
     never: frozenset[str] = frozenset()
     no_fuzzy: frozenset[str] = frozenset()
     not_typos: frozenset[str] = frozenset()
+    no_head: frozenset[str] = frozenset()
     rewrites: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     @classmethod
@@ -62,7 +63,19 @@ class Guards:
             never=keys("never"),
             no_fuzzy=keys("no_fuzzy"),
             not_typos=keys("not_typos"),
+            no_head=keys("no_head"),
             rewrites=tuple(rewrites),
+        )
+
+    def head_ok(self, head: str) -> bool:
+        """Whether a technology name may stand for a longer string it begins ("Excel pivot
+        tables"): not a name that is also an ordinary word ("Chef de projet", "Spark plugs")."""
+        return not (
+            head in self.no_head
+            or head in self.no_fuzzy
+            or head in self.never
+            or head in self.ambiguous
+            or len(head) < 2
         )
 
     def rewritten(self, key: str) -> Iterator[str]:

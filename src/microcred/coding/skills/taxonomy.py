@@ -99,6 +99,33 @@ def _load_onet(path: Path, skills: dict[str, Skill]) -> Counter[str]:
 
 
 _GENERIC_SUFFIX = " software"
+_CAMEL = re.compile(r"^[A-Z][a-z]+[A-Z][A-Za-z0-9]*$")  # SolidWorks, LabVIEW, ChatGPT
+# brand names that are also ordinary words (a profile typing "Profile" means no product)
+_BRAND_WORDS = frozenset(
+    [
+        "embark",
+        "impact",
+        "insight",
+        "maple",
+        "module",
+        "online",
+        "origin",
+        "perform",
+        "profile",
+        "profit",
+        "toolbox",
+        "toolkit",
+        "sentry",
+        "popcorn",
+        "radix",
+        "moses",
+        "toad",
+        "forword",
+        "colibri",
+        "lidar",
+        "origin",
+    ]
+)
 
 
 def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
@@ -113,7 +140,11 @@ def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
         words = form.split()
         last = words[-1] if words else ""
         if len(words) >= 2 and len(last) >= 2 and last.isupper() and last.isalnum():
-            forms += [last, " ".join(words[:-1])]
+            forms.append(last)
+            # "Oracle JDBC" without its acronym is the vendor, not the product
+            if skill_key(" ".join(words[:-1])) + " " not in vendor_keys:
+                forms.append(" ".join(words[:-1]))
+    forms += _brand_names(example)
     keys = [skill_key(f) for f in forms]
     for k in list(keys):
         for v in vendor_keys:
@@ -121,6 +152,26 @@ def _derived_aliases(example: str, vendor_keys: list[str]) -> list[str]:
                 keys.append(k[len(v) :])
     own = skill_key(example)
     return [k for k in dict.fromkeys(keys) if k and k != own]
+
+
+def _brand_names(example: str) -> list[str]:
+    """The product name after its maker: "Dassault Systemes SolidWorks" → "SolidWorks",
+    "StataCorp Stata" → "Stata", "OpenAI ChatGPT" → "ChatGPT".
+
+    Why: profiles name the product without the maker, and a vendor list cannot hold every
+    maker. Only a last word that reads as a brand is taken: a capital inside it
+    (SolidWorks, LabVIEW, ChatGPT) or the maker's name beginning with it (StataCorp Stata),
+    so "Project management software" gives nothing.
+    """
+    words = example.split()
+    if len(words) < 2 or len(words) > 4:
+        return []
+    last = words[-1]
+    if len(last) < 4 or not last.isalnum() or last.isupper():
+        return []
+    camel = len(last) >= 5 and _CAMEL.match(last) is not None
+    maker = words[0].lower().startswith(last.lower()) and len(words[0]) > len(last)
+    return [last] if (camel or maker) and last.lower() not in _BRAND_WORDS else []
 
 
 def _load_esco_collections(dd: DataDir, skills: dict[str, Skill], offer: Offer) -> None:
