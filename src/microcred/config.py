@@ -141,7 +141,7 @@ class DPConfig(_Strict):
     plan: list[DPEstimand] = Field(default_factory=_default_plan)
     # person variables compared between holders and non-holders (public category lists only)
     comparisons: list[Literal["experience_band", "education_level", "province"]] = Field(
-        default_factory=lambda: ["experience_band", "education_level", "province"]
+        default_factory=lambda: ["experience_band", "education_level", "province"]  # type: ignore[arg-type]
     )
     # where the budget ledger lives (default: $MICROCRED_DP_LEDGER_DIR, else
     # $XDG_STATE_HOME/microcred/dp-ledger, else ~/.local/state/microcred/dp-ledger)
@@ -234,7 +234,7 @@ class SeniorityConfig(_Strict):
     imputations: int = Field(20, ge=2, le=200)
 
 
-# provider kinds of the credential catalogue (coding.credentials.catalogue.PROVIDER_KINDS; tested equal)
+# provider kinds of the credential catalogue (coding.credentials.catalogue.PROVIDER_KINDS is this)
 ISSUER_KINDS = (
     "platform",
     "vendor",

@@ -145,6 +145,36 @@ def holder_cells(category: dict[str, str]) -> dict[str, CellSet]:
     }
 
 
+def share_difference_deps(both: list[str]) -> dict[str, list[str]]:
+    """Which counts each share/difference column of a comparison depends on (suppression)."""
+    return {
+        "share_holders": ["holders_in_category", "holders"],
+        "share_non_holders": ["non_holders_in_category", "non_holders"],
+        "difference": both,
+        "diff_lower": both,
+        "diff_upper": both,
+    }
+
+
+def difference_chart(tooltip: list[str], title: str, y_title: str, description: str) -> ChartSpec:
+    """Holders-minus-non-holders interval chart by category, one panel per variable."""
+    return ChartSpec(
+        kind="interval",
+        x="category",
+        y="difference",
+        lower="diff_lower",
+        upper="diff_upper",
+        column="variable",
+        color="definition",
+        tooltip=tooltip,
+        title=title,
+        x_title="Category",
+        y_title=y_title,
+        y_format=".1%",
+        description=description,
+    )
+
+
 def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
     """Per variable and category: share among holders vs non-holders, difference, SMD."""
     study = sf.study
@@ -220,11 +250,7 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
         data=df,
         count_columns=both,
         dependent={
-            "share_holders": ["holders_in_category", "holders"],
-            "share_non_holders": ["non_holders_in_category", "non_holders"],
-            "difference": both,
-            "diff_lower": both,
-            "diff_upper": both,
+            **share_difference_deps(both),
             "difference_within_occupation": both,
             "within_lower": both,
             "within_upper": both,
@@ -235,23 +261,12 @@ def categorical_comparison(sf: StudyFrame) -> AnalysisTable:
         dims=["definition", "variable", "category"],
         controlled=[Controlled("category", "catalogue", when=("variable", "current_employer"))],
         cells=holder_cells({"{variable}": "{category}"}),
-        chart=ChartSpec(
-            kind="interval",
-            x="category",
-            y="difference",
-            lower="diff_lower",
-            upper="diff_upper",
-            column="variable",
-            color="definition",
-            tooltip=["variable", "category", "share_holders", "share_non_holders", "smd"],
-            title="Holders minus non-holders: difference in shares",
-            x_title="Category",
-            y_title="Difference in share (holders − non-holders)",
-            y_format=".1%",
-            description=(
-                "For each characteristic and category, how much more (or less) common it is "
-                "among holders than non-holders, with 95 % intervals."
-            ),
+        chart=difference_chart(
+            ["variable", "category", "share_holders", "share_non_holders", "smd"],
+            "Holders minus non-holders: difference in shares",
+            "Difference in share (holders − non-holders)",
+            "For each characteristic and category, how much more (or less) common it is "
+            "among holders than non-holders, with 95 % intervals.",
         ),
     )
     return with_status(

@@ -96,6 +96,43 @@ def correct_uptake(
     return bias_analysis_share(n_micro, n_creds, w, counts, seed)
 
 
+def group_uptake_chart(sort: list[str], description: str) -> ChartSpec:
+    """The uptake-by-group interval chart (shared by the sampled and the DP release)."""
+    return ChartSpec(
+        kind="interval",
+        x="occupation_group",
+        y="share",
+        lower="lower",
+        upper="upper",
+        color="definition",
+        tooltip=["definition", "occupation_group", "n", "holders", "share"],
+        title="Microcredential uptake by occupation group",
+        x_title="Occupation group",
+        y_title="Share holding ≥ 1 microcredential",
+        y_format=".1%",
+        description=description,
+        sort=sort,
+    )
+
+
+def noc_uptake_chart(tooltip: list[str], description: str) -> ChartSpec:
+    """The uptake-by-NOC interval chart (shared by the sampled and the DP release)."""
+    return ChartSpec(
+        kind="interval",
+        x="noc2021",
+        y="share",
+        lower="lower",
+        upper="upper",
+        color="definition",
+        tooltip=tooltip,
+        title="Microcredential uptake by NOC 2021 unit group",
+        x_title="NOC 2021 unit group",
+        y_title="Share holding ≥ 1 microcredential",
+        y_format=".1%",
+        description=description,
+    )
+
+
 def uptake_by_group(
     sf: StudyFrame,
     validation: dict[str, ValidationCounts] | None = None,
@@ -137,23 +174,10 @@ def uptake_by_group(
         dependent={**SHARE_DEPS, **CORRECTED_DEPS},
         dims=["definition", "occupation_group"],
         cells=share_cells("{occupation_group}", "holds:{definition}"),
-        chart=ChartSpec(
-            kind="interval",
-            x="occupation_group",
-            y="share",
-            lower="lower",
-            upper="upper",
-            color="definition",
-            tooltip=["definition", "occupation_group", "n", "holders", "share"],
-            title="Microcredential uptake by occupation group",
-            x_title="Occupation group",
-            y_title="Share holding ≥ 1 microcredential",
-            y_format=".1%",
-            description=(
-                "Share of people in each occupation group who list at least one "
-                "microcredential, with 95 % intervals, under each definition."
-            ),
-            sort=[g.name for g in sf.config.occupations] + [ALL_GROUPS],
+        chart=group_uptake_chart(
+            [g.name for g in sf.config.occupations] + [ALL_GROUPS],
+            "Share of people in each occupation group who list at least one "
+            "microcredential, with 95 % intervals, under each definition.",
         ),
     )
     return with_status(table, share_status(df, "n"), ["no people"])
@@ -187,19 +211,9 @@ def uptake_by_noc(sf: StudyFrame) -> AnalysisTable:
         dependent=dict(SHARE_DEPS),
         dims=["definition", "noc2021"],
         cells=share_cells("{noc2021}", "holds:{definition}"),
-        chart=ChartSpec(
-            kind="interval",
-            x="noc2021",
-            y="share",
-            lower="lower",
-            upper="upper",
-            color="definition",
-            tooltip=["noc2021", "noc2021_title", "n", "holders", "share"],
-            title="Microcredential uptake by NOC 2021 unit group",
-            x_title="NOC 2021 unit group",
-            y_title="Share holding ≥ 1 microcredential",
-            y_format=".1%",
-            description="Uptake for each 5-digit occupation of interest, with 95 % intervals.",
+        chart=noc_uptake_chart(
+            ["noc2021", "noc2021_title", "n", "holders", "share"],
+            "Uptake for each 5-digit occupation of interest, with 95 % intervals.",
         ),
     )
     return with_status(table, share_status(df, "n"), ["no people"])

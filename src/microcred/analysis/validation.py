@@ -116,6 +116,42 @@ def _bad(path: Path, row: int, field: str, why: str) -> InputError:
     return InputError(f"{path}: row {row}, field {field}: {why}", "correct the review file")
 
 
+def _review_row(
+    path: Path, df: pd.DataFrame, text: pd.DataFrame, i: int, definitions: Sequence[str]
+) -> dict[str, object]:
+    """One fully reviewed row, checked field by field (``i`` is 0-based; errors say row i+2)."""
+    line = i + 2
+    out: dict[str, object] = {
+        "person_id": df["person_id"].iloc[i],
+        "stratum": df["stratum"].iloc[i],
+    }
+    try:
+        w = float(df["sampling_weight"].iloc[i])
+    except (TypeError, ValueError):
+        w = math.nan
+    if not (w >= 1.0 and math.isfinite(w)):
+        raise _bad(path, line, "sampling_weight", "not a number ≥ 1 (keep the sampled value)")
+    out["weight"] = w
+    for d in definitions:
+        for prefix in ("coded", "reviewed"):
+            col = f"{prefix}_holder_{d}"
+            v = str(df[col].iloc[i]).strip().lower()
+            if v not in YES | NO:
+                raise _bad(path, line, col, f"{v!r} is not yes or no")
+            out[col] = v in YES
+    noc = text["reviewed_noc2021"].iloc[i].lower()
+    if noc in NO_CODE:
+        noc = ""
+    elif not (len(noc) == 5 and noc.isdigit()):
+        raise _bad(
+            path, line, "reviewed_noc2021", f"{noc!r} is not a 5-digit NOC 2021 code or 'none'"
+        )
+    coded = df["coded_noc2021"].iloc[i]
+    out["coded_noc2021"] = "" if pd.isna(coded) else str(coded).strip().zfill(5)
+    out["reviewed_noc2021"] = noc
+    return out
+
+
 def parse_review(path: Path, df: pd.DataFrame, definitions: Sequence[str]) -> pd.DataFrame:
     """The reviewed rows, checked: yes/no holder answers, 5-digit NOC or 'none'.
 
@@ -142,32 +178,7 @@ def parse_review(path: Path, df: pd.DataFrame, definitions: Sequence[str]) -> pd
         if not filled.iloc[i].all():
             field = reviewed[int(np.argmin(filled.iloc[i].to_numpy()))]
             raise _bad(path, line, field, "empty while other reviewed fields are filled")
-        out = {"person_id": df["person_id"].iloc[i], "stratum": df["stratum"].iloc[i]}
-        try:
-            w = float(df["sampling_weight"].iloc[i])
-        except (TypeError, ValueError):
-            w = math.nan
-        if not (w >= 1.0 and math.isfinite(w)):
-            raise _bad(path, line, "sampling_weight", "not a number ≥ 1 (keep the sampled value)")
-        out["weight"] = w
-        for d in definitions:
-            for prefix in ("coded", "reviewed"):
-                col = f"{prefix}_holder_{d}"
-                v = str(df[col].iloc[i]).strip().lower()
-                if v not in YES | NO:
-                    raise _bad(path, line, col, f"{v!r} is not yes or no")
-                out[col] = v in YES
-        noc = text["reviewed_noc2021"].iloc[i].lower()
-        if noc in NO_CODE:
-            noc = ""
-        elif not (len(noc) == 5 and noc.isdigit()):
-            raise _bad(
-                path, line, "reviewed_noc2021", f"{noc!r} is not a 5-digit NOC 2021 code or 'none'"
-            )
-        coded = df["coded_noc2021"].iloc[i]
-        out["coded_noc2021"] = "" if pd.isna(coded) else str(coded).strip().zfill(5)
-        out["reviewed_noc2021"] = noc
-        rows.append(out)
+        rows.append(_review_row(path, df, text, i, definitions))
     if not rows:
         raise InputError(f"{path}: no reviewed row", "fill the reviewed_* columns of some rows")
     return pd.DataFrame(rows)

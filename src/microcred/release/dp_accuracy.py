@@ -41,6 +41,8 @@ def _levels(config: StudyConfig, plan: DPPlan) -> list[Level]:
     group_of_code = np.array([groups.index(config.occupation_codes[c]) for c in codes])
     g = plan.estimand("uptake_by_group")
     n = plan.estimand("uptake_by_noc")
+    if g is None:
+        raise ValueError("the DP plan has no uptake_by_group estimand (build_plan requires one)")
     if n is None:
         return [
             Level("all", np.zeros(len(groups), dtype=np.int64)),

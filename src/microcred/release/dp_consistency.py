@@ -100,7 +100,8 @@ def project_simplex(x: np.ndarray, total: float) -> np.ndarray:
     k = np.arange(1, x.size + 1)
     rho = np.nonzero(u - css / k > 0)[0][-1]
     tau = css[rho] / (rho + 1)
-    return np.maximum(x - tau, 0.0)
+    projected: np.ndarray = np.maximum(x - tau, 0.0)
+    return projected
 
 
 def round_keeping_sum(z: np.ndarray, total: int) -> np.ndarray:

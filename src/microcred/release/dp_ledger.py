@@ -58,7 +58,7 @@ class Ledger:
                 f"the DP budget ledger {self.path} cannot be read ({exc.__class__.__name__})",
                 "restore it from a backup; deleting it would forget budget already spent",
             ) from exc
-        return data
+        return dict(data)
 
     def spent(self) -> float:
         return float(sum(r["rho"] for r in self.read()["runs"]))

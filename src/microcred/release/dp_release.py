@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from microcred.analysis.frame import ALL_GROUPS
-from microcred.analysis.result import AnalysisTable, ChartSpec
+from microcred.analysis.holders import difference_chart, share_difference_deps
+from microcred.analysis.result import AnalysisTable
+from microcred.analysis.uptake import group_uptake_chart, noc_uptake_chart
 from microcred.release.dp_consistency import Level, least_squares, topdown, within_total
 from microcred.release.dp_domains import category_domain, category_index
 from microcred.release.dp_plan import Z95, DPPlan, holder_statuses, status_index
@@ -65,7 +67,9 @@ def _histogram(cell: np.ndarray, status: np.ndarray, cells: int, statuses: int) 
     return out.reshape(cells, statuses)
 
 
-def _by_definition(counts: np.ndarray, var: np.ndarray, statuses: list[tuple[bool, ...]], d: int):
+def _by_definition(
+    counts: np.ndarray, var: np.ndarray, statuses: list[tuple[bool, ...]], d: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Holders and non-holders of definition ``d`` (nodes), and their noise variances."""
     yes = np.array([s[d] for s in statuses])
     h, u = counts[:, yes].sum(axis=1), counts[:, ~yes].sum(axis=1)
@@ -187,22 +191,11 @@ def uptake_tables(
         count_columns=["n", "holders"],
         dependent=dict(SHARE_DEPS),
         dims=["definition", "occupation_group"],
-        chart=ChartSpec(
-            kind="interval",
-            x="occupation_group",
-            y="share",
-            lower="lower",
-            upper="upper",
-            color="definition",
-            tooltip=["definition", "occupation_group", "n", "holders", "share"],
-            title="Microcredential uptake by occupation group",
-            x_title="Occupation group",
-            y_title="Share holding ≥ 1 microcredential",
-            y_format=".1%",
-            description="Share of people in each occupation group who list at least one "
+        chart=group_uptake_chart(
+            [*groups, ALL_GROUPS],
+            "Share of people in each occupation group who list at least one "
             "microcredential (differentially private), with 95 % intervals.",
-            sort=[*groups, ALL_GROUPS],
-        ),  # fmt: skip
+        ),
         notes=[_note(config, plan, "uptake_by_group", plan.estimand("uptake_by_group") is None)],
     )
     tables = [group_table]
@@ -227,21 +220,11 @@ def uptake_tables(
                 count_columns=["n", "holders"],
                 dependent=dict(SHARE_DEPS),
                 dims=["definition", "noc2021"],
-                chart=ChartSpec(
-                    kind="interval",
-                    x="noc2021",
-                    y="share",
-                    lower="lower",
-                    upper="upper",
-                    color="definition",
-                    tooltip=["noc2021", "n", "holders", "share"],
-                    title="Microcredential uptake by NOC 2021 unit group",
-                    x_title="NOC 2021 unit group",
-                    y_title="Share holding ≥ 1 microcredential",
-                    y_format=".1%",
-                    description="Uptake for each 5-digit occupation of interest "
+                chart=noc_uptake_chart(
+                    ["noc2021", "n", "holders", "share"],
+                    "Uptake for each 5-digit occupation of interest "
                     "(differentially private), with 95 % intervals.",
-                ),  # fmt: skip
+                ),
                 notes=[_note(config, plan, "uptake_by_noc")],
             )
         )
@@ -255,7 +238,7 @@ def _smd(ph: float, pu: float) -> float:
 
 
 def comparison_table(
-    study: pd.DataFrame, config: StudyConfig, plan: DPPlan, root: np.ndarray, root_var: float
+    study: pd.DataFrame, config: StudyConfig, plan: DPPlan, root: np.ndarray, root_var: np.ndarray
 ) -> AnalysisTable:
     """Holders vs non-holders by category of each compared variable, within the fixed root."""
     statuses = holder_statuses(config)
@@ -307,24 +290,10 @@ def comparison_table(
         "lists, 'unknown' for missing and 'other' for values outside the list).",
         data=pd.DataFrame(rows),
         count_columns=both,
-        dependent={
-            "share_holders": ["holders_in_category", "holders"],
-            "share_non_holders": ["non_holders_in_category", "non_holders"],
-            "difference": both,
-            "diff_lower": both,
-            "diff_upper": both,
-            "smd": both,
-        },
+        dependent={**share_difference_deps(both), "smd": both},
         dims=["definition", "variable", "category"],
-        chart=ChartSpec(
-            kind="interval",
-            x="category",
-            y="difference",
-            lower="diff_lower",
-            upper="diff_upper",
-            column="variable",
-            color="definition",
-            tooltip=[
+        chart=difference_chart(
+            [
                 "definition",
                 "variable",
                 "category",
@@ -332,11 +301,9 @@ def comparison_table(
                 "share_non_holders",
                 "difference",
             ],
-            title="Holders vs non-holders: difference in shares",
-            x_title="Category",
-            y_title="Share among holders − among non-holders",
-            y_format=".1%",
-            description="Difference between the share of holders and of non-holders in each "
+            "Holders vs non-holders: difference in shares",
+            "Share among holders − among non-holders",
+            "Difference between the share of holders and of non-holders in each "
             "category (differentially private), with 95 % intervals.",
         ),  # fmt: skip
         notes=[

@@ -177,6 +177,22 @@ def _variable_name(dim: str, panel: str | None, key: Any, others: list[str]) -> 
     return dim
 
 
+def _uncovered_margins(weighting: Mapping[str, Any]) -> list[str]:
+    """One sentence per raking margin whose population cells have no one in the data."""
+    out: list[str] = []
+    uncovered = weighting.get("population_uncovered_share")
+    if isinstance(uncovered, Mapping):
+        for margin in sorted(uncovered):
+            share = _number(uncovered[margin])
+            if share and share > 0:
+                name = " × ".join(column_label(part.strip()) for part in margin.split("×"))
+                out.append(
+                    f"{_pct(share)} of the population on the {name} margin falls in cells with "
+                    "no one in the data; those people are represented by no profile."
+                )
+    return out
+
+
 def _representativeness(weighting: Mapping[str, Any] | None) -> list[str]:
     if not weighting:
         return [
@@ -201,16 +217,7 @@ def _representativeness(weighting: Mapping[str, Any] | None) -> list[str]:
             f"The weights vary a lot: the design effect is {deff:.1f}{size}, so weighted "
             "intervals are wider than the number of profiles suggests."
         )
-    uncovered = weighting.get("population_uncovered_share")
-    if isinstance(uncovered, Mapping):
-        for margin in sorted(uncovered):
-            share = _number(uncovered[margin])
-            if share and share > 0:
-                name = " × ".join(column_label(part.strip()) for part in margin.split("×"))
-                out.append(
-                    f"{_pct(share)} of the population on the {name} margin falls in cells with "
-                    "no one in the data; those people are represented by no profile."
-                )
+    out += _uncovered_margins(weighting)
     if weighting.get("trim_cap_held") is False:
         ratio = _number(weighting.get("max_weight_ratio"))
         out.append(

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from microcred.coding.credentials.text import normalise
-from microcred.config import CREDENTIAL_TYPES
+from microcred.config import CREDENTIAL_TYPES, ISSUER_KINDS
 
 DATA_PATH = Path(__file__).parent / "data"
 PROVIDER_FILES = (
@@ -29,15 +29,7 @@ PROVIDER_FILES = (
     "employers.yaml",
     "other.yaml",
 )
-PROVIDER_KINDS = (
-    "platform",
-    "vendor",
-    "industry_body",
-    "bootcamp",
-    "university_college",
-    "employer",
-    "other",
-)
+PROVIDER_KINDS = ISSUER_KINDS  # one list: config validates quality tiers against it
 TRI = Literal["yes", "no", "unknown"]
 CredentialType = Literal[CREDENTIAL_TYPES]  # type: ignore[valid-type]
 
