@@ -446,7 +446,7 @@ def make_context() -> ReportContext:
             "seed": 20231129,
             "occupations": {"Data scientists": ["21211"]},
         },
-        privacy={"min_cell": 10, "complementary": True, "dp": "off"},
+        privacy={"min_cell": 10, "complementary": True, "dp": False},
         weighting={
             "method": "raking",
             "margins": "noc2021 × province; education level",

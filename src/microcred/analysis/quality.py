@@ -262,6 +262,10 @@ def tiers_by_type(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
         m = micro_credentials(ce, d)
         for ctype in [*defn.types, ALL]:
             mt = m if ctype == ALL else m[m["credential_type"] == ctype]
+            if mt.empty:
+                # a type no one lists: its zeros are fixed by the published type total, so
+                # hiding one as a complement (or with its holders) could never protect anything
+                continue
             for t in labels:
                 mtt = mt[mt["q_quality_tier"] == t]
                 k, total = len(mtt), len(mt)
@@ -306,7 +310,8 @@ def tiers_by_type(sf: StudyFrame, ce: pd.DataFrame) -> AnalysisTable:
             "type and quality tier: the number of credentials, their share of all credentials "
             "of the type, and the number of distinct people listing at least one. "
             + _tier_method(sf.config)
-            + " Credentials cluster within people (one person lists several), so the credential "
+            + " Types no one in study lists under a definition are left out (all their "
+            "counts are zero). Credentials cluster within people (one person lists several), so the credential "
             "shares carry no interval; the person-level table does."
         ),
         data=df,
